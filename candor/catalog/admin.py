@@ -1,0 +1,85 @@
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from candor.catalog.isbn import normalize_isbn
+from candor.catalog.models import Book, Contribution, EditorialReview, Person, Publisher, Series
+from candor.reviews.rating import rebuild_book_state, store_book_rating
+
+
+class ContributionInline(admin.TabularInline):
+    model = Contribution
+    extra = 1
+    autocomplete_fields = ["person"]
+
+
+class EditorialReviewInline(admin.StackedInline):
+    model = EditorialReview
+    extra = 0
+
+
+class BookAdminForm(forms.ModelForm):
+    # Wide enough for a hyphenated ISBN; stored as the 13 digits.
+    isbn13 = forms.CharField(
+        label="ISBN", max_length=20, help_text="ISBN-10 or ISBN-13, any hyphenation"
+    )
+    buy_url = forms.URLField(
+        label="Buy link", required=False, max_length=200, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Book
+        fields = [
+            "title",
+            "subtitle",
+            "slug",
+            "series",
+            "series_volume",
+            "publisher",
+            "year",
+            "isbn13",
+            "pages",
+            "illustrations",
+            "price",
+            "currency",
+            "buy_url",
+            "description",
+        ]
+
+    def clean_isbn13(self) -> str:
+        return normalize_isbn(self.cleaned_data["isbn13"])
+
+
+@admin.register(Book)
+class BookAdmin(admin.ModelAdmin):
+    form = BookAdminForm
+    list_display = ["title", "publisher", "year", "isbn13", "rating", "rating_count"]
+    search_fields = ["title", "subtitle", "isbn13"]
+    list_filter = ["publisher", "series"]
+    readonly_fields = ["rating", "rating_count"]
+    inlines = [ContributionInline, EditorialReviewInline]
+    prepopulated_fields = {"slug": ["title"]}
+    actions = ["rebuild_ratings"]
+
+    @admin.action(description="Recompute the rating of the selected books from their reviews")
+    def rebuild_ratings(self, request: HttpRequest, queryset: QuerySet[Book]) -> None:
+        for book in queryset:
+            rebuild_book_state(book)
+            store_book_rating(book)
+        self.message_user(request, f"Recomputed {queryset.count()} book rating(s).")
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+admin.site.register(Publisher)

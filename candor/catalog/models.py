@@ -1,0 +1,187 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator, URLValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+from candor.catalog.isbn import format_isbn, normalize_isbn
+
+
+def unique_slug(model: type[models.Model], text: str, exclude_pk: int | None = None) -> str:
+    """A slug for text that no other row of model uses (book-2, book-3, ...)."""
+    base = slugify(text)[:80] or "item"
+    slug, n = base, 1
+    while model._default_manager.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class SlugFromName(models.Model):
+    """Fills an empty slug from the name (or title) on first save."""
+
+    slug_source = "name"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.slug:  # type: ignore[attr-defined]
+            text = getattr(self, self.slug_source)
+            self.slug = unique_slug(type(self), text, self.pk)  # type: ignore[attr-defined]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Publisher(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    city = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(SlugFromName):
+    """Anyone credited on a book: author, co-author, editor, translator."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    bio = models.TextField(blank=True, max_length=4000)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("author", args=[self.slug])
+
+
+class Series(SlugFromName):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True, max_length=4000)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "series"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("series", args=[self.slug])
+
+
+class Book(SlugFromName):
+    slug_source = "title"
+
+    title = models.CharField(max_length=300)
+    subtitle = models.CharField(max_length=300, blank=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    series = models.ForeignKey(
+        Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="books"
+    )
+    series_volume = models.PositiveIntegerField(null=True, blank=True)
+    publisher = models.ForeignKey(
+        Publisher, null=True, blank=True, on_delete=models.SET_NULL, related_name="books"
+    )
+    year = models.PositiveIntegerField(null=True, blank=True)
+    isbn13 = models.CharField("ISBN-13", max_length=13, unique=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    illustrations = models.CharField(
+        max_length=200, blank=True, help_text='For example "42 photographs, 2 maps".'
+    )
+    price = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217 code, e.g. USD")
+    buy_url = models.URLField(blank=True, validators=[URLValidator(schemes=["http", "https"])])
+    description = models.TextField(blank=True, max_length=10000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Denormalised for listing and sorting; written only by
+    # candor.reviews.services.refresh_book_rating, from the rating engine.
+    rating = models.FloatField(null=True, blank=True, editable=False)
+    rating_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(isbn13__regex=r"^97[89][0-9]{10}$"), name="book_isbn13_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="book_rating_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_title
+
+    def get_absolute_url(self) -> str:
+        return reverse("book", args=[self.slug])
+
+    def clean(self) -> None:
+        self.isbn13 = normalize_isbn(self.isbn13)
+        if self.currency:
+            self.currency = self.currency.upper()
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+
+    @property
+    def isbn13_display(self) -> str:
+        return format_isbn(self.isbn13)
+
+
+class Contribution(models.Model):
+    class Role(models.TextChoices):
+        AUTHOR = "author", "Author"
+        CO_AUTHOR = "co-author", "Co-author"
+        EDITOR = "editor", "Editor"
+        TRANSLATOR = "translator", "Translator"
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="contributions")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contributions")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.AUTHOR)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["book", "person", "role"], name="contribution_once_per_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class EditorialReview(models.Model):
+    """A quotation from a trade source, shown apart from customer reviews."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="editorial_reviews")
+    source = models.CharField(max_length=200)
+    reviewer = models.CharField(max_length=200, blank=True)
+    text = models.TextField(max_length=5000)
+    copyright_line = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} on {self.book}"

@@ -1,0 +1,134 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from candor.catalog.chart import rating_chart
+from candor.catalog.isbn import looks_like_isbn
+from candor.catalog.models import Book, Contribution, Person, Series
+from candor.ratings import VIEWS
+from candor.reviews.models import HelpfulVote, Review
+from candor.reviews.rating import book_rating, catalogue_prior, rating_history, trust_summary
+
+REVIEW_SORTS = {
+    "helpful": ("-helpful_count", "-created_at", "-id"),
+    "recent": ("-created_at", "-id"),
+}
+VIEW_LABELS = {
+    "candor": "Candor's rating",
+    "as_posted": "As posted",
+    "verified": "Verified purchases only",
+}
+
+
+def books_with_people() -> QuerySet[Book]:
+    return Book.objects.select_related("publisher", "series").prefetch_related(
+        "contributions__person"
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    books = books_with_people()
+    context = {
+        "recent_books": books.order_by("-created_at", "-id")[:8],
+        "top_books": books.filter(rating__isnull=False).order_by("-rating", "title")[:8],
+    }
+    return render(request, "catalog/home.html", context)
+
+
+def search_filter(query: str) -> Q:
+    """Books matching an ISBN exactly, or every word in the title or a contributor's name."""
+    isbn = looks_like_isbn(query)
+    if isbn:
+        return Q(isbn13=isbn)
+    match = Q()
+    for word in query.split():
+        credited = Contribution.objects.filter(person__name__icontains=word).values("book")
+        match &= Q(title__icontains=word) | Q(subtitle__icontains=word) | Q(pk__in=credited)
+    return match
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    books = books_with_people().filter(search_filter(query)) if query else Book.objects.none()
+    return render(request, "catalog/search.html", {"query": query, "books": books})
+
+
+def author(request: HttpRequest, slug: str) -> HttpResponse:
+    person = get_object_or_404(Person, slug=slug)
+    contributions = person.contributions.select_related("book__publisher", "book__series")
+    return render(
+        request, "catalog/author.html", {"person": person, "contributions": contributions}
+    )
+
+
+def series(request: HttpRequest, slug: str) -> HttpResponse:
+    series_obj = get_object_or_404(Series, slug=slug)
+    books = books_with_people().filter(series=series_obj).order_by("series_volume", "year", "title")
+    return render(request, "catalog/series.html", {"series": series_obj, "books": books})
+
+
+def star_bars(stars: dict[int, int]) -> list[tuple[int, int]]:
+    return [(star, stars.get(star, 0)) for star in range(5, 0, -1)]
+
+
+def chosen(request: HttpRequest, name: str, allowed: object, default: str) -> str:
+    value = request.GET.get(name, default)
+    return value if value in allowed else default  # type: ignore[operator]
+
+
+def review_page(request: HttpRequest, book: Book) -> dict[str, object]:
+    sort = chosen(request, "sort", REVIEW_SORTS, "helpful")
+    star = chosen(request, "stars", {"1", "2", "3", "4", "5"}, "")
+    reviews = (
+        Review.objects.filter(book=book, hidden=False)
+        .select_related("user__profile")
+        .order_by(*REVIEW_SORTS[sort])
+    )
+    if star:
+        reviews = reviews.filter(rating=int(star))
+    paginator = Paginator(reviews, settings.REVIEWS_PER_PAGE)
+    if not star:
+        # Every visible review is one rating: the stored count saves a COUNT(*) per page.
+        paginator.count = book.rating_count  # type: ignore[misc]
+    page = paginator.get_page(request.GET.get("page"))
+    return {"sort": sort, "star_filter": star, "page": page}
+
+
+def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    book = get_object_or_404(books_with_people(), slug=slug)
+    view = chosen(request, "view", VIEWS, "candor")
+    prior = catalogue_prior()
+    result = book_rating(book, view=view, prior=prior)
+    context: dict[str, object] = {
+        "book": book,
+        "result": result,
+        "bars": star_bars(result.stars),
+        "view": view,
+        "views": [(key, VIEW_LABELS[key]) for key in VIEWS],
+        "chart": rating_chart(rating_history(book, prior)) if view == "candor" else None,
+        **review_page(request, book),
+    }
+    if request.user.is_authenticated:
+        context["own_review"] = Review.objects.filter(book=book, user=request.user).first()
+        context["voted_ids"] = set(
+            HelpfulVote.objects.filter(voter=request.user, review__book=book).values_list(
+                "review_id", flat=True
+            )
+        )
+    return render(request, "catalog/book.html", context)
+
+
+def rating_explanation(request: HttpRequest, slug: str) -> HttpResponse:
+    book = get_object_or_404(Book, slug=slug)
+    prior = catalogue_prior()
+    result = book_rating(book, prior=prior)
+    context = {
+        "book": book,
+        "result": result,
+        "trust": trust_summary(book, result),
+        "as_posted": book_rating(book, view="as_posted", prior=prior),
+        "verified": book_rating(book, view="verified", prior=prior),
+    }
+    return render(request, "catalog/rating_explanation.html", context)

@@ -1,0 +1,142 @@
+"""Load the demo catalogue (candor/demo/catalog.json) idempotently.
+
+Running it twice changes nothing: every row is found by its natural key (ISBN,
+username, name) and updated in place.
+"""
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from candor.accounts.models import Profile
+from candor.catalog.isbn import normalize_isbn
+from candor.catalog.models import (
+    Book,
+    Contribution,
+    EditorialReview,
+    Person,
+    Publisher,
+    Series,
+)
+from candor.reviews.models import HelpfulVote, Order, Review
+from candor.reviews.rating import rebuild_book_state, store_book_rating
+from candor.reviews.services import bought_before
+
+CATALOG_PATH = Path(__file__).with_name("catalog.json")
+
+
+def person(name: str, bio: str = "") -> Person:
+    found = Person.objects.filter(name=name).first()
+    if found is None:
+        return Person.objects.create(name=name, bio=bio)
+    if bio and found.bio != bio:
+        found.bio = bio
+        found.save(update_fields=["bio"])
+    return found
+
+
+def load_people_and_series(data: dict[str, Any]) -> None:
+    for item in data["publishers"]:
+        Publisher.objects.update_or_create(name=item["name"], defaults={"city": item["city"]})
+    for item in data["people"]:
+        person(item["name"], item.get("bio", ""))
+    for item in data["series"]:
+        Series.objects.update_or_create(
+            name=item["name"], defaults={"description": item["description"]}
+        )
+
+
+def load_book(item: dict[str, Any]) -> Book:
+    isbn13 = normalize_isbn(item["isbn"])
+    fields = {
+        "title": item["title"],
+        "subtitle": item.get("subtitle") or "",
+        "series": Series.objects.get(name=item["series"]) if item.get("series") else None,
+        "series_volume": item.get("series_volume"),
+        "publisher": Publisher.objects.get(name=item["publisher"]),
+        "year": item.get("year"),
+        "pages": item.get("pages"),
+        "illustrations": item.get("illustrations") or "",
+        "price": Decimal(item["price"]) if item.get("price") else None,
+        "currency": item.get("currency", ""),
+        "buy_url": item.get("buy_url", ""),
+        "description": item.get("description", ""),
+    }
+    book, _ = Book.objects.update_or_create(isbn13=isbn13, defaults=fields)
+    book.contributions.all().delete()
+    for position, credit in enumerate(item.get("contributors", [])):
+        Contribution.objects.create(
+            book=book, person=person(credit["name"]), role=credit["role"], position=position
+        )
+    book.editorial_reviews.all().delete()
+    for position, quote in enumerate(item.get("editorial_reviews", [])):
+        EditorialReview.objects.create(
+            book=book,
+            source=quote["source"],
+            reviewer=quote.get("reviewer", ""),
+            text=quote["text"],
+            copyright_line=quote.get("copyright", ""),
+            position=position,
+        )
+    return book
+
+
+def load_user(item: dict[str, Any]) -> User:
+    user, created = User.objects.get_or_create(
+        username=item["username"], defaults={"email": f"{item['username']}@demo.invalid"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    Profile.objects.update_or_create(
+        user=user, defaults={"display_name": item["display_name"], "bio": item.get("bio", "")}
+    )
+    return user
+
+
+def load_reviews(data: dict[str, Any], users: dict[str, User], books: dict[str, Book]) -> None:
+    for item in data["orders"]:
+        Order.objects.get_or_create(
+            user=users[item["username"]],
+            book=books[normalize_isbn(item["isbn"])],
+            ordered_at=date.fromisoformat(item["ordered_at"]),
+            source=item.get("source", "demo-shop"),
+        )
+    for item in data["reviews"]:
+        user, book = users[item["username"]], books[normalize_isbn(item["isbn"])]
+        created_at = datetime.fromisoformat(item["created_at"].replace("Z", "+00:00"))
+        review, _ = Review.objects.update_or_create(
+            user=user,
+            book=book,
+            defaults={
+                "rating": item["rating"],
+                "title": item.get("title", ""),
+                "text": item.get("text", ""),
+                "created_at": created_at,
+                "verified_purchase": bought_before(user, book, timezone.localdate(created_at)),
+            },
+        )
+        for voter in item.get("helpful_by", []):
+            HelpfulVote.objects.get_or_create(
+                review=review, voter=users[voter], defaults={"review_author": user}
+            )
+        Review.objects.filter(pk=review.pk).update(helpful_count=review.votes.count())
+
+
+@transaction.atomic
+def load_demo(path: Path = CATALOG_PATH) -> dict[str, int]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    load_people_and_series(data)
+    books = {book.isbn13: book for book in (load_book(item) for item in data["books"])}
+    users = {user.username: user for user in (load_user(item) for item in data["users"])}
+    load_reviews(data, users, books)
+    for book in books.values():
+        rebuild_book_state(book)
+        store_book_rating(book)
+    return {"books": len(books), "users": len(users), "reviews": len(data["reviews"])}

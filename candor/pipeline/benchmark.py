@@ -1,0 +1,93 @@
+"""Time `candor score` on a Parquet file against a plain GROUP BY product AVG(rating).
+
+    python -m candor.pipeline.benchmark reviews.parquet [--repeat 3] [--full OUT_DIR]
+
+Prints, best of ``--repeat`` runs, wall and CPU seconds of
+
+- baseline: ``SELECT product_id, avg(rating) FROM file GROUP BY product_id`` on DuckDB
+  (the same connection settings as the pipeline), fetched as Arrow;
+- weights: the pipeline's weights-only part on DuckDB, as `candor score` runs it
+  without --now (`run.sum_weights` and `run.newest_review`): one pass that reads the
+  file, checks every row, weighs every review and sums per product and star (bad rows
+  under star 0), fetched as Arrow (what `candor.ratings.batch.score` then turns into
+  ratings), and the newest review's time, for ``now``;
+- score: `batch.score` on those sums (numpy);
+- full (with ``--full``): the whole `candor score` run, writing the three files.
+"""
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from candor.pipeline.engines import Engine, connect
+from candor.pipeline.run import Options, _star_sums, newest_review, score_corpus, sum_weights
+from candor.pipeline.sources import find_files, prepare
+from candor.ratings import DEFAULT_CONFIG, Prior
+from candor.ratings.batch import score
+from candor.ratings.config import STARS
+
+
+def timed(function: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
+    best_wall = best_cpu = float("inf")
+    result = None
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = function()
+        best_wall = min(best_wall, time.perf_counter() - wall)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+    return best_wall, best_cpu, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("parquet", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--threads", type=int)
+    parser.add_argument("--full", type=Path, metavar="OUT_DIR")
+    args = parser.parse_args()
+    engine = connect("duckdb", threads=args.threads)
+    path = str(args.parquet).replace("'", "''")
+    baseline_sql = f"SELECT product_id, avg(rating) FROM read_parquet('{path}') GROUP BY product_id"
+
+    def baseline() -> Any:
+        return engine.backend.con.sql(baseline_sql).to_arrow_table()
+
+    def weights() -> Any:
+        # Exactly what `candor score` runs for the numbers without --now, in a fresh
+        # Engine (on the same connection) as each run has its own.
+        run = Engine(engine.name, engine.backend)
+        with tempfile.TemporaryDirectory() as staging:
+            sources = prepare(find_files(args.parquet), Path(staging), print)
+            first = sum_weights(run, sources, DEFAULT_CONFIG, None, None)
+            newest_review(run, sources, first)
+            return first
+
+    results = {}
+    for name, function in (("baseline", baseline), ("weights", weights)):
+        wall, cpu, value = timed(function, args.repeat)
+        results[name] = (wall, cpu, value)
+        rows = value.num_rows if name == "baseline" else value.table.num_rows
+        print(f"{name:9s} wall {wall:7.2f} s  cpu {cpu:7.2f} s  rows {rows:,}")
+    base_wall, base_cpu = results["baseline"][:2]
+    wall, cpu, first = results["weights"]
+    print(f"weights / baseline: wall {wall / base_wall:.2f}x, cpu {cpu / base_cpu:.2f}x")
+
+    def scored() -> Any:
+        _, sums = _star_sums(first.good, first.stages)
+        counts = dict(zip(STARS, sums.counts.sum(axis=0).tolist(), strict=True))
+        return score(sums, Prior.from_star_counts(counts, 5.0), DEFAULT_CONFIG)
+
+    wall, cpu, _ = timed(scored, args.repeat)
+    print(f"{'score':9s} wall {wall:7.2f} s  cpu {cpu:7.2f} s")
+    engine.close()
+    if args.full:
+        summary = score_corpus(Options(args.parquet, args.full, threads=args.threads))
+        print(f"full      {summary.text()}")
+        print("          steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in summary.timings.items()))
+
+
+if __name__ == "__main__":
+    main()

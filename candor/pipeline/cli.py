@@ -1,0 +1,79 @@
+"""`candor score INPUT --out DIR`: score a whole corpus without the web database.
+
+A stable interface other tools call. Exit status: 0 done (rejected rows, if any, are
+reported and skipped); 1 stopped by --strict at a bad row; 2 bad arguments or input.
+"""
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+DESCRIPTION = """Score a corpus of reviews: INPUT is a file or folder of JSON Lines (.jsonl,
+optionally .gz), CSV or Parquet, in Candor's schema or the Amazon Reviews 2023 format
+(detected from the columns). Writes DIR/products.jsonl (one rating per product),
+DIR/reviews.jsonl (each review's trust and weight) and DIR/rejects.jsonl (rows that could
+not be scored, with file, line and reason)."""
+
+
+def parse_now(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {text!r}") from error
+    return moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
+
+
+def parser() -> argparse.ArgumentParser:
+    result = argparse.ArgumentParser(prog="candor score", description=DESCRIPTION)
+    result.add_argument("input", type=Path, metavar="INPUT", help="file or folder to score")
+    result.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="folder for the output files"
+    )
+    result.add_argument(
+        "--now",
+        type=parse_now,
+        help="reference time of the reviews' ages, ISO 8601 (a time without an offset is "
+        "UTC; default: the newest review's time)",
+    )
+    result.add_argument(
+        "--engine", choices=("duckdb", "spark"), default="duckdb", help="default: duckdb"
+    )
+    result.add_argument(
+        "--master",
+        metavar="URL",
+        help="Spark master URL for --engine spark (default: local[N], N = CPU cores)",
+    )
+    result.add_argument("--threads", type=int, metavar="N", help="threads or local Spark cores")
+    result.add_argument(
+        "--strict", action="store_true", help="stop at the first bad row (exit status 1)"
+    )
+    return result
+
+
+def main(argv: list[str]) -> int:
+    args = parser().parse_args(argv)
+    if args.master and args.engine != "spark":
+        parser().error("--master needs --engine spark")
+    from candor.pipeline.run import InputError, Options, StrictStop, score_corpus
+
+    options = Options(
+        input=args.input,
+        out=args.out,
+        engine=args.engine,
+        master=args.master,
+        now=args.now,
+        strict=args.strict,
+        threads=args.threads,
+        progress=sys.stderr.isatty(),
+    )
+    try:
+        summary = score_corpus(options)
+    except InputError as error:
+        print(f"candor score: {error}", file=sys.stderr)
+        return 2
+    except StrictStop as stop:
+        print(f"candor score: stopped at a bad row (--strict): {stop.rejection}", file=sys.stderr)
+        return 1
+    print(summary.text(), file=sys.stderr)
+    return 0

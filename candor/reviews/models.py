@@ -1,0 +1,188 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
+
+from candor.catalog.models import Book
+from candor.reviews.limits import REPORT_NOTE_MAX, TEXT_MAX, TITLE_MAX
+
+
+class Review(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    rating = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=TITLE_MAX, blank=True)
+    text = models.TextField(max_length=TEXT_MAX, blank=True)
+    # When the review was first posted; edits keep it (verification compares orders to it).
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    verified_purchase = models.BooleanField(default=False)
+    # Kept equal to the number of HelpfulVote rows by services.vote_helpful, so lists sort
+    # by helpfulness through an index instead of counting every review's votes.
+    helpful_count = models.PositiveIntegerField(default=0)
+    hidden = models.BooleanField(default=False, db_index=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hidden_reason = models.CharField(max_length=300, blank=True)
+    # Trust analysis (candor.trust): the probability the review is genuine, and why not.
+    trust = models.FloatField(default=1.0)
+    trust_reasons = models.JSONField(default=list, blank=True)
+    trust_scored_at = models.DateTimeField(null=True, blank=True)
+    # A moderator's decision replaces the computed trust until cleared.
+    trust_override = models.FloatField(null=True, blank=True)
+    trust_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    trust_override_at = models.DateTimeField(null=True, blank=True)
+    trust_override_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        # Partial indexes on visible reviews: the book page's list (sorted by helpfulness or
+        # date, optionally one star) reads ten rows from an index, whatever the book's size.
+        indexes = [
+            models.Index(
+                fields=["book", "-helpful_count", "-created_at", "-id"],
+                condition=Q(hidden=False),
+                name="review_list_helpful",
+            ),
+            models.Index(
+                fields=["book", "-created_at", "-id"],
+                condition=Q(hidden=False),
+                name="review_list_recent",
+            ),
+            models.Index(
+                fields=["book", "rating", "-helpful_count", "-created_at"],
+                condition=Q(hidden=False),
+                name="review_list_by_star",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "user"], name="review_one_per_user_per_book"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("title"), TITLE_MAX), name="review_title_length"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), TEXT_MAX), name="review_text_length"
+            ),
+            models.CheckConstraint(
+                condition=Q(trust__gte=0, trust__lte=1), name="review_trust_probability"
+            ),
+            models.CheckConstraint(
+                condition=Q(trust_override__isnull=True)
+                | Q(trust_override__gte=0, trust_override__lte=1),
+                name="review_trust_override_probability",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}★ by {self.user} on {self.book}"
+
+    @property
+    def effective_trust(self) -> float:
+        """What the rating uses: the moderator's decision if any, else the computed trust."""
+        return self.trust if self.trust_override is None else self.trust_override
+
+
+class HelpfulVote(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Copied from the review so the database itself can refuse a vote on one's own review.
+    review_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "voter"], name="vote_once_per_review"),
+            models.CheckConstraint(
+                condition=~Q(voter=F("review_author")), name="vote_not_on_own_review"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter} found review {self.review_id} helpful"
+
+
+class Report(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        FAKE = "fake", "Fake or paid review"
+        OFFENSIVE = "offensive", "Offensive or abusive"
+        OFF_TOPIC = "off-topic", "Not about this book"
+        OTHER = "other", "Something else"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.TextField(max_length=REPORT_NOTE_MAX, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "reporter"], name="report_once_per_review"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} report on review {self.review_id}"
+
+
+class Order(models.Model):
+    """A purchase: makes the buyer's review of the book a verified purchase."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="orders"
+    )
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="orders")
+    ordered_at = models.DateField()
+    source = models.CharField(max_length=100, default="admin")
+
+    class Meta:
+        ordering = ["-ordered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "book", "ordered_at", "source"], name="order_natural_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} bought {self.book} on {self.ordered_at}"
+
+
+class RatingMonth(models.Model):
+    """The rating engine's mergeable state for one book's visible reviews posted in one month.
+
+    A book's state is the merge of its months; the months up to a date give the
+    rating as it stood then (the chart on the book page). Written only by
+    candor.reviews.rating.
+    """
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="rating_months")
+    month = models.DateField(help_text="First day of the month (UTC)")
+    state = models.JSONField()
+
+    class Meta:
+        ordering = ["month"]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "month"], name="rating_month_once_per_book"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.book} {self.month:%Y-%m}"

@@ -1,0 +1,95 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from candor.catalog.models import Book
+from candor.reviews.forms import ReportForm, ReviewForm
+from candor.reviews.models import Review
+from candor.reviews.services import (
+    ReviewDraft,
+    ReviewError,
+    bought_before,
+    report_review,
+    submit_review,
+    vote_helpful,
+)
+
+
+def preview_of(user: User, book: Book, draft: ReviewDraft, existing: Review | None) -> Review:
+    """An unsaved review showing exactly what the page will show after submitting."""
+    created = existing.created_at if existing else timezone.now()
+    return Review(
+        book=book,
+        user=user,
+        rating=draft.rating,
+        title=draft.title,
+        text=draft.text,
+        created_at=created,
+        verified_purchase=bought_before(user, book, timezone.localdate(created)),
+    )
+
+
+@login_required
+def write_review(request: HttpRequest, slug: str) -> HttpResponse:
+    book = get_object_or_404(Book, slug=slug)
+    existing = Review.objects.filter(book=book, user=request.user).first()
+    preview = None
+    if request.method == "POST":
+        form = ReviewForm(request.POST)
+        if form.is_valid() and request.POST.get("action") == "preview":
+            preview = preview_of(request.user, book, form.draft(), existing)
+        elif form.is_valid():
+            submit_review(request.user, book, form.draft())
+            messages.success(
+                request, "Your review was updated." if existing else "Thank you for your review."
+            )
+            return redirect(book)
+    else:
+        initial = (
+            {"rating": existing.rating, "title": existing.title, "text": existing.text}
+            if existing
+            else {}
+        )
+        form = ReviewForm(initial=initial)
+    context = {"book": book, "form": form, "existing": existing, "preview_review": preview}
+    return render(request, "reviews/write.html", context)
+
+
+@require_POST
+@login_required
+def helpful(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = get_object_or_404(Review, pk=review_id, hidden=False)
+    try:
+        counted = vote_helpful(request.user, review)
+        messages.success(
+            request,
+            "Thank you for your feedback." if counted else "You already voted for this review.",
+        )
+    except ReviewError as error:
+        messages.error(request, str(error))
+    return redirect(review.book)
+
+
+@login_required
+def report(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = get_object_or_404(Review.objects.select_related("book"), pk=review_id, hidden=False)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            queued = report_review(
+                request.user, review, form.cleaned_data["reason"], form.cleaned_data["note"]
+            )
+            messages.success(
+                request,
+                "Thank you: moderators will look at this review."
+                if queued
+                else "You already reported this review.",
+            )
+        except ReviewError as error:
+            messages.error(request, str(error))
+        return redirect(review.book)
+    return render(request, "reviews/report.html", {"review": review, "form": form})

@@ -1,0 +1,238 @@
+"""Lockstep groups: accounts that review the same products, in the same weeks, with the same stars.
+
+Method: FRAUDAR-style weighted peeling (Hooi, Song, Beutel, Shah, Shin, Faloutsos.
+*FRAUDAR: Bounding Graph Fraud in the Face of Camouflage.* KDD 2016,
+doi:10.1145/2939672.2939747) on a reviewer x (product, star, period) bipartite graph.
+
+What we take from FRAUDAR
+    * the bipartite graph and its density ``g(S) = f(S) / |S|``, ``f`` the total edge weight
+      inside node set ``S``;
+    * the column weighting ``c_j = 1 / log(x + d_j)`` (``x = 5``, ``d_j`` = the column's
+      degree) that makes edges into popular columns cheap, so a fraud block cannot hide by
+      "camouflage" reviews of popular products and popular products do not form blocks;
+    * greedy peeling of minimum-weighted-degree nodes, keeping the densest prefix (the
+      FRAUDAR block, reported as ``lockstep_fraudar``).
+
+What we changed
+    1. *Columns are (product, star, period) cells, not products*: an edge means "reviewed
+       this product with this star in this period". The periods are ``PERIOD_DAYS`` long and
+       every review is put in two period grids offset by half a period, so two reviews less
+       than ``PERIOD_DAYS / 2`` apart always share a cell. This is what "the same products in
+       the same period with the same stars" means; plain FRAUDAR ignores time and stars.
+    2. *Batch peeling instead of a priority tree*: all nodes whose weighted degree is at
+       most ``(1 + EPS)`` times the current peeling level are removed at once (the
+       parallel peeling of Bahmani, Kumar, Vassilvitskii, VLDB 2012, applied to FRAUDAR's
+       weighted degrees). It needs tens of vectorised sparse passes instead of one heap
+       operation per node, and keeps a ``2 (1 + EPS)`` density guarantee.
+    3. *Many groups, not one block*: the level at which a node is peeled is its weighted
+       core number (up to ``1 + EPS``), as in CoreScope (Shin, Eliassi-Rad, Faloutsos,
+       ICDM 2016). Accounts and cells with core number at least ``CORE_LEVEL`` form the
+       dense core (a 3 x 3 biclique of otherwise unreviewed cells has core ~1.4). Inside
+       it, two accounts are *close* when they share at least ``MIN_SHARED_PRODUCTS`` core
+       cells and the Jaccard similarity of their core cells is at least ``MIN_JACCARD``
+       (so a heavy reviewer who reviews everything is not close to everybody); an account
+       is in lockstep when it is close to at least ``MIN_OTHER_ACCOUNTS`` others and the
+       cells it shares with them cover at least ``MIN_SHARED_PRODUCTS`` distinct products.
+       FRAUDAR's single densest block is kept as a feature.
+
+Features per review (account level; 0 for accounts outside any dense core):
+``lockstep_core`` (the account's weighted core number), ``lockstep_others`` (accounts in
+lockstep with it), ``lockstep_shared`` (distinct products in its lockstep cells),
+``lockstep_member`` (1.0 for flagged accounts), ``lockstep_fraudar`` (1.0 if the account is
+in FRAUDAR's densest block; what that block is depends on the corpus: on YelpChi it is
+3,824 heavy genuine reviewers, on YelpZip a 32-account ring with 60 % filtered reviews, so
+the combiner does not use it). Flag ``lockstep`` on the account's reviews that are in the
+shared cells, with ``numbers["lockstep"]`` = shared products and
+``numbers["lockstep_accounts"]`` = other accounts: "account reviewed the same 9 books as 30
+other accounts".
+"""
+
+import numpy as np
+import scipy.sparse as sp  # type: ignore[import-untyped]
+
+from candor.trust.behaviour import days
+from candor.trust.table import BoolArray, FloatArray, IntArray, Reviews, SignalOutput
+
+NAME = "lockstep"
+PERIOD_DAYS = 28
+CAMOUFLAGE_X = 5.0
+EPS = 0.1
+CORE_LEVEL = 1.0
+MIN_SHARED_PRODUCTS = 3
+MIN_OTHER_ACCOUNTS = 2
+MIN_JACCARD = 0.5
+FEATURES = (
+    "lockstep_core",
+    "lockstep_others",
+    "lockstep_shared",
+    "lockstep_member",
+    "lockstep_fraudar",
+)
+
+
+def cells(reviews: Reviews) -> tuple[IntArray, IntArray, IntArray]:
+    """Edges review -> (product, star, period) cell, two period grids offset by half a period.
+
+    Returns ``(review_index, cell, cell_product)``: two edges per review.
+    """
+    n = len(reviews)
+    day = days(reviews.time)
+    day = day - (day.min() if n else 0)
+    half = PERIOD_DAYS // 2
+    index = np.concatenate((np.arange(n), np.arange(n)))
+    period = np.concatenate((day // PERIOD_DAYS, (day + half) // PERIOD_DAYS))
+    grid = np.repeat(np.array([0, 1]), n)
+    product = np.concatenate((reviews.product, reviews.product))
+    rating = np.concatenate((reviews.rating, reviews.rating))
+    n_periods = int(period.max()) + 1 if n else 1
+    key = ((product * 6 + rating) * n_periods + period) * 2 + grid
+    unique_key, cell = np.unique(key, return_inverse=True)
+    cell_product = unique_key // 2 // n_periods // 6
+    return index.astype(np.int64), cell.astype(np.int64), cell_product.astype(np.int64)
+
+
+def peel(matrix: sp.csr_matrix) -> tuple[FloatArray, FloatArray, BoolArray, BoolArray]:
+    """Weighted core numbers of rows and columns by batch peeling, and FRAUDAR's densest prefix.
+
+    ``matrix``: rows x columns, edge weights already set. Returns
+    ``(core_rows, core_cols, best_rows, best_cols)``.
+    """
+    n_rows, n_cols = matrix.shape
+    csr = matrix.tocsr()
+    csc = matrix.tocsc()
+    deg_r = np.asarray(csr.sum(axis=1)).ravel()
+    deg_c = np.asarray(csc.sum(axis=0)).ravel()
+    alive_r = deg_r > 0
+    alive_c = deg_c > 0
+    core_r = np.zeros(n_rows)
+    core_c = np.zeros(n_cols)
+    f = float(deg_r.sum())
+    size = int(alive_r.sum() + alive_c.sum())
+    best_density = f / size if size else 0.0
+    best_step = 0
+    removed_at_r = np.full(n_rows, np.iinfo(np.int64).max)
+    removed_at_c = np.full(n_cols, np.iinfo(np.int64).max)
+    level = 0.0
+    step = 0
+    while size > 0:
+        lowest = min(
+            float(deg_r[alive_r].min()) if alive_r.any() else np.inf,
+            float(deg_c[alive_c].min()) if alive_c.any() else np.inf,
+        )
+        level = max(level, lowest * (1.0 + EPS), 1e-12)
+        while True:
+            gone_r = np.flatnonzero(alive_r & (deg_r <= level))
+            gone_c = np.flatnonzero(alive_c & (deg_c <= level))
+            if len(gone_r) == 0 and len(gone_c) == 0:
+                break
+            step += 1
+            core_r[gone_r] = level
+            core_c[gone_c] = level
+            removed_at_r[gone_r] = step
+            removed_at_c[gone_c] = step
+            alive_r[gone_r] = False
+            alive_c[gone_c] = False
+            if len(gone_r):
+                deg_c -= np.asarray(csr[gone_r].sum(axis=0)).ravel()
+            if len(gone_c):
+                deg_r -= np.asarray(csc[:, gone_c].sum(axis=1)).ravel()
+            size = int(alive_r.sum() + alive_c.sum())
+            if size == 0:
+                break
+            f = float(deg_r[alive_r].sum())
+            if f / size > best_density:
+                best_density = f / size
+                best_step = step
+    return core_r, core_c, removed_at_r > best_step, removed_at_c > best_step
+
+
+def _empty(n: int) -> SignalOutput:
+    out = SignalOutput(name=NAME)
+    out.features = {f: np.zeros(n) for f in FEATURES}
+    out.flags = {"lockstep": np.zeros(n, bool)}
+    out.numbers = {"lockstep": np.zeros(n), "lockstep_accounts": np.zeros(n)}
+    return out
+
+
+def lockstep(reviews: Reviews) -> SignalOutput:
+    """Lockstep features and the ``lockstep`` flag for every review (see the module docstring)."""
+    n = len(reviews)
+    if n == 0:
+        return _empty(0)
+    n_users = reviews.n_reviewers
+    index, cell, cell_product = cells(reviews)
+    n_cells = len(cell_product)
+    user = reviews.reviewer[index]
+    # one edge per (account, cell)
+    edge_key = np.unique(user * n_cells + cell)
+    e_user, e_cell = edge_key // n_cells, edge_key % n_cells
+    cell_degree = np.bincount(e_cell, minlength=n_cells)
+    weight = 1.0 / np.log(CAMOUFLAGE_X + cell_degree)
+    graph = sp.csr_matrix((weight[e_cell], (e_user, e_cell)), shape=(n_users, n_cells))
+    core_u, core_c, best_u, _ = peel(graph)
+
+    # dense cores -> connected components -> accounts sharing cells with others
+    keep_u = core_u >= CORE_LEVEL
+    keep_c = core_c >= CORE_LEVEL
+    inside = keep_u[e_user] & keep_c[e_cell]
+    others = np.zeros(n_users)
+    shared = np.zeros(n_users)
+    lock_cell = np.zeros(0, np.int64)
+    lock_user = np.zeros(0, np.int64)
+    if inside.any():
+        iu, ic = e_user[inside], e_cell[inside]
+        binary = sp.csr_matrix(
+            (np.ones(len(iu)), (iu, ic)), shape=(n_users, n_cells), dtype=np.float64
+        )
+        co = (binary @ binary.T).tocoo()  # cells two accounts share
+        own = np.asarray(binary.sum(axis=1)).ravel()
+        union = own[co.row] + own[co.col] - co.data
+        close = (
+            (co.row != co.col) & (co.data >= MIN_SHARED_PRODUCTS) & (co.data >= MIN_JACCARD * union)
+        )
+        others = np.bincount(co.row[close], minlength=n_users).astype(np.float64)
+        member_u = others >= MIN_OTHER_ACCOUNTS
+        # cells of a member account that it shares with at least one close account
+        pairs = sp.csr_matrix(
+            (np.ones(int(close.sum())), (co.row[close], co.col[close])), shape=(n_users, n_users)
+        )
+        # an account's own core cells that at least one close account also has
+        shared_cells = binary.multiply(pairs @ binary).tocoo()
+        ok = (shared_cells.data > 0) & member_u[shared_cells.row]
+        lock_user = shared_cells.row[ok].astype(np.int64)
+        lock_cell = shared_cells.col[ok].astype(np.int64)
+        # distinct products among an account's lockstep cells
+        prod_key = np.unique(lock_user * (int(cell_product.max()) + 1) + cell_product[lock_cell])
+        shared = np.bincount(prod_key // (int(cell_product.max()) + 1), minlength=n_users).astype(
+            np.float64
+        )
+        member_u &= shared >= MIN_SHARED_PRODUCTS
+        others = np.where(member_u, others, 0.0)
+        shared = np.where(member_u, shared, 0.0)
+        sel = member_u[lock_user]
+        lock_user, lock_cell = lock_user[sel], lock_cell[sel]
+    member = shared > 0
+
+    # flag the reviews that sit in one of their account's lockstep cells
+    flagged_edge = np.zeros(len(index), bool)
+    if len(lock_user):
+        lock_key = np.unique(lock_user * n_cells + lock_cell)
+        flagged_edge = np.isin(user * n_cells + cell, lock_key)
+    flag = np.zeros(n, bool)
+    np.logical_or.at(flag, index, flagged_edge)
+
+    r_user = reviews.reviewer
+    out = SignalOutput(name=NAME)
+    out.features = {
+        "lockstep_core": core_u[r_user],
+        "lockstep_others": others[r_user],
+        "lockstep_shared": shared[r_user],
+        "lockstep_member": member[r_user].astype(np.float64),
+        "lockstep_fraudar": best_u[r_user].astype(np.float64),
+    }
+    out.flags = {"lockstep": flag}
+    out.numbers = {
+        "lockstep": np.where(flag, shared[r_user], 0.0),
+        "lockstep_accounts": np.where(flag, others[r_user], 0.0),
+    }
+    return out

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from candor.accounts import views as accounts
+from candor.api import api
+from candor.catalog import views as catalog
+from candor.reviews import views as reviews
+
+urlpatterns = [
+    path("", catalog.home, name="home"),
+    path("search/", catalog.search, name="search"),
+    path("books/<slug:slug>/", catalog.book_detail, name="book"),
+    path("books/<slug:slug>/ratings/", catalog.rating_explanation, name="rating_explanation"),
+    path("books/<slug:slug>/review/", reviews.write_review, name="write_review"),
+    path("reviews/<int:review_id>/helpful/", reviews.helpful, name="helpful"),
+    path("reviews/<int:review_id>/report/", reviews.report, name="report"),
+    path("authors/<slug:slug>/", catalog.author, name="author"),
+    path("series/<slug:slug>/", catalog.series, name="series"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("users/<str:username>/", accounts.profile, name="profile"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,118 @@
+"""Fixtures named by persona: owner (wrote the review), other_user, anonymous, staff."""
+
+import itertools
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from candor.accounts.services import create_account
+from candor.catalog.models import Book, Contribution, Person, Publisher, Series
+from candor.reviews.models import Review
+from candor.reviews.services import ReviewDraft, submit_review
+
+_isbn_counter = itertools.count(1)
+PASSWORD = "a-long-test-passphrase"
+
+
+def make_isbn13() -> str:
+    """A valid, unique ISBN-13 (978 prefix, checksum computed)."""
+    body = f"978{next(_isbn_counter):09d}"
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+@pytest.fixture
+def make_book(db: Any) -> Callable[..., Book]:
+    def make(title: str = "A Test Book", **fields: Any) -> Book:
+        authors = fields.pop("authors", ["Ada Author"])
+        fields.setdefault("isbn13", make_isbn13())
+        book = Book.objects.create(title=title, **fields)
+        for position, name in enumerate(authors):
+            person = Person.objects.filter(name=name).first() or Person.objects.create(name=name)
+            role = Contribution.Role.AUTHOR if position == 0 else Contribution.Role.CO_AUTHOR
+            Contribution.objects.create(book=book, person=person, role=role, position=position)
+        return book
+
+    return make
+
+
+@pytest.fixture
+def book(make_book: Callable[..., Book]) -> Book:
+    publisher = Publisher.objects.create(name="Stanford University Press", city="Stanford")
+    series = Series.objects.create(name="Studies in Testing", slug="studies-in-testing")
+    return make_book(
+        "Uncertain Partners",
+        subtitle="Stalin, Mao, and the Korean War",
+        authors=["Sergei N. Goncharov", "John W. Lewis", "Xue Litai"],
+        publisher=publisher,
+        series=series,
+        series_volume=3,
+        year=1993,
+        pages=393,
+        illustrations="12 photographs, 2 maps",
+        price=Decimal("32.50"),
+        currency="USD",
+        buy_url="https://shop.example.com/buy/9780804721158",
+        description="A study of the alliance that went to war.",
+        isbn13="9780804721158",
+    )
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    def make(username: str, **kwargs: Any) -> User:
+        return create_account(username, f"{username}@example.com", PASSWORD, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def owner(make_user: Callable[..., User]) -> User:
+    return make_user("owner", display_name="Olive Owner")
+
+
+@pytest.fixture
+def other_user(make_user: Callable[..., User]) -> User:
+    return make_user("other")
+
+
+@pytest.fixture
+def staff(make_user: Callable[..., User]) -> User:
+    user = make_user("staff")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def write(db: Any) -> Callable[..., Review]:
+    """Post a review through the service, optionally dated in the past."""
+
+    def post(
+        user: User, book: Book, rating: int, text: str = "", days_ago: int = 0, **kw: Any
+    ) -> Review:
+        when: datetime = timezone.now() - timedelta(days=days_ago)
+        return submit_review(user, book, ReviewDraft(rating, kw.get("title", ""), text), when)
+
+    return post
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """Each test starts without a cached catalogue prior from an earlier test."""
+    from django.core.cache import cache
+
+    cache.clear()

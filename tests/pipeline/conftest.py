@@ -1,0 +1,18 @@
+"""Fixtures for the `candor score` tests."""
+
+import pyarrow as pa
+import pytest
+
+from candor.pipeline.synthetic import candor_table
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "spark: runs PySpark in local mode (about a minute); part of the default suite"
+    )
+
+
+@pytest.fixture(scope="session")
+def corpus() -> pa.Table:
+    """600 reviews of 40 products in Candor's schema (seeded)."""
+    return candor_table(600, 40, seed=7)

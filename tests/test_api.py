@@ -1,0 +1,55 @@
+"""The API shows the same engine numbers as the book page."""
+
+import pytest
+
+from candor.reviews.rating import book_rating
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_reads_a_book_with_the_engines_rating(book, owner, other_user, write) -> None:
+    write(owner, book, 5)
+    write(other_user, book, 2, days_ago=900)
+    data = client_for(None).get(f"/api/v1/books/{book.slug}").json()
+    expected = book_rating(book)
+    assert data["isbn13"] == "9780804721158" and data["title"] == "Uncertain Partners"
+    ratings = data["ratings"]
+    assert ratings["rating"] == pytest.approx(expected.rating, abs=1e-9)
+    assert ratings["count"] == 2 and sum(ratings["stars"].values()) == 100
+    assert ratings["interval"][0] <= ratings["rating"] <= ratings["interval"][1]
+    assert ratings["explanation"][0]["code"] == "simple_average"
+    assert [c["role"] for c in data["contributors"]] == ["author", "co-author", "co-author"]
+
+
+def test_as_posted_view_is_the_simple_average(book, owner, other_user, write) -> None:
+    write(owner, book, 5)
+    write(other_user, book, 2)
+    ratings = client_for(None).get(f"/api/v1/books/{book.slug}?view=as_posted").json()["ratings"]
+    assert ratings["rating"] == pytest.approx(3.5) and ratings["view"] == "as_posted"
+
+
+def test_unrated_book_has_no_fake_zero(book) -> None:
+    ratings = client_for(None).get(f"/api/v1/books/{book.slug}").json()["ratings"]
+    assert ratings["rating"] is None and ratings["count"] == 0 and ratings["interval"] is None
+
+
+def test_errors_have_the_stable_shape(book) -> None:
+    client = client_for(None)
+    missing = client.get("/api/v1/books/no-such-book")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    bad_view = client.get(f"/api/v1/books/{book.slug}?view=bogus")
+    assert bad_view.status_code == 422 and "view" in bad_view.json()["error"]["fields"]
+
+
+def test_search_by_isbn10_and_filter_by_author(book, make_book) -> None:
+    make_book("Unrelated", authors=["Someone Else"])
+    client = client_for(None)
+    assert [b["slug"] for b in client.get("/api/v1/books?isbn=0804721157").json()] == [book.slug]
+    by_author = client.get("/api/v1/books?author=xue-litai").json()
+    assert [b["title"] for b in by_author] == ["Uncertain Partners"]
+
+
+def test_openapi_schema_is_published() -> None:
+    schema = client_for(None).get("/api/v1/openapi.json").json()
+    assert "/api/v1/books/{slug}" in schema["paths"]

@@ -1,0 +1,75 @@
+"""`candor demo` loads the demo catalogue; the candor command's interface."""
+
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+
+from candor.catalog.models import Book
+from candor.reviews.models import HelpfulVote, Review
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_required_books_and_is_idempotent(capsys) -> None:
+    call_command("demo")
+    counts = (Book.objects.count(), Review.objects.count(), HelpfulVote.objects.count())
+    call_command("demo")
+    assert (Book.objects.count(), Review.objects.count(), HelpfulVote.objects.count()) == counts
+    partners = Book.objects.get(title="Uncertain Partners")
+    assert partners.subtitle == "Stalin, Mao, and the Korean War"
+    assert partners.publisher.name == "Stanford University Press" and partners.year == 1993
+    assert partners.series.name == "Studies in International Security and Arms Control"
+    assert [c.person.name for c in partners.contributions.all()] == [
+        "Sergei N. Goncharov",
+        "John W. Lewis",
+        "Xue Litai",
+    ]
+    jersild = Book.objects.get(title="The Sino-Soviet Alliance")
+    assert jersild.publisher.name == "University of North Carolina Press" and jersild.year == 2014
+    assert Book.objects.filter(rating__isnull=True, reviews=None).exists()
+    assert Review.objects.filter(verified_purchase=True).exists()
+    assert "Demo catalogue loaded" in capsys.readouterr().out
+
+
+def test_every_demo_book_page_renders() -> None:
+    call_command("demo")
+    client = client_for(None)
+    for book in Book.objects.all():
+        response = client.get(book.get_absolute_url())
+        assert response.status_code == 200, book
+        expected = "Be the first to rate" if book.rating is None else "out of 5"
+        assert expected in response.content.decode()
+
+
+def run_candor(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "candor.cli", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_candor_help_lists_the_commands() -> None:
+    out = run_candor("--help").stdout
+    for command in ("demo", "serve", "import"):
+        assert command in out
+
+
+def test_candor_serve_refuses_a_bad_port() -> None:
+    result = run_candor("serve", "--port", "70000")
+    assert result.returncode != 0 and "--port must be between 1 and 65535" in result.stderr
+
+
+def test_database_url_must_be_sqlite_or_postgres() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "candor.cli", "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"DATABASE_URL": "mysql://x/y", "PATH": "/usr/bin:/bin"},
+    )
+    assert (
+        result.returncode != 0
+        and "DATABASE_URL must be a sqlite:/// or postgres:// URL" in result.stderr
+    )

@@ -1,0 +1,194 @@
+"""The combiner: shipped model loads without pickle, trust in [0, 1], text signals optional,
+reason sentences, calibration, bad input."""
+
+import json
+
+import numpy as np
+import pytest
+
+from candor.trust.combine import (
+    COMBINER_FEATURES,
+    MODEL_PATH,
+    Combiner,
+    calibrate,
+    combine,
+    fit_combiner,
+    fit_gam,
+    merged_reasons,
+    reasons,
+    run_signals,
+)
+from candor.trust.table import SECONDS_PER_DAY, Reviews, SignalOutput
+
+DAY = SECONDS_PER_DAY
+
+
+def corpus(n: int = 3000, seed: int = 0) -> Reviews:
+    rng = np.random.default_rng(seed)
+    return Reviews(
+        review_id=[str(i) for i in range(n)],
+        product=rng.integers(0, 60, n),
+        reviewer=np.minimum(rng.zipf(1.8, n) - 1, n),
+        rating=rng.choice([1, 2, 3, 4, 5], n, p=[0.1, 0.1, 0.2, 0.3, 0.3]),
+        time=rng.integers(0, 1000, n) * DAY,
+        verified=rng.random(n) < 0.5,
+        helpful=np.zeros(n, np.int64),
+    )
+
+
+def tiny(n: int) -> Reviews:
+    return Reviews(
+        review_id=[str(i) for i in range(n)],
+        product=np.zeros(n, np.int64),
+        reviewer=np.arange(n, dtype=np.int64),
+        rating=np.full(n, 5, np.int64),
+        time=np.full(n, 1_600_000_000, np.int64),
+        verified=np.zeros(n, bool),
+        helpful=np.zeros(n, np.int64),
+    )
+
+
+def test_shipped_model_is_json_and_loads() -> None:
+    data = json.loads(MODEL_PATH.read_text())  # plain JSON: loading runs no code
+    assert data["kind"] == "binned-logistic-gam"
+    model = Combiner.load()
+    assert model.features == list(COMBINER_FEATURES)
+    assert "research" in model.meta["licence"]
+    assert MODEL_PATH.stat().st_size < 100_000
+    again = Combiner.from_json(json.loads(json.dumps(model.to_json())))
+    table = {name: np.linspace(0, 50, 7) for name in model.features}
+    np.testing.assert_allclose(again.spam_probability(table, 7), model.spam_probability(table, 7))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7])
+def test_bad_input_does_not_crash(n: int) -> None:
+    r = tiny(n)
+    trust, merged = combine(r, run_signals(r))
+    assert trust.shape == (n,)
+    assert ((trust >= 0) & (trust <= 1)).all()
+    for i in range(n):
+        assert isinstance(reasons(merged, i), list)
+
+
+def test_trust_in_unit_interval_and_signals_optional() -> None:
+    r = corpus()
+    outputs = run_signals(r)
+    trust, _ = combine(r, outputs)
+    assert trust.shape == (len(r),) and ((trust > 0) & (trust < 1)).all()
+    only_behaviour, _ = combine(r, outputs[:1])  # bursts and lockstep not run
+    assert ((only_behaviour > 0) & (only_behaviour < 1)).all()
+    nothing, _ = combine(r, [])
+    assert np.allclose(nothing, nothing[0])  # every feature at its average: one value
+
+
+def test_text_and_duplicate_signals_move_trust() -> None:
+    r = corpus(500)
+    outputs = run_signals(r)
+    base, _ = combine(r, outputs)
+    n = len(r)
+    p = np.zeros(n)
+    p[:100] = 0.97  # confidently deceptive
+    p[100:200] = 0.03  # confidently honest
+    text = SignalOutput(
+        name="text",
+        features={"text_deceptive": p, "text_generated": np.zeros(n)},
+        flags={"deceptive_text": p >= 0.9, "generated_text": np.zeros(n, bool)},
+        numbers={"deceptive_text": np.round(p * 100), "generated_text": np.zeros(n)},
+    )
+    clusters = np.ones(n)
+    clusters[300:314] = 14
+    dup = SignalOutput(
+        name="duplicates",
+        features={"dup_cluster_size": clusters, "dup_distinct_reviewers": clusters},
+        flags={"near_duplicate": clusters >= 2},
+        numbers={"near_duplicate": clusters},
+    )
+    trust, merged = combine(r, [*outputs, text, dup])
+    assert (trust[:100] < base[:100]).all()
+    assert (trust[100:200] > base[100:200]).all()
+    np.testing.assert_allclose(trust[200:300], base[200:300])  # p == 0: not scored
+    assert (trust[300:314] < base[300:314]).all()
+    assert "one of 14 near-identical reviews" in reasons(merged, 300)
+    assert any(s.startswith("text reads like an invented") for s in reasons(merged, 0))
+
+
+def test_reason_sentences() -> None:
+    n = 3
+    merged = merged_reasons(
+        [
+            SignalOutput(
+                name="x",
+                flags={
+                    "burst": np.array([True, True, False]),
+                    "lockstep": np.array([True, False, False]),
+                    "single_use_account": np.array([True, False, True]),
+                    "near_duplicate": np.array([False, True, False]),
+                    "early_reviewer": np.array([True, True, True]),
+                },
+                numbers={
+                    "burst": np.array([40.0, 12, 0]),
+                    "burst_days": np.array([2.0, 1, 0]),
+                    "burst_star": np.array([5.0, 1, 0]),
+                    "burst_star_count": np.array([40.0, 9, 0]),
+                    "lockstep": np.array([9.0, 0, 0]),
+                    "lockstep_accounts": np.array([30.0, 0, 0]),
+                    "single_use_account": np.ones(n),
+                    "near_duplicate": np.array([0.0, 14, 0]),
+                },
+            )
+        ],
+        n,
+    )
+    assert reasons(merged, 0) == [
+        "account reviewed the same 9 books as 30 other accounts, around the same time and "
+        "with the same stars",
+        "posted in a burst of 40 five-star reviews in 2 days",
+        "single-review account",
+    ]
+    assert reasons(merged, 1) == [
+        "one of 14 near-identical reviews",
+        "posted in a burst of 12 reviews in 1 day, 9 of them one-star",
+    ]
+    assert reasons(merged, 2) == ["single-review account"]
+    assert reasons(merged, 0, noun=("hotel", "hotels"))[0].startswith(
+        "account reviewed the same 9 hotels"
+    )
+
+
+def test_fit_calibrated_on_synthetic_labels() -> None:
+    rng = np.random.default_rng(7)
+    n = 6000
+    x = rng.normal(size=n)
+    spam = rng.random(n) < 1 / (1 + np.exp(-(2 * x - 1)))
+    table = {"a": x, "b": rng.normal(size=n)}
+    groups = np.arange(n)
+    model = fit_combiner([table], [spam], [groups], ["a", "b"], folds=3)
+    p = model.spam_probability(table, n)
+    assert abs(p.mean() - spam.mean()) < 0.02
+    for lo, hi in ((0.0, 0.2), (0.4, 0.6), (0.8, 1.0)):
+        sel = (p >= lo) & (p < hi)
+        assert abs(spam[sel].mean() - p[sel].mean()) < 0.05
+    # missing feature: its training average
+    without_a = model.spam_probability({"b": table["b"]}, n)
+    assert without_a.std() < p.std()
+
+
+def test_gam_recovers_monotone_shape() -> None:
+    rng = np.random.default_rng(8)
+    n = 20_000
+    x = rng.uniform(0, 10, n)
+    spam = rng.random(n) < np.where(x < 5, 0.05, 0.5)
+    model = fit_gam({"x": x}, spam, ["x"])
+    low = model.raw_logit({"x": np.array([1.0, 2.0])}, 2)
+    high = model.raw_logit({"x": np.array([8.0, 9.0])}, 2)
+    assert (high > low.max() + 2).all()
+    model = calibrate(model, model.raw_logit({"x": x}, n), spam)
+    p = model.spam_probability({"x": np.array([1.0, 9.0])}, 2)
+    np.testing.assert_allclose(p, [0.05, 0.5], atol=0.04)
+
+
+def test_wrong_length_output_rejected() -> None:
+    r = corpus(50)
+    bad = SignalOutput(name="bad", features={"rating": np.zeros(3)})
+    with pytest.raises(ValueError):
+        combine(r, [bad])

@@ -1,0 +1,80 @@
+"""The Yelp evaluation: quick smoke run, row format, the NYC-in-Zip overlap, no row-order leak."""
+
+import time
+
+import numpy as np
+import pytest
+
+from candor.trust import evaluate_yelp as ev
+from candor.trust.combine import Combiner, combine, run_signals
+
+needs_data = pytest.mark.skipif(not ev.available(), reason="shared Yelp data not available")
+KEYS = {"dataset", "protocol", "metric", "value", "published", "source"}
+
+
+@needs_data
+def test_quick_evaluation_rows() -> None:
+    start = time.process_time()  # CPU time: other jobs on a shared machine do not count
+    result = ev.evaluate(quick=True, workers=1)
+    assert time.process_time() - start < 60
+    assert len(result.rows) == 6 + 6
+    for row in result.rows + result.timing_rows:
+        assert set(row) == KEYS
+    for row in result.rows:
+        assert row["metric"] == "review ROC AUC"
+        assert 0.5 < row["value"] <= 1.0  # better than chance even on the small subsample
+        assert row["published"] is None or 0 < row["published"] < 1
+    assert sum("(baseline)" in r["dataset"] for r in result.rows) == 3
+    assert sum("cross-dataset" in r["protocol"] for r in result.rows) == 6
+    assert {r["metric"] for r in result.timing_rows} >= {
+        "reviews per CPU-second: behaviour",
+        "reviews per CPU-second: bursts",
+        "reviews per CPU-second: lockstep",
+    }
+
+
+@needs_data
+def test_nyc_is_inside_zip() -> None:
+    nyc, zip_ = ev.load_yelp("YelpNYC"), ev.load_yelp("YelpZip")
+    on_nyc, by_nyc_users, shared = ev.overlap_rows(nyc, zip_)
+    assert shared == 914
+    assert int(on_nyc.sum()) == 354_458
+    assert int((~on_nyc & ~by_nyc_users).sum()) == 194_577
+    chi = ev.load_yelp("YelpChi")
+    assert ev.overlap_rows(chi, zip_)[2] == 0
+
+
+@needs_data
+def test_signals_do_not_depend_on_row_order() -> None:
+    """The files are sorted by product and then label: a feature that depended on row order
+    would leak the label. Shuffled rows must give the same features."""
+    corpus = ev.load_yelp("YelpChi")
+    rng = np.random.default_rng(0)
+    perm = rng.permutation(len(corpus.reviews))
+    shuffled = corpus.subset(np.ones(len(perm), bool))
+    r = shuffled.reviews
+    from candor.trust.table import Reviews
+
+    permuted = Reviews(
+        review_id=[r.review_id[int(i)] for i in perm],
+        product=r.product[perm],
+        reviewer=r.reviewer[perm],
+        rating=r.rating[perm],
+        time=r.time[perm],
+        verified=r.verified[perm],
+        helpful=r.helpful[perm],
+    )
+    a, _ = ev.signal_table(r)
+    b, _ = ev.signal_table(permuted)
+    for name in a:
+        np.testing.assert_allclose(a[name][perm], b[name], err_msg=name)
+
+
+@needs_data
+def test_shipped_model_ranks_yelpchi() -> None:
+    """In-sample sanity check of the shipped model (YelpChi is part of its training data)."""
+    corpus = ev.load_yelp("YelpChi")
+    trust, merged = combine(corpus.reviews, run_signals(corpus.reviews), Combiner.load())
+    assert ev.auc(~corpus.spam, trust) > 0.75
+    assert abs((1 - trust).mean() - corpus.spam.mean()) < 0.03
+    assert merged.flags["single_use_account"].sum() > 0
