@@ -416,13 +416,18 @@ REASON_ORDER = (
 ``text_truncated``) are context, not reasons."""
 
 
-def reasons(merged: SignalOutput, i: int, noun: tuple[str, str] = ("book", "books")) -> list[str]:
-    """Plain-English sentences for review ``i``, most serious first.
-
-    ``noun``: what a product is called, singular and plural.
-    """
+def coded_reasons(
+    merged: SignalOutput, i: int, noun: tuple[str, str] = ("book", "books")
+) -> list[tuple[str, str]]:
+    """``(code, sentence)`` for each reason that applies to review ``i``, most serious
+    first. ``noun``: what a product is called, singular and plural."""
     return [
-        _sentence(code, merged.numbers, i, noun)
+        (code, _sentence(code, merged.numbers, i, noun))
         for code in REASON_ORDER
         if code in merged.flags and bool(merged.flags[code][i])
     ]
+
+
+def reasons(merged: SignalOutput, i: int, noun: tuple[str, str] = ("book", "books")) -> list[str]:
+    """Plain-English sentences for review ``i``, most serious first."""
+    return [sentence for _, sentence in coded_reasons(merged, i, noun)]
