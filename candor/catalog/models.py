@@ -94,6 +94,9 @@ class Book(SlugFromName):
     )
     year = models.PositiveIntegerField(null=True, blank=True)
     isbn13 = models.CharField("ISBN-13", max_length=13, unique=True)
+    # Amazon's product id, kept by the Amazon importer so reviews find their book
+    # when the ASIN is not an ISBN (Kindle editions).
+    asin = models.CharField("ASIN", max_length=10, blank=True, default="")
     pages = models.PositiveIntegerField(null=True, blank=True)
     illustrations = models.CharField(
         max_length=200, blank=True, help_text='For example "42 photographs, 2 maps".'
@@ -123,6 +126,9 @@ class Book(SlugFromName):
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="book_rating_range",
+            ),
+            models.UniqueConstraint(
+                fields=["asin"], condition=~Q(asin=""), name="book_asin_unique_when_set"
             ),
         ]
 

@@ -41,6 +41,9 @@ class Review(models.Model):
     )
     trust_override_at = models.DateTimeField(null=True, blank=True)
     trust_override_note = models.CharField(max_length=300, blank=True)
+    # Where an imported review came from, e.g. "amazon:USER:PARENT_ASIN:TIMESTAMP";
+    # re-imports find the review by it. NULL for reviews written on the site.
+    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
