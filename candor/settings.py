@@ -6,10 +6,14 @@ variable, instead of silently falling back to a default.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from candor.ops.logging import json_logging
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent
@@ -65,11 +69,42 @@ def database_from_env() -> dict[str, object]:
     return config
 
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
+def env_required(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set when CANDOR_MODE=production")
+    return value
+
+
+def production_secret_key() -> str:
+    """The key signing sessions and reset links: long and random, or Candor refuses to start."""
+    key = env_required("SECRET_KEY")
+    if len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be at least 50 random characters in production; make one with "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    return key
+
+
+# CANDOR_MODE=production turns development defaults into requirements (see README,
+# "Production"): DEBUG off, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL set explicitly.
+MODE = env_str("CANDOR_MODE", "development")
+if MODE not in ("development", "production"):
+    raise ImproperlyConfigured(f"CANDOR_MODE must be development or production, got {MODE!r}")
+PRODUCTION = MODE == "production"
+DEBUG = env_bool("DEBUG", not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when CANDOR_MODE=production")
+if PRODUCTION:
+    SECRET_KEY = production_secret_key()
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", env_required("ALLOWED_HOSTS"))
+    env_required("DATABASE_URL")
+else:
+    SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 SITE_NAME = "Candor"
 
 INSTALLED_APPS = [
@@ -79,12 +114,16 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
+    "ninja",
     "candor.accounts",
     "candor.catalog",
     "candor.reviews",
 ]
 
 MIDDLEWARE = [
+    "candor.ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -92,6 +131,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "candor.urls"
@@ -128,7 +170,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = REPO_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(REPO_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 LOGIN_URL = "login"
@@ -141,3 +183,63 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "candor@localhost")
 # Reviews: limits shared by the form, the model and the database.
 REVIEWS_PER_PAGE = env_int("REVIEWS_PER_PAGE", 10)
 CATALOGUE_PRIOR_SECONDS = env_int("CATALOGUE_PRIOR_SECONDS", 600)
+
+# Sign-in throttling (django-axes): after N failed sign-ins for one username from one address,
+# that pair is locked out for the cool-off time. Failures are counted in the database.
+AUTHENTICATION_BACKENDS = [
+    "candor.ops.throttle.SignInThrottle",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("CANDOR_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("CANDOR_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp 4): everything from this site only, nothing inline.
+# Templates keep all JavaScript and CSS in static files (tests/security checks them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+if PRODUCTION:
+    # Behind HTTPS (the default) cookies are Secure and browsers are told to stay on HTTPS.
+    # CANDOR_HTTPS=false is for trying production mode on http://127.0.0.1 (bin/prod).
+    HTTPS = env_bool("CANDOR_HTTPS", True)
+    SECURE_SSL_REDIRECT = HTTPS
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000) if HTTPS else 0
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    if env_bool("CANDOR_BEHIND_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+    if not HTTPS:
+        # The operator said there is no HTTPS: these four checks can only say so again.
+        SILENCED_SYSTEM_CHECKS = [
+            "security.W004",
+            "security.W008",
+            "security.W012",
+            "security.W016",
+        ]
+    # Static files straight from gunicorn, compressed and with hashed names cached forever.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    LOGGING = json_logging(env_str("LOG_LEVEL", "INFO").upper())

@@ -4,6 +4,7 @@ from django.urls import include, path
 from candor.accounts import views as accounts
 from candor.api import api
 from candor.catalog import views as catalog
+from candor.ops import views as ops
 from candor.reviews import views as reviews
 
 urlpatterns = [
@@ -21,4 +22,5 @@ urlpatterns = [
     path("users/<str:username>/", accounts.profile, name="profile"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("healthz", ops.healthz, name="healthz"),
 ]
