@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Unknown routes and methods under /api/ answer with the API's JSON error shape.
+    "candor.api.errors.JsonErrorsUnderApi",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -183,6 +185,24 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "candor@localhost")
 # Reviews: limits shared by the form, the model and the database.
 REVIEWS_PER_PAGE = env_int("REVIEWS_PER_PAGE", 10)
 CATALOGUE_PRIOR_SECONDS = env_int("CATALOGUE_PRIOR_SECONDS", 600)
+
+# The cache holds the catalogue prior and the API's write counters. The default,
+# local memory, is per process: with several server processes set CACHE_BACKEND to a
+# shared one, e.g. django.core.cache.backends.db.DatabaseCache with CACHE_LOCATION
+# a table made by `candor createcachetable`.
+CACHES = {
+    "default": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env_str("CACHE_LOCATION", "candor"),
+    }
+}
+
+# REST API: writes allowed per token and per client address in each window (429 after).
+API_WRITES_PER_TOKEN = env_int("API_WRITES_PER_TOKEN", 60)
+API_WRITES_PER_IP = env_int("API_WRITES_PER_IP", 120)
+API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
+# How many reverse proxies put the client's address in X-Forwarded-For (0: none, use the peer).
+API_TRUSTED_PROXIES = env_int("API_TRUSTED_PROXIES", 0)
 
 # Sign-in throttling (django-axes): after N failed sign-ins for one username from one address,
 # that pair is locked out for the cool-off time. Failures are counted in the database.

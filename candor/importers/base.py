@@ -1,25 +1,25 @@
-"""The shared import procedure: read rows, parse each, save the good ones in one transaction.
+"""The shared import procedure: read rows, parse each, save them batch by batch.
 
 A bad row never stops the others (unless strict): it is reported with file, line,
-field and reason. A failure while saving rolls the whole batch back, so nothing is
-ever half-written.
+field and reason, counted, and written to a rejects file. Each batch is saved in one
+transaction, so a failure leaves nothing of that batch half-written; in strict mode
+the whole file is one transaction and the first bad row undoes everything.
 """
 
-import csv
-import io
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TextIO
 
 from django.db import transaction
 
+from candor.importers.progress import ImportProgress
+from candor.importers.readers import RowError, csv_rows, jsonl_rows, open_source
 
-class RowError(Exception):
-    def __init__(self, field_name: str, reason: str) -> None:
-        super().__init__(f"{field_name}: {reason}")
-        self.field = field_name
-        self.reason = reason
+# How many rejections a report keeps in memory to print; all go to the rejects file.
+KEPT_REJECTIONS = 1000
 
 
 class StrictStop(Exception):
@@ -28,6 +28,13 @@ class StrictStop(Exception):
     def __init__(self, rejection: "Rejection") -> None:
         super().__init__(str(rejection))
         self.rejection = rejection
+
+
+class Outcome(Enum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
 
 
 @dataclass(frozen=True)
@@ -40,77 +47,219 @@ class Rejection:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.field}: {self.reason}"
 
+    def to_json(self) -> str:
+        return json.dumps(
+            {"file": self.file, "line": self.line, "field": self.field, "reason": self.reason},
+            ensure_ascii=False,
+        )
+
 
 @dataclass
 class ImportReport:
     rows: int = 0
     created: int = 0
+    updated: int = 0
     unchanged: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
+    skipped: int = 0
+    rejected: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    rejects_path: Path | None = None
+
+    def count(self, outcome: Outcome, n: int = 1) -> None:
+        setattr(self, outcome.value, getattr(self, outcome.value) + n)
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.rows} rows read: {self.created} created, {self.unchanged} already present, "
-            f"{len(self.rejected)} rejected"
+            f"{self.rejected} rejected, {self.updated} updated"
         )
+        if self.skipped:
+            text += f", {self.skipped} skipped (nothing to import)"
+        if self.rejects_path is not None and self.rejected:
+            text += f"; rejected rows written to {self.rejects_path}"
+        return text
+
+
+@dataclass
+class BatchResult:
+    """What save_batch did: an outcome per saved row, and the rows it refused."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    refused: list[tuple[int, RowError]] = field(default_factory=list)
 
 
 class Importer:
-    """Subclasses set kind, columns (our name -> their header) and required, and
-    implement parse_row (raise RowError) and save_record (return True when created)."""
+    """Subclasses set kind, columns (our name -> their header or JSON key) and
+    required, and implement parse_row (raise RowError) and either save_record
+    (return True when created) or save_batch for bulk saving."""
 
     kind: ClassVar[str]
     columns: ClassVar[Mapping[str, str]]
     required: ClassVar[frozenset[str]] = frozenset()
+    file_format: ClassVar[str] = "csv"  # or "jsonl"
+    batch_size: ClassVar[int] = 1000
 
-    def rows(self, path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-        """(line number, {our field: value}) for each data row of a CSV file."""
-        text = read_text(path)
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        missing = [
-            their
-            for ours, their in self.columns.items()
-            if ours in self.required and their not in (reader.fieldnames or [])
-        ]
-        if missing:
-            raise RowError("header", f"missing column(s): {', '.join(missing)}")
-        for record in reader:
-            yield (
-                reader.line_num,
-                {ours: (record.get(their) or "").strip() for ours, their in self.columns.items()},
-            )
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+        self.progress_bar: ImportProgress | None = None
 
-    def parse_row(self, row: dict[str, str]) -> Any:
+    # -- reading -------------------------------------------------------------------
+
+    def rows(self, path: Path) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
+        """(line, {our field: value}) per data row, or (line, RowError) for an unreadable one."""
+        source = open_source(path)
+        if self.progress_bar is not None:
+            self.progress_bar.follow(source.position)
+        with source:
+            if self.file_format == "jsonl":
+                yield from self.mapped_json(jsonl_rows(source))
+            else:
+                yield from csv_rows(source, self.columns, self.required)
+
+    def mapped_json(
+        self, rows: Iterator[tuple[int, dict[str, Any] | RowError]]
+    ) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
+        for line, row in rows:
+            if isinstance(row, RowError):
+                yield line, row
+                continue
+            missing = [
+                their
+                for ours, their in self.columns.items()
+                if ours in self.required and row.get(their) in (None, "")
+            ]
+            if missing:
+                yield line, RowError(missing[0], "missing")
+                continue
+            yield line, {ours: row.get(their) for ours, their in self.columns.items()}
+
+    # -- saving --------------------------------------------------------------------
+
+    def parse_row(self, row: dict[str, Any]) -> Any:
         raise NotImplementedError
 
-    def save_record(self, record: Any) -> bool:
+    def save_record(self, record: Any) -> bool | Outcome:
         raise NotImplementedError
 
-    def run(self, path: Path, strict: bool = False) -> ImportReport:
-        report = ImportReport()
-        records = []
-        for line, row in self.rows(path):
-            report.rows += 1
-            try:
-                records.append(self.parse_row(row))
-            except RowError as error:
-                rejection = Rejection(str(path), line, error.field, error.reason)
-                if strict:
-                    raise StrictStop(rejection) from None
-                report.rejected.append(rejection)
-        with transaction.atomic():
-            for record in records:
-                if self.save_record(record):
-                    report.created += 1
-                else:
-                    report.unchanged += 1
+    def save_batch(self, items: list[tuple[int, Any]]) -> BatchResult:
+        """Save parsed rows (line, record); runs inside the batch's transaction."""
+        result = BatchResult()
+        for _, record in items:
+            saved = self.save_record(record)
+            if isinstance(saved, Outcome):
+                result.outcomes.append(saved)
+            else:
+                result.outcomes.append(Outcome.CREATED if saved else Outcome.UNCHANGED)
+        return result
+
+    def finish(self, report: ImportReport) -> None:
+        """After the last batch (outside any batch transaction): caches and the like."""
+
+    # -- the procedure -------------------------------------------------------------
+
+    def run(
+        self,
+        path: Path,
+        strict: bool = False,
+        rejects: Path | None = None,
+        progress: bool = False,
+    ) -> ImportReport:
+        report = ImportReport(rejects_path=rejects or default_rejects_path(path))
+        with (
+            RejectsWriter(report.rejects_path) as writer,
+            ImportProgress(path, enabled=progress) as bar,
+        ):
+            self.progress_bar = bar
+            if strict:
+                with transaction.atomic():
+                    self._run(path, report, writer, bar, strict=True)
+            else:
+                self._run(path, report, writer, bar, strict=False)
+        self.finish(report)
         return report
 
+    def _run(
+        self,
+        path: Path,
+        report: ImportReport,
+        writer: "RejectsWriter",
+        bar: ImportProgress,
+        strict: bool,
+    ) -> None:
+        def reject(line: int, error: RowError) -> None:
+            rejection = Rejection(str(path), line, error.field, error.reason)
+            if strict:
+                raise StrictStop(rejection)
+            report.rejected += 1
+            if len(report.rejections) < KEPT_REJECTIONS:
+                report.rejections.append(rejection)
+            writer.write(rejection)
 
-def read_text(path: Path) -> str:
-    """The file as text; invalid UTF-8 is an error naming the byte offset."""
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise RowError("file", f"not UTF-8 text (byte {error.start})") from None
+        batch: list[tuple[int, Any]] = []
+        for line, row in self.rows(path):
+            report.rows += 1
+            bar.advance()
+            try:
+                if isinstance(row, RowError):
+                    raise row
+                batch.append((line, self.parse_row(row)))
+            except RowError as error:
+                if strict and batch:
+                    # An earlier row may be refused while saving: that one comes first.
+                    self._save(batch, report, reject)
+                    batch = []
+                reject(line, error)
+            if len(batch) >= self.batch_size:
+                self._save(batch, report, reject)
+                batch = []
+        if batch:
+            self._save(batch, report, reject)
+
+    def _save(self, batch: list[tuple[int, Any]], report: ImportReport, reject: Any) -> None:
+        with transaction.atomic():
+            result = self.save_batch(batch)
+            for line, error in sorted(result.refused, key=lambda item: item[0]):
+                reject(line, error)
+        for outcome in result.outcomes:
+            report.count(outcome)
+
+
+def default_rejects_path(path: Path) -> Path:
+    return path.with_name(path.name + ".rejects.jsonl")
+
+
+class RejectsWriter:
+    """Writes one JSON object per rejected row; the file is created at the first one,
+    and an earlier run's file at the same path is removed so it never misleads."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.handle: TextIO | None = None
+
+    def __enter__(self) -> "RejectsWriter":
+        if self.path is not None and self.path.exists():
+            self.path.unlink()
+        return self
+
+    def write(self, rejection: Rejection) -> None:
+        if self.path is None:
+            return
+        if self.handle is None:
+            self.handle = self.path.open("w", encoding="utf-8")
+        self.handle.write(rejection.to_json() + "\n")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
+__all__ = [
+    "BatchResult",
+    "ImportReport",
+    "Importer",
+    "Outcome",
+    "Rejection",
+    "RowError",
+    "StrictStop",
+    "default_rejects_path",
+]

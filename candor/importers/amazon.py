@@ -1,0 +1,237 @@
+"""Amazon Reviews 2023 (McAuley lab): a reviews file or an item metadata file, JSONL (.gz).
+
+Which one a file is, is told by its first readable object: reviews carry user_id and
+rating, metadata does not. Items become books (ISBN from the details, or the ASIN
+when it is an ISBN-10); reviews find their book by parent_asin, so import the
+metadata first. A review is identified by user_id:parent_asin:timestamp; its
+reviewer becomes an account nobody can sign in to, named amazon-USER_ID.
+"""
+
+import itertools
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from candor.catalog.isbn import normalize_isbn
+from candor.catalog.models import Book
+from candor.importers import fields
+from candor.importers.base import BatchResult, Importer, ImportReport, Outcome
+from candor.importers.books import BookRecord, save_book
+from candor.importers.readers import RowError, jsonl_rows, open_source
+from candor.importers.reviews import ReviewRecord, external_users, save_reviews
+from candor.reviews.limits import TEXT_MAX, TITLE_MAX
+
+USER_PREFIX = "amazon"
+# Timestamps are milliseconds since 1970; this bounds them to 1995..2100.
+EARLIEST_MS, LATEST_MS = 788_918_400_000, 4_102_444_800_000
+
+
+class AmazonReviewsImporter(Importer):
+    kind = "amazon-reviews"
+    file_format = "jsonl"
+    batch_size = 5000
+    columns = {
+        "rating": "rating",
+        "title": "title",
+        "text": "text",
+        "parent_asin": "parent_asin",
+        "user_id": "user_id",
+        "timestamp": "timestamp",
+        "helpful_vote": "helpful_vote",
+        "verified_purchase": "verified_purchase",
+    }
+    required = frozenset({"rating", "parent_asin", "user_id", "timestamp"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.books: dict[str, int] = {}
+
+    def parse_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        timestamp = fields.optional_int("timestamp", row["timestamp"], EARLIEST_MS, LATEST_MS)
+        assert timestamp is not None  # required, so present
+        user_id = fields.text("user_id", row["user_id"], 100, required=True)
+        asin = fields.text("parent_asin", row["parent_asin"], 10, required=True)
+        return {
+            "user_id": user_id,
+            "asin": asin,
+            "rating": fields.stars("rating", row["rating"]),
+            "title": fields.text("title", row["title"], TITLE_MAX),
+            "text": fields.text("text", row["text"], TEXT_MAX),
+            "created_at": datetime.fromtimestamp(timestamp / 1000, tz=UTC),
+            "helpful": fields.optional_int("helpful_vote", row["helpful_vote"]) or 0,
+            "verified": fields.flag("verified_purchase", row["verified_purchase"]),
+            "external_id": f"{USER_PREFIX}:{user_id}:{asin}:{timestamp}",
+        }
+
+    def save_batch(self, items: list[tuple[int, dict[str, Any]]]) -> BatchResult:
+        self.find_books({row["asin"] for _, row in items})
+        users = external_users(USER_PREFIX, {row["user_id"] for _, row in items})
+        records, refused = [], []
+        for line, row in items:
+            book_id = self.books.get(row["asin"])
+            if book_id is None:
+                reason = f"no book with ASIN {row['asin']}: import the item metadata file first"
+                refused.append((line, RowError("parent_asin", reason)))
+                continue
+            records.append(
+                (
+                    line,
+                    ReviewRecord(
+                        book_id=book_id,
+                        user_id=users[row["user_id"]],
+                        rating=row["rating"],
+                        title=row["title"],
+                        text=row["text"],
+                        created_at=row["created_at"],
+                        verified=row["verified"],
+                        helpful=row["helpful"],
+                        external_id=row["external_id"],
+                    ),
+                )
+            )
+        result = save_reviews(records)
+        result.refused.extend(refused)
+        return result
+
+    def find_books(self, asins: set[str]) -> None:
+        """Fill self.books for the batch's ASINs: by stored ASIN, else as an ISBN-10."""
+        wanted = [asin for asin in asins if asin not in self.books]
+        if not wanted:
+            return
+        self.books.update(Book.objects.filter(asin__in=wanted).values_list("asin", "pk"))
+        by_isbn = {
+            isbn: asin for asin in wanted if asin not in self.books and (isbn := as_isbn(asin))
+        }
+        for isbn, pk in Book.objects.filter(isbn13__in=by_isbn).values_list("isbn13", "pk"):
+            self.books[by_isbn[isbn]] = pk
+
+
+class AmazonItemsImporter(Importer):
+    kind = "amazon-items"
+    file_format = "jsonl"
+    columns = {
+        "parent_asin": "parent_asin",
+        "title": "title",
+        "author": "author",
+        "description": "description",
+        "price": "price",
+        "details": "details",
+        "store": "store",
+    }
+    required = frozenset({"parent_asin", "title"})
+
+    def parse_row(self, row: dict[str, Any]) -> BookRecord:
+        asin = fields.text("parent_asin", row["parent_asin"], 10, required=True)
+        details = row["details"] if isinstance(row["details"], dict) else {}
+        publisher, year = publisher_and_year(str(details.get("Publisher") or ""))
+        return BookRecord(
+            isbn13=item_isbn(asin, details),
+            title=fields.text("title", row["title"], 300, required=True),
+            authors=item_authors(row["author"], row["store"]),
+            publisher=publisher[:200],
+            year=year,
+            pages=item_pages(details),
+            price=item_price(row["price"]),
+            currency="USD" if item_price(row["price"]) is not None else "",
+            description=item_description(row["description"]),
+            asin=asin,
+        )
+
+    def save_record(self, record: BookRecord) -> Outcome:
+        return save_book(record)[1]
+
+
+class AmazonImporter(Importer):
+    """`candor import amazon PATH`: reviews or item metadata, told apart by the fields."""
+
+    kind = "amazon"
+    file_format = "jsonl"
+    columns: dict[str, str] = {}
+
+    def run(
+        self,
+        path: Path,
+        strict: bool = False,
+        rejects: Path | None = None,
+        progress: bool = False,
+    ) -> ImportReport:
+        chosen = detect(path)
+        return chosen(**self.options).run(path, strict=strict, rejects=rejects, progress=progress)
+
+
+def detect(path: Path) -> type[Importer]:
+    with open_source(path) as source:
+        for _, row in itertools.islice(jsonl_rows(source), 100):
+            if isinstance(row, dict):
+                if "user_id" in row and "rating" in row:
+                    return AmazonReviewsImporter
+                if "parent_asin" in row and "title" in row:
+                    return AmazonItemsImporter
+    raise RowError(
+        "file",
+        "neither Amazon reviews (user_id, rating, parent_asin, timestamp) nor item "
+        "metadata (parent_asin, title) in the first 100 lines",
+    )
+
+
+def as_isbn(value: str) -> str | None:
+    try:
+        return normalize_isbn(value)
+    except Exception:
+        return None
+
+
+def item_isbn(asin: str, details: dict[str, Any]) -> str:
+    for key in ("ISBN 13", "ISBN-13", "ISBN 10", "ISBN-10"):
+        if details.get(key):
+            return fields.isbn13(f"details.{key}", details[key])
+    isbn = as_isbn(asin)
+    if isbn is None:
+        raise RowError(
+            "details.ISBN 13", f"no ISBN for {asin}: Candor's catalogue is of books with an ISBN"
+        )
+    return isbn
+
+
+def item_authors(author: Any, store: Any) -> tuple[str, ...]:
+    if isinstance(author, dict) and isinstance(author.get("name"), str) and author["name"].strip():
+        return (author["name"].strip()[:200],)
+    # Without an author record, the store line often reads "Name (Author)".
+    match = re.match(r"^(.+?)\s*\((?:Author|Editor)\)", str(store or ""))
+    return (match.group(1).strip()[:200],) if match else ()
+
+
+def publisher_and_year(value: str) -> tuple[str, int | None]:
+    """ "Vintage; Reprint edition (May 1, 2006)" -> ("Vintage", 2006)."""
+    year_match = re.search(r"\((?:[^()]*\s)?(\d{4})\)\s*$", value)
+    name = re.split(r"[;(]", value, maxsplit=1)[0].strip()
+    year = int(year_match.group(1)) if year_match else None
+    return name, year if year is None or 1000 <= year <= 2200 else None
+
+
+def item_pages(details: dict[str, Any]) -> int | None:
+    for key in ("Print length", "Paperback", "Hardcover", "Mass Market Paperback"):
+        match = re.match(r"\s*([\d,]+)\s+pages", str(details.get(key) or ""))
+        if match:
+            return fields.optional_int(f"details.{key}", match.group(1).replace(",", ""), 1)
+    return None
+
+
+def item_price(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return fields.price("price", value)
+    # Amazon writes "None" or ranges ("12.99 - 15.99") for items without one price.
+    try:
+        return fields.price("price", value)
+    except RowError:
+        return None
+
+
+def item_description(value: Any) -> str:
+    parts: Iterator[str] = iter(value) if isinstance(value, list) else iter([str(value or "")])
+    text = "\n\n".join(part.strip() for part in parts if isinstance(part, str) and part.strip())
+    if len(text) > 10_000:
+        text = text[: text.rfind(" ", 0, 9_999)] + "…"
+    return text

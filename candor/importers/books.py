@@ -1,0 +1,155 @@
+"""Books: one record type every source fills, saved by one function; and the plain books CSV.
+
+A book is identified by its ISBN-13. Re-importing a changed row updates the book;
+an unchanged row touches nothing (not even updated timestamps).
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from candor.catalog.models import Book, Contribution, Person, Publisher, Series
+from candor.importers import fields
+from candor.importers.base import Importer, Outcome
+from candor.importers.readers import RowError
+
+# Book columns filled from a record; the others (rating, slug, ...) belong to Candor.
+BOOK_FIELDS = (
+    "title",
+    "subtitle",
+    "year",
+    "pages",
+    "price",
+    "currency",
+    "description",
+    "buy_url",
+    "series_volume",
+)
+
+
+@dataclass(frozen=True)
+class BookRecord:
+    isbn13: str
+    title: str
+    authors: tuple[str, ...] = ()
+    subtitle: str = ""
+    publisher: str = ""
+    series: str = ""
+    series_volume: int | None = None
+    year: int | None = None
+    pages: int | None = None
+    price: Decimal | None = None
+    currency: str = ""
+    description: str = ""
+    buy_url: str = ""
+    asin: str = ""
+    # Sources that know only some fields (a reader's export) must not blank the others.
+    only_create: bool = False
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def save_book(record: BookRecord) -> tuple[Book, Outcome]:
+    """Create the book, or bring an existing one (same ISBN or ASIN) up to date."""
+    book = Book.objects.filter(isbn13=record.isbn13).first()
+    if book is None and record.asin:
+        book = Book.objects.filter(asin=record.asin).first()
+    if book is None:
+        book = Book(isbn13=record.isbn13)
+        apply_fields(book, record)
+        book.save()
+        set_authors(book, record.authors)
+        return book, Outcome.CREATED
+    if record.only_create:
+        return book, Outcome.UNCHANGED
+    changed = apply_fields(book, record)
+    if changed:
+        book.save()
+    if [c.person.name for c in book.contributions.select_related("person")] != list(record.authors):
+        set_authors(book, record.authors)
+        changed = True
+    return book, Outcome.UPDATED if changed else Outcome.UNCHANGED
+
+
+def apply_fields(book: Book, record: BookRecord) -> bool:
+    wanted: dict[str, Any] = {name: getattr(record, name) for name in BOOK_FIELDS}
+    wanted["publisher"] = (
+        Publisher.objects.get_or_create(name=record.publisher)[0] if record.publisher else None
+    )
+    wanted["series"] = (
+        Series.objects.filter(name=record.series).first()
+        or Series.objects.create(name=record.series)
+        if record.series
+        else None
+    )
+    if record.asin:
+        wanted["asin"] = record.asin
+    changed = False
+    for name, value in wanted.items():
+        if getattr(book, name) != value:
+            setattr(book, name, value)
+            changed = True
+    return changed
+
+
+def set_authors(book: Book, authors: tuple[str, ...]) -> None:
+    book.contributions.all().delete()
+    for position, name in enumerate(dict.fromkeys(authors)):
+        person = Person.objects.filter(name=name).first() or Person.objects.create(name=name)
+        role = Contribution.Role.AUTHOR if position == 0 else Contribution.Role.CO_AUTHOR
+        Contribution.objects.create(book=book, person=person, role=role, position=position)
+
+
+def split_names(value: str, separator: str = ";") -> tuple[str, ...]:
+    return tuple(name.strip() for name in value.split(separator) if name.strip())
+
+
+class BooksCsvImporter(Importer):
+    """isbn,title,authors[,subtitle,publisher,year,pages,price,currency,description,
+    buy_url,series,series_volume]; authors separated by semicolons."""
+
+    kind = "books"
+    columns = {
+        name: name
+        for name in (
+            "isbn",
+            "title",
+            "authors",
+            "subtitle",
+            "publisher",
+            "year",
+            "pages",
+            "price",
+            "currency",
+            "description",
+            "buy_url",
+            "series",
+            "series_volume",
+        )
+    }
+    required = frozenset({"isbn", "title"})
+
+    def parse_row(self, row: dict[str, Any]) -> BookRecord:
+        currency = fields.text("currency", row["currency"], 3).upper()
+        if currency and not currency.isalpha():
+            raise RowError("currency", f"{currency!r} is not a currency code like USD")
+        buy_url = fields.text("buy_url", row["buy_url"], 200)
+        if buy_url and not buy_url.startswith(("http://", "https://")):
+            raise RowError("buy_url", f"{buy_url!r} is not an http(s) address")
+        return BookRecord(
+            isbn13=fields.isbn13("isbn", row["isbn"]),
+            title=fields.text("title", row["title"], 300, required=True),
+            authors=split_names(fields.text("authors", row["authors"], 2000)),
+            subtitle=fields.text("subtitle", row["subtitle"], 300),
+            publisher=fields.text("publisher", row["publisher"], 200),
+            series=fields.text("series", row["series"], 200),
+            series_volume=fields.optional_int("series_volume", row["series_volume"], 0, 100_000),
+            year=fields.optional_int("year", row["year"], 1000, 2200),
+            pages=fields.optional_int("pages", row["pages"], 1, 100_000),
+            price=fields.price("price", row["price"]),
+            currency=currency,
+            description=fields.text("description", row["description"], 10_000),
+            buy_url=buy_url,
+        )
+
+    def save_record(self, record: BookRecord) -> Outcome:
+        return save_book(record)[1]

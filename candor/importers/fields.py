@@ -1,0 +1,102 @@
+"""Parsing one field of a row: each function names the field and the reason when it fails."""
+
+import math
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from candor.catalog.isbn import normalize_isbn
+from candor.importers.readers import RowError
+
+
+def isbn13(field: str, value: Any) -> str:
+    text = str(value or "").strip()
+    # Spreadsheet exports (Goodreads) write ISBNs as ="0375725784" to keep leading zeros.
+    if text.startswith('="') and text.endswith('"'):
+        text = text[2:-1]
+    try:
+        return normalize_isbn(text)
+    except ValidationError as error:
+        raise RowError(field, " ".join(error.messages)) from None
+
+
+def text(field: str, value: Any, limit: int, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise RowError(field, f"expected text, got {type(value).__name__}")
+    value = value.strip()
+    if "\x00" in value:
+        raise RowError(field, "contains a null character")
+    if required and not value:
+        raise RowError(field, "empty")
+    if len(value) > limit:
+        raise RowError(field, f"{len(value):,} characters; at most {limit:,} are kept")
+    return value
+
+
+def optional_int(field: str, value: Any, low: int = 0, high: int = 10**9) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise RowError(field, f"{value!r} is not a whole number")
+    try:
+        number = int(value) if isinstance(value, int) else int(str(value).strip())
+    except ValueError:
+        raise RowError(field, f"{value!r} is not a whole number") from None
+    if not low <= number <= high:
+        raise RowError(field, f"{number} is out of range ({low} to {high})")
+    return number
+
+
+def stars(field: str, value: Any, allow_fractions: bool = False) -> int:
+    """A 1-5 star rating; fractional ratings (StoryGraph's quarter stars) round half up."""
+    try:
+        number = float(str(value).strip()) if not isinstance(value, bool) else math.nan
+    except ValueError:
+        raise RowError(field, f"{value!r} is not a number of stars") from None
+    if not math.isfinite(number) or not 0 < number <= 5:
+        raise RowError(field, f"{value!r} is out of range: ratings are 1 to 5 stars")
+    if number != int(number) and not allow_fractions:
+        raise RowError(field, f"{value!r} is not a whole number of stars")
+    return max(1, math.floor(number + 0.5))
+
+
+def price(field: str, value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    raw = str(value).strip().lstrip("$£€").replace(",", "")
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise RowError(field, f"{value!r} is not a price") from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e8"):
+        raise RowError(field, f"{value!r} is not a price") from None
+    return amount.quantize(Decimal("0.01"))
+
+
+def day(field: str, value: Any, required: bool = False) -> datetime | None:
+    """A date like 2024-03-31 or 2024/03/31 (as exports write them), as midnight UTC."""
+    text_value = str(value or "").strip()
+    if not text_value:
+        if required:
+            raise RowError(field, "empty: give a date like 2024-03-31")
+        return None
+    try:
+        parsed = date.fromisoformat(text_value.replace("/", "-")[:10])
+    except ValueError:
+        raise RowError(field, f"{text_value!r} is not a date like 2024-03-31") from None
+    return datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC)
+
+
+def flag(field: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text_value = str(value or "").strip().lower()
+    if text_value in ("true", "1", "yes", "y"):
+        return True
+    if text_value in ("false", "0", "no", "n", ""):
+        return False
+    raise RowError(field, f"{value!r} is not true or false")

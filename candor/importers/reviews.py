@@ -1,0 +1,257 @@
+"""Saving imported reviews in bulk, keeping every affected book's rating state exact.
+
+A batch's reviews are created with bulk_create and changed ones with bulk_update;
+the rating state (RatingMonth) of each affected book and month then changes by the
+exact delta, as `candor.reviews.rating.track` does for one review: each changed
+review is removed as it counted and added as it counts now. States are exact
+integer sums, so the result equals `rebuild_book_state` bit for bit (tests check).
+Runs inside the batch's transaction, with the affected books locked.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.auth.models import User
+from django.db.models import Count, Min
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from candor.catalog.models import Book
+from candor.importers.base import BatchResult, Outcome
+from candor.importers.readers import RowError
+from candor.ratings import RatingState, ReviewInput
+from candor.ratings.serialize import state_from_dict, state_to_dict
+from candor.reviews.models import HelpfulVote, Order, RatingMonth, Review
+from candor.reviews.rating import catalogue_prior, month_of, review_input
+
+# The fields an import may change on an existing review (never moderation or trust).
+IMPORTED_FIELDS = (
+    "rating",
+    "title",
+    "text",
+    "created_at",
+    "verified_purchase",
+    "helpful_count",
+)
+
+Counted = tuple[int, date, ReviewInput]  # book id, month, how the review counts
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    book_id: int
+    user_id: int
+    rating: int
+    title: str
+    text: str
+    created_at: datetime
+    verified: bool | None = None  # None: verified by the reader's orders, as on the site
+    helpful: int | None = None  # None: keep the review's count; else the source's votes
+    external_id: str | None = None
+
+
+class ReviewBatch:
+    def __init__(self, items: list[tuple[int, ReviewRecord]]) -> None:
+        self.items = items
+        self.book_ids = sorted({record.book_id for _, record in items})
+        self.user_ids = {record.user_id for _, record in items}
+        self.result = BatchResult()
+        self.existing: dict[tuple[int, int], Review] = {}
+        self.created: list[Review] = []
+        self.updated: dict[int, Review] = {}
+        self.before: list[Counted] = []
+
+    def save(self) -> BatchResult:
+        # Lock the books first (in id order, so concurrent imports cannot deadlock).
+        list(Book.objects.select_for_update().filter(pk__in=self.book_ids).values_list("pk"))
+        reviews = Review.objects.filter(book_id__in=self.book_ids, user_id__in=self.user_ids)
+        self.existing = {(r.book_id, r.user_id): r for r in reviews}
+        local_votes = self.local_votes()
+        orders = self.first_orders()
+        for line, record in self.items:
+            self.apply(line, record, local_votes, orders)
+        now = timezone.now()
+        for review in self.updated.values():
+            review.updated_at = now
+        Review.objects.bulk_create(self.created, batch_size=2000)
+        Review.objects.bulk_update(
+            list(self.updated.values()), [*IMPORTED_FIELDS, "updated_at"], batch_size=1000
+        )
+        after = [counted(r) for r in [*self.created, *self.updated.values()] if not r.hidden]
+        apply_rating_delta(self.before, after)
+        return self.result
+
+    def local_votes(self) -> dict[int, int]:
+        """Votes cast on Candor itself, added to a source's count on re-import."""
+        if not self.existing or all(record.helpful is None for _, record in self.items):
+            return {}
+        ids = [review.pk for review in self.existing.values()]
+        rows = HelpfulVote.objects.filter(review_id__in=ids).values("review_id")
+        return {row["review_id"]: row["n"] for row in rows.annotate(n=Count("id"))}
+
+    def first_orders(self) -> dict[tuple[int, int], date]:
+        if all(record.verified is not None for _, record in self.items):
+            return {}
+        rows = (
+            Order.objects.filter(book_id__in=self.book_ids, user_id__in=self.user_ids)
+            .values("book_id", "user_id")
+            .annotate(first=Min("ordered_at"))
+        )
+        return {(row["book_id"], row["user_id"]): row["first"] for row in rows}
+
+    def apply(
+        self,
+        line: int,
+        record: ReviewRecord,
+        local_votes: dict[int, int],
+        orders: dict[tuple[int, int], date],
+    ) -> None:
+        key = (record.book_id, record.user_id)
+        review = self.existing.get(key)
+        if conflicting(review, record):
+            self.result.refused.append((line, duplicate_error(review, record)))
+            return
+        first_order = orders.get(key)
+        values = {
+            "rating": record.rating,
+            "title": record.title,
+            "text": record.text,
+            "created_at": record.created_at,
+            "verified_purchase": record.verified
+            if record.verified is not None
+            else first_order is not None and first_order <= timezone.localdate(record.created_at),
+        }
+        if record.helpful is not None:
+            pk = review.pk if review is not None else None
+            values["helpful_count"] = record.helpful + local_votes.get(pk or 0, 0)
+        if review is None:
+            review = Review(
+                book_id=record.book_id,
+                user_id=record.user_id,
+                external_id=record.external_id,
+                **values,
+            )
+            self.existing[key] = review
+            self.created.append(review)
+            self.result.outcomes.append(Outcome.CREATED)
+            return
+        if all(getattr(review, name) == value for name, value in values.items()):
+            self.result.outcomes.append(Outcome.UNCHANGED)
+            return
+        if review.pk is not None and review.pk not in self.updated:
+            if not review.hidden:
+                self.before.append(counted(review))
+            self.updated[review.pk] = review
+        for name, value in values.items():
+            setattr(review, name, value)
+        self.result.outcomes.append(Outcome.UPDATED)
+
+
+def conflicting(review: Review | None, record: ReviewRecord) -> bool:
+    """A second review (another source identity) by the same reader of the same book."""
+    return bool(
+        review is not None
+        and review.external_id
+        and record.external_id
+        and review.external_id != record.external_id
+    )
+
+
+def duplicate_error(review: Review | None, record: ReviewRecord) -> RowError:
+    assert review is not None
+    return RowError(
+        "review",
+        f"this reviewer already has a review of this book ({review.external_id}); "
+        "Candor keeps one review per reader and book",
+    )
+
+
+def save_reviews(items: list[tuple[int, ReviewRecord]]) -> BatchResult:
+    return ReviewBatch(items).save()
+
+
+def counted(review: Review) -> Counted:
+    return review.book_id, month_of(review.created_at), review_input(review, review.helpful_count)
+
+
+def apply_rating_delta(removed: list[Counted], added: list[Counted]) -> None:
+    """Change the stored month states by removing and adding reviews, then store each
+    affected book's rating on the book (as store_book_rating does for one book)."""
+    if not removed and not added:
+        return
+    book_ids = sorted({book_id for book_id, _, _ in [*removed, *added]})
+    rows = {
+        (row.book_id, row.month): row for row in RatingMonth.objects.filter(book_id__in=book_ids)
+    }
+    states = {key: state_from_dict(row.state) for key, row in rows.items()}
+    additions: dict[tuple[int, date], list[ReviewInput]] = defaultdict(list)
+    for book_id, month, review in added:
+        additions[(book_id, month)].append(review)
+    changed: set[tuple[int, date]] = set(additions)
+    for key, reviews in additions.items():
+        states[key] = states.get(key, RatingState()).merge(RatingState.of(reviews))
+    for book_id, month, review in removed:
+        key = (book_id, month)
+        states[key] = states.get(key, RatingState()).remove(review)
+        changed.add(key)
+    write_months(rows, states, changed)
+    store_ratings(book_ids, states)
+
+
+def write_months(
+    rows: dict[tuple[int, date], RatingMonth],
+    states: dict[tuple[int, date], RatingState],
+    changed: set[tuple[int, date]],
+) -> None:
+    new, updated, emptied = [], [], []
+    for key in changed:
+        state, row = states[key], rows.get(key)
+        if state.count == 0:
+            # A month whose reviews all left holds nothing (rebuild_book_state has no row).
+            if row is not None:
+                emptied.append(row.pk)
+            states.pop(key)
+        elif row is None:
+            new.append(RatingMonth(book_id=key[0], month=key[1], state=state_to_dict(state)))
+        else:
+            row.state = state_to_dict(state)
+            updated.append(row)
+    RatingMonth.objects.filter(pk__in=emptied).delete()
+    RatingMonth.objects.bulk_create(new, batch_size=2000)
+    RatingMonth.objects.bulk_update(updated, ["state"], batch_size=1000)
+
+
+def store_ratings(book_ids: list[int], states: dict[tuple[int, date], RatingState]) -> None:
+    merged: dict[int, RatingState] = {}
+    for (book_id, _month), state in states.items():
+        merged[book_id] = merged[book_id].merge(state) if book_id in merged else state
+    now, prior = timezone.now(), catalogue_prior()
+    books = []
+    for book_id in book_ids:
+        result = merged.get(book_id, RatingState()).result(now, prior=prior, view="candor")
+        books.append(Book(pk=book_id, rating=result.rating, rating_count=result.count))
+    Book.objects.bulk_update(books, ["rating", "rating_count"], batch_size=1000)
+
+
+def external_users(prefix: str, ids: set[str]) -> dict[str, int]:
+    """User ids for a source's reviewers, creating missing ones as accounts nobody can
+    sign in to (inactive, unusable password), named PREFIX-ID."""
+    names = {f"{prefix}-{source_id}": source_id for source_id in ids}
+    found = dict(User.objects.filter(username__in=names).values_list("username", "pk"))
+    missing = [name for name in names if name not in found]
+    if missing:
+        User.objects.bulk_create(
+            [
+                User(
+                    username=name,
+                    is_active=False,
+                    password=UNUSABLE_PASSWORD_PREFIX + get_random_string(40),
+                )
+                for name in missing
+            ],
+            batch_size=2000,
+        )
+        found.update(User.objects.filter(username__in=missing).values_list("username", "pk"))
+    return {names[name]: pk for name, pk in found.items()}

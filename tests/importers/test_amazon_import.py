@@ -1,0 +1,241 @@
+"""A shop loads Amazon Reviews 2023 files: items become books, reviews keep votes and badges."""
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+
+from candor.catalog.models import Book
+from candor.importers import reviews as review_saving
+from candor.importers.amazon import AmazonReviewsImporter
+from candor.ratings.serialize import state_from_dict
+from candor.reviews.models import RatingMonth, Review
+from candor.reviews.rating import book_rating, rebuild_book_state
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    """Copies of the fixtures, so rejects files land in tmp_path."""
+    return {
+        name: Path(shutil.copy(FIXTURES / f"amazon_{name}.jsonl", tmp_path))
+        for name in ("items", "reviews")
+    }
+
+
+def import_amazon(path: Path, *args: str) -> None:
+    call_command("import", "amazon", str(path), *args)
+
+
+def stored_months() -> dict[tuple[int, object], object]:
+    """Each book's stored month states; months emptied by the site (hiding) hold nothing."""
+    rows = RatingMonth.objects.all()
+    return {(r.book_id, r.month): r.state for r in rows if state_from_dict(r.state).count}
+
+
+def assert_stored_state_equals_rebuild() -> None:
+    stored = stored_months()
+    ratings = {book.pk: (book.rating, book.rating_count) for book in Book.objects.all()}
+    for book in Book.objects.all():
+        rebuild_book_state(book)
+    assert stored_months() == stored
+    for book in Book.objects.all():
+        result = book_rating(book)
+        # The stored rating was computed a moment earlier; recency has moved on since.
+        assert ratings[book.pk] == pytest.approx((result.rating, result.count), abs=1e-9)
+
+
+def test_items_then_reviews_make_books_and_reviews_with_votes_and_badges(files, capsys) -> None:
+    import_amazon(files["items"])
+    out, err = capsys.readouterr()
+    assert "4 rows read: 3 created" in out and "1 rejected" in out
+    assert "amazon_items.jsonl:3: details.ISBN 13: no ISBN for B00TESTK02" in err
+    quixote = Book.objects.get(isbn13="9780143039433")
+    assert (quixote.title, quixote.asin, quixote.pages, quixote.year) == (
+        "Don Quixote",
+        "0143039431",
+        1072,
+        2006,
+    )
+    assert quixote.publisher.name == "Penguin Classics"
+    assert [c.person.name for c in quixote.contributions.all()] == ["Miguel de Cervantes"]
+    kindle = Book.objects.get(asin="B00TESTK01")
+    assert kindle.isbn13 == "9780679722328" and kindle.price is None
+    shelf = Book.objects.get(isbn13="9780393309409")  # ISBN from the ASIN itself
+    assert [c.person.name for c in shelf.contributions.all()] == ["Jane Doe"]
+
+    import_amazon(files["reviews"])
+    out, _ = capsys.readouterr()
+    assert "10 rows read: 4 created" in out
+    first = Review.objects.get(external_id="amazon:AFIXTUREUSERAAAA:0143039431:1600000000000")
+    assert (first.rating, first.helpful_count, first.verified_purchase) == (5, 3, True)
+    assert first.created_at.year == 2020
+    second = Review.objects.get(user__username="amazon-AFIXTUREUSERBBBB")
+    assert (second.rating, second.verified_purchase) == (2, False)
+    quixote.refresh_from_db()
+    assert quixote.rating_count == 2 and quixote.rating is not None
+
+
+def test_every_bad_review_row_is_reported_with_line_field_reason_and_saved_to_rejects(
+    files, capsys
+) -> None:
+    import_amazon(files["items"])
+    import_amazon(files["reviews"])
+    _, err = capsys.readouterr()
+    path = str(files["reviews"])
+    expected = {
+        (5, "parent_asin"): "no book with ASIN B00TESTK02",
+        (6, "rating"): "out of range",
+        (7, "line"): "not JSON",
+        (8, "review"): "already has a review of this book",
+        (9, "user_id"): "missing",
+        (10, "text"): "null character",
+    }
+    for (line, field), reason in expected.items():
+        assert f"{path}:{line}: {field}: " in err and reason in err
+    rejects = [
+        json.loads(line)
+        for line in Path(path + ".rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert {(r["line"], r["field"]) for r in rejects} == set(expected)
+    assert all(r["file"] == path and r["reason"] for r in rejects)
+
+
+def test_importing_the_same_files_twice_changes_nothing(files, capsys) -> None:
+    import_amazon(files["items"])
+    import_amazon(files["reviews"])
+    before = list(Review.objects.order_by("pk").values())
+    books_before = list(Book.objects.order_by("pk").values())
+    users_before = User.objects.count()
+    capsys.readouterr()
+    import_amazon(files["items"])
+    import_amazon(files["reviews"])
+    out, _ = capsys.readouterr()
+    assert "4 rows read: 0 created, 3 already present, 1 rejected, 0 updated" in out
+    assert "10 rows read: 0 created, 4 already present, 6 rejected, 0 updated" in out
+    assert list(Review.objects.order_by("pk").values()) == before
+    assert list(Book.objects.order_by("pk").values()) == books_before
+    assert User.objects.count() == users_before
+
+
+def test_reimport_with_changed_rows_updates_reviews_books_and_ratings(
+    files, tmp_path, capsys
+) -> None:
+    import_amazon(files["items"])
+    import_amazon(files["reviews"])
+    quixote = Book.objects.get(asin="0143039431")
+    rating_before = quixote.rating
+    changed = tmp_path / "changed.jsonl"
+    rows = [json.loads(line) for line in files["reviews"].read_text().splitlines()[:2]]
+    rows[1]["rating"], rows[1]["helpful_vote"] = 5.0, 7
+    changed.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    capsys.readouterr()
+    import_amazon(changed)
+    assert "2 rows read: 0 created, 1 already present, 0 rejected, 1 updated" in (
+        capsys.readouterr().out
+    )
+    review = Review.objects.get(user__username="amazon-AFIXTUREUSERBBBB")
+    assert (review.rating, review.helpful_count) == (5, 7)
+    quixote.refresh_from_db()
+    assert quixote.rating > rating_before
+    assert_stored_state_equals_rebuild()
+
+
+def test_stored_rating_state_equals_recomputing_from_scratch_after_import(files) -> None:
+    import_amazon(files["items"])
+    import_amazon(files["reviews"])
+    assert RatingMonth.objects.exists()
+    assert_stored_state_equals_rebuild()
+
+
+def test_hidden_review_stays_hidden_and_out_of_the_rating_on_reimport(files, staff) -> None:
+    from candor.reviews.services import hide_review
+
+    import_amazon(files["items"])
+    import_amazon(files["reviews"])
+    review = Review.objects.get(user__username="amazon-AFIXTUREUSERBBBB")
+    hide_review(review, by=staff)
+    changed = files["reviews"].with_name("again.jsonl")
+    row = json.loads(files["reviews"].read_text().splitlines()[1])
+    row["rating"] = 4.0
+    changed.write_text(json.dumps(row) + "\n")
+    import_amazon(changed)
+    review.refresh_from_db()
+    assert review.hidden and review.rating == 4
+    assert_stored_state_equals_rebuild()
+
+
+def test_gzip_files_are_accepted(files, tmp_path, capsys) -> None:
+    for name, path in files.items():
+        packed = tmp_path / f"{name}.jsonl.gz"
+        packed.write_bytes(gzip.compress(path.read_bytes()))
+        import_amazon(packed)
+    assert Review.objects.count() == 4 and Book.objects.count() == 3
+
+
+def test_reviewers_become_accounts_nobody_can_sign_in_to(files) -> None:
+    import_amazon(files["items"])
+    import_amazon(files["reviews"])
+    reviewers = User.objects.filter(username__startswith="amazon-")
+    assert reviewers.count() == 3
+    assert not any(user.is_active or user.has_usable_password() for user in reviewers)
+
+
+def test_invalid_utf8_and_null_bytes_reject_only_their_lines(files, tmp_path, capsys) -> None:
+    import_amazon(files["items"])
+    lines = files["reviews"].read_bytes().splitlines(keepends=True)
+    damaged = tmp_path / "damaged.jsonl"
+    damaged.write_bytes(
+        lines[0] + b'{"rating": 4.0, "title": "\xff\xfe"}\n' + b"\x00\x00\n" + lines[1]
+    )
+    capsys.readouterr()
+    import_amazon(damaged)
+    out, err = capsys.readouterr()
+    assert "4 rows read: 2 created" in out
+    assert f"{damaged}:2: file: not UTF-8 text (byte 27 of the line)" in err
+    assert f"{damaged}:3: file: null byte at byte 1 of the line" in err
+
+
+def test_strict_stops_at_the_first_bad_row_and_saves_nothing(files) -> None:
+    import_amazon(files["items"])
+    with pytest.raises(CommandError, match=r"amazon_reviews.jsonl:5: parent_asin: no book"):
+        import_amazon(files["reviews"], "--strict")
+    assert not Review.objects.exists() and not RatingMonth.objects.exists()
+    assert not User.objects.filter(username__startswith="amazon-").exists()
+
+
+def test_a_failing_batch_leaves_nothing_half_written_and_keeps_earlier_batches(
+    files, monkeypatch
+) -> None:
+    import_amazon(files["items"])
+    monkeypatch.setattr(AmazonReviewsImporter, "batch_size", 2)
+    calls = []
+    original = review_saving.apply_rating_delta
+
+    def fail_on_second_batch(removed, added):  # type: ignore[no-untyped-def]
+        calls.append(added)
+        if len(calls) == 2:
+            raise RuntimeError("disk on fire")
+        original(removed, added)
+
+    monkeypatch.setattr(review_saving, "apply_rating_delta", fail_on_second_batch)
+    with pytest.raises(RuntimeError):
+        import_amazon(files["reviews"])
+    # The first batch (lines 1-2) is stored with its rating; the second left no trace.
+    assert Review.objects.count() == 2
+    assert not User.objects.filter(username="amazon-AFIXTUREUSERCCCC").exists()
+    assert_stored_state_equals_rebuild()
+
+
+def test_a_file_that_is_neither_reviews_nor_items_is_a_clear_error(tmp_path) -> None:
+    path = tmp_path / "other.jsonl"
+    path.write_text('{"hello": "world"}\n')
+    with pytest.raises(CommandError, match="neither Amazon reviews"):
+        import_amazon(path)
