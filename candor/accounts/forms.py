@@ -18,3 +18,15 @@ class SignupForm(UserCreationForm):
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this e-mail address already exists.")
         return email
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=80, help_text='What the token is for, e.g. "shop sync".', strip=True
+    )
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"]
+        if "\x00" in name:
+            raise forms.ValidationError("The name contains a null character.")
+        return name

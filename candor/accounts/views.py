@@ -1,12 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from candor.accounts.forms import SignupForm
+from candor.accounts import exports
+from candor.accounts.forms import ApiTokenForm, SignupForm
 from candor.accounts.services import create_account
+from candor.accounts.tokens import create_token, revoke_token
 
 
 def safe_next(request: HttpRequest) -> str | None:
@@ -38,4 +42,44 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         User.objects.select_related("profile"), username=username, is_active=True
     )
     reviews = person.reviews.filter(hidden=False).select_related("book").order_by("-created_at")
-    return render(request, "accounts/profile.html", {"person": person, "reviews": reviews})
+    context: dict[str, object] = {"person": person, "reviews": reviews}
+    if request.user == person:
+        context["api_tokens"] = person.api_tokens.filter(revoked_at=None)
+        context["token_form"] = ApiTokenForm()
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+def create_api_token(request: HttpRequest) -> HttpResponse:
+    """Make a token and show it once; only its hash is kept."""
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token, raw = create_token(request.user, form.cleaned_data["name"])
+        response = render(request, "accounts/token_created.html", {"token": token, "raw": raw})
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "accounts/token_form.html", {"token_form": form})
+
+
+@require_POST
+@login_required
+def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    if revoke_token(request.user, token_id):
+        messages.success(request, "The token was revoked: it no longer works.")
+    else:
+        messages.error(request, "No such active token.")
+    return redirect("profile", request.user.get_username())
+
+
+@login_required
+def download_reviews(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The signed-in user's own reviews, as a CSV or JSON file."""
+    rows = exports.own_reviews(request.user)
+    if fmt == "csv":
+        response = HttpResponse(exports.as_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(exports.as_json(rows), content_type="application/json")
+    filename = f"candor-reviews-{request.user.get_username()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

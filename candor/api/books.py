@@ -1,96 +1,24 @@
-"""Candor's REST API, version 1 (django-ninja; schema at /api/v1/openapi.json).
-
-Errors always have the shape {"error": {"code", "message", "fields"}}.
-"""
+"""Books: search and filter, one book with Candor's rating, editorial reviews; staff add books."""
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Query, Schema
-from ninja.errors import ValidationError
+from ninja import Query, Router, Status
 
-from candor.catalog.models import Book
+from candor.api.auth import staff_user, write_token
+from candor.api.errors import ApiError, ErrorOut
+from candor.api.schemas import BookDetail, BookFilters, BookIn, BookSummary, EditorialReviewOut
+from candor.catalog.isbn import normalize_isbn
+from candor.catalog.models import Book, Contribution, Person, Publisher, Series
 from candor.catalog.views import books_with_people, search_filter
 from candor.ratings import VIEWS
 from candor.reviews.rating import book_rating
 
-api = NinjaAPI(
-    title="Candor API",
-    version="1",
-    description="Books, their ratings as Candor computes them, and reviews.",
-    urls_namespace="api-v1",
-)
-
-
-def error(
-    request: HttpRequest, status: int, code: str, message: str, fields: Any = None
-) -> HttpResponse:
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-    return api.create_response(request, body, status=status)
-
-
-@api.exception_handler(Http404)
-def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error(request, 404, "not_found", "No such resource.")
-
-
-@api.exception_handler(ValidationError)
-def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    fields = {".".join(str(part) for part in e["loc"][1:]): e["msg"] for e in exc.errors}
-    return error(request, 422, "invalid", "The request is not valid.", fields)
-
-
-class Contributor(Schema):
-    name: str
-    role: str
-
-
-class BookSummary(Schema):
-    slug: str
-    title: str
-    subtitle: str
-    isbn13: str
-    year: int | None
-    rating: float | None
-    rating_count: int
-    contributors: list[Contributor]
-
-
-class Factor(Schema):
-    code: str
-    label: str
-    delta: float
-    sentence: str
-
-
-class Rating(Schema):
-    view: str
-    rating: float | None
-    count: int
-    stars: dict[str, int]
-    interval: list[float] | None
-    effective_count: float
-    explanation: list[Factor]
-
-
-class BookDetail(BookSummary):
-    publisher: str | None
-    pages: int | None
-    price: str | None
-    currency: str
-    buy_url: str
-    description: str
-    series: str | None
-    series_volume: int | None
-    ratings: Rating
-
-
-class BookFilters(Schema):
-    q: str | None = None
-    isbn: str | None = None
-    author: str | None = None
-    series: str | None = None
+router = Router(tags=["books"])
+SEARCH_LIMIT = 100
 
 
 def summary(book: Book) -> dict[str, Any]:
@@ -106,28 +34,7 @@ def summary(book: Book) -> dict[str, Any]:
     }
 
 
-@api.get("/books", response=list[BookSummary], summary="Search and filter books")
-def list_books(request: HttpRequest, filters: Query[BookFilters]) -> list[dict[str, Any]]:
-    books = books_with_people()
-    for text in (filters.q, filters.isbn):
-        if text:
-            books = books.filter(search_filter(text))
-    if filters.author:
-        books = books.filter(contributions__person__slug=filters.author)
-    if filters.series:
-        books = books.filter(series__slug=filters.series)
-    return [summary(book) for book in books.distinct()[:100]]
-
-
-@api.get(
-    "/books/{slug}", response=BookDetail, summary="A book with Candor's rating and its explanation"
-)
-def get_book(request: HttpRequest, slug: str, view: str = "candor") -> Any:
-    if view not in VIEWS:
-        return error(
-            request, 422, "invalid", "Unknown rating view.", {"view": f"one of {', '.join(VIEWS)}"}
-        )
-    book = get_object_or_404(books_with_people(), slug=slug)
+def detail(book: Book, view: str = "candor") -> dict[str, Any]:
     rating = book_rating(book, view=view).to_dict()
     return {
         **summary(book),
@@ -141,3 +48,96 @@ def get_book(request: HttpRequest, slug: str, view: str = "candor") -> Any:
         "series_volume": book.series_volume,
         "ratings": {"view": view, **rating},
     }
+
+
+@router.get("/books", response=list[BookSummary], summary="Search and filter books")
+def list_books(request: HttpRequest, filters: Query[BookFilters]) -> list[dict[str, Any]]:
+    """Books matching every filter given (at most 100, by title)."""
+    books = books_with_people()
+    for text in (filters.q, filters.isbn):
+        if text:
+            books = books.filter(search_filter(text))
+    if filters.author:
+        books = books.filter(contributions__person__slug=filters.author)
+    if filters.series:
+        books = books.filter(series__slug=filters.series)
+    return [summary(book) for book in books.distinct()[:SEARCH_LIMIT]]
+
+
+@router.get(
+    "/books/{slug:slug}",
+    response={200: BookDetail, 404: ErrorOut, 422: ErrorOut},
+    summary="A book with Candor's rating and its explanation",
+)
+def get_book(request: HttpRequest, slug: str, view: str = "candor") -> Any:
+    if view not in VIEWS:
+        raise ApiError(422, "Unknown rating view.", fields={"view": f"one of {', '.join(VIEWS)}"})
+    return detail(get_object_or_404(books_with_people(), slug=slug), view)
+
+
+@router.get(
+    "/books/{slug:slug}/editorial-reviews",
+    response={200: list[EditorialReviewOut], 404: ErrorOut},
+    summary="Editorial reviews of a book (trade sources)",
+)
+def editorial_reviews(request: HttpRequest, slug: str) -> Any:
+    book = get_object_or_404(Book, slug=slug)
+    return list(book.editorial_reviews.all())
+
+
+@router.post(
+    "/books",
+    auth=write_token,
+    response={201: BookDetail, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Add a book to the catalogue (staff tokens)",
+)
+def create_book(request: HttpRequest, payload: BookIn) -> Any:
+    staff_user(request)
+    try:
+        isbn13 = normalize_isbn(payload.isbn)
+    except ValidationError as error:
+        raise ApiError(422, "The ISBN is not valid.", fields={"isbn": error.messages[0]}) from None
+    if Book.objects.filter(isbn13=isbn13).exists():
+        raise ApiError(409, f"A book with ISBN {isbn13} is already in the catalogue.")
+    try:
+        book = save_book(payload, isbn13)
+    except IntegrityError:
+        raise ApiError(409, f"A book with ISBN {isbn13} is already in the catalogue.") from None
+    return Status(201, detail(books_with_people().get(pk=book.pk)))
+
+
+@transaction.atomic
+def save_book(payload: BookIn, isbn13: str) -> Book:
+    book = Book(
+        title=payload.title,
+        subtitle=payload.subtitle,
+        isbn13=isbn13,
+        series=Series.objects.get_or_create(name=payload.series)[0] if payload.series else None,
+        series_volume=payload.series_volume,
+        publisher=(
+            Publisher.objects.get_or_create(name=payload.publisher)[0]
+            if payload.publisher
+            else None
+        ),
+        year=payload.year,
+        pages=payload.pages,
+        illustrations=payload.illustrations,
+        price=payload.price,
+        currency=payload.currency.upper(),
+        buy_url=payload.buy_url,
+        description=payload.description,
+    )
+    book.full_clean(exclude=["slug", "series", "publisher"])
+    book.save()
+    credited: set[tuple[str, str]] = set()
+    for position, contributor in enumerate(payload.contributors):
+        if (contributor.name, contributor.role) in credited:
+            continue
+        credited.add((contributor.name, contributor.role))
+        person = Person.objects.filter(name=contributor.name).first() or Person.objects.create(
+            name=contributor.name
+        )
+        Contribution.objects.get_or_create(
+            book=book, person=person, role=contributor.role, defaults={"position": position}
+        )
+    return book

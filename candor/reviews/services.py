@@ -159,3 +159,10 @@ def override_trust(
             trust_override_at=timezone.now() if trust is not None else None,
             trust_override_note=note[:300] if trust is not None else "",
         )
+
+
+@transaction.atomic
+def delete_review(review: Review) -> None:
+    """The author withdraws a review: it leaves the page, the rating and the database."""
+    with track(review.book, review.pk):
+        Review.objects.filter(pk=review.pk).delete()

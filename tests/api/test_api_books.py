@@ -53,3 +53,64 @@ def test_search_by_isbn10_and_filter_by_author(book, make_book) -> None:
 def test_openapi_schema_is_published() -> None:
     schema = client_for(None).get("/api/v1/openapi.json").json()
     assert "/api/v1/books/{slug}" in schema["paths"]
+
+
+def test_search_by_words_and_filter_by_series(book, make_book) -> None:
+    make_book("Partners in Crime", authors=["Agatha Christie"])
+    client = client_for(None)
+    assert [b["slug"] for b in client.get("/api/v1/books?series=studies-in-testing").json()] == [
+        book.slug
+    ]
+    titles = sorted(b["title"] for b in client.get("/api/v1/books?q=partners").json())
+    assert titles == ["Partners in Crime", "Uncertain Partners"]
+    both = client.get("/api/v1/books?q=partners&author=xue-litai").json()
+    assert [b["title"] for b in both] == ["Uncertain Partners"]
+    assert client.get("/api/v1/books?q=nothing-matches-this").json() == []
+
+
+def test_editorial_reviews_of_a_book(book) -> None:
+    from candor.catalog.models import EditorialReview
+
+    EditorialReview.objects.create(
+        book=book, source="Foreign Affairs", reviewer="A. Critic", text="Essential.", position=1
+    )
+    EditorialReview.objects.create(book=book, source="Kirkus", text="Detailed.", position=0)
+    client = client_for(None)
+    reviews = client.get(f"/api/v1/books/{book.slug}/editorial-reviews").json()
+    assert [r["source"] for r in reviews] == ["Kirkus", "Foreign Affairs"]
+    assert reviews[1] == {
+        "source": "Foreign Affairs",
+        "reviewer": "A. Critic",
+        "text": "Essential.",
+        "copyright_line": "",
+    }
+    assert client.get("/api/v1/books/nope/editorial-reviews").status_code == 404
+
+
+def test_one_review_is_readable_until_hidden(book, owner, staff, write) -> None:
+    from candor.reviews.services import hide_review
+
+    review = write(owner, book, 4, "Solid.", title="Worth it")
+    client = client_for(None)
+    data = client.get(f"/api/v1/reviews/{review.pk}").json()
+    assert data["rating"] == 4 and data["display_name"] == "Olive Owner"
+    assert data["book"] == book.slug and data["user"] == "owner"
+    hide_review(review, by=staff)
+    assert client.get(f"/api/v1/reviews/{review.pk}").status_code == 404
+
+
+def test_unknown_routes_and_bad_parameters_answer_in_the_error_shape() -> None:
+    client = client_for(None)
+    for path in ("/api/v1/nothing-here", "/api/v2/books", "/api/v1/books/a/b/c"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.json()["error"]["code"] == "not_found"
+    too_big = client.get("/api/v1/reviews/99999999999999999999999")
+    assert too_big.status_code == 422 and "review_id" in too_big.json()["error"]["fields"]
+
+
+def test_docs_page_is_served_without_a_cdn() -> None:
+    page = client_for(None).get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "swagger-ui-bundle.js" in html and "cdn." not in html
