@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "candor.accounts",
     "candor.catalog",
     "candor.reviews",
+    "candor.essays",
 ]
 
 MIDDLEWARE = [
@@ -263,3 +264,6 @@ if PRODUCTION:
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
     LOGGING = json_logging(env_str("LOG_LEVEL", "INFO").upper())
+
+# Review essays: generated PDFs are cached here (safe to delete; rebuilt on demand).
+ESSAY_PDF_CACHE_DIR = Path(env_str("ESSAY_PDF_CACHE_DIR", str(REPO_DIR / "var" / "essay-pdfs")))

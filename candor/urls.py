@@ -39,6 +39,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("users/<str:username>/", accounts.profile, name="profile"),
     path("api/v1/", api.urls),
+    path("essays/", include("candor.essays.urls")),
     path("admin/", admin.site.urls),
     path("healthz", ops.healthz, name="healthz"),
 ]

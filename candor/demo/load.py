@@ -24,6 +24,7 @@ from candor.catalog.models import (
     Publisher,
     Series,
 )
+from candor.demo.essay_loader import load_demo_essays
 from candor.reviews.models import HelpfulVote, Order, Review
 from candor.reviews.rating import rebuild_book_state, store_book_rating
 from candor.reviews.services import bought_before
@@ -139,4 +140,10 @@ def load_demo(path: Path = CATALOG_PATH) -> dict[str, int]:
     for book in books.values():
         rebuild_book_state(book)
         store_book_rating(book)
-    return {"books": len(books), "users": len(users), "reviews": len(data["reviews"])}
+    essays = load_demo_essays()
+    return {
+        "books": len(books),
+        "users": len(users),
+        "reviews": len(data["reviews"]),
+        "essays": len(essays.created + essays.updated + essays.unchanged),
+    }
