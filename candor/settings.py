@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "candor.catalog",
     "candor.reviews",
     "candor.essays",
+    "candor.exports",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Backups: `candor export PATH` writes the whole site's data, `candor restore PATH` loads it."""

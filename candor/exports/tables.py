@@ -1,0 +1,135 @@
+"""Which tables a backup holds, and how one row becomes plain values and back.
+
+Every model of Candor's own apps is exported (new apps' models included without
+changes here), in an order where each table comes after the tables it refers to,
+with the auto-created many-to-many tables after their model. Left out:
+
+- `reviews.RatingMonth`: derived from the reviews; `candor restore` rebuilds it.
+- API tokens: credentials; people create new ones after a restore.
+- From Django's auth, only users (no groups or permissions); password hashes only
+  with ``--with-password-hashes``, else restored accounts sign in after a reset.
+"""
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.auth.models import User
+from django.core.serializers import sort_dependencies
+from django.db import models
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from candor.ratings.config import DEFAULT_CONFIG
+from candor.ratings.review import ReviewInput
+from candor.ratings.weights import SECONDS_PER_DAY, stage_multipliers
+
+SKIPPED = {"reviews.ratingmonth", "accounts.apitoken"}
+USER_FIELDS = (
+    "id",
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_staff",
+    "is_active",
+    "is_superuser",
+    "date_joined",
+    "last_login",
+)
+
+
+def table_name(model: type[models.Model]) -> str:
+    return model._meta.label_lower
+
+
+def exported_models() -> list[type[models.Model]]:
+    """User first, then Candor's models in dependency order, each followed by its
+    auto-created many-to-many tables."""
+    candor_apps = [config for config in apps.get_app_configs() if config.name.startswith("candor.")]
+    ordered = sort_dependencies([(config, None) for config in candor_apps], allow_cycles=True)
+    tables: list[type[models.Model]] = [User]
+    for model in ordered:
+        if table_name(model) in SKIPPED or model._meta.proxy or not model._meta.managed:
+            continue
+        tables.append(model)
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through  # type: ignore[union-attr]
+            if through._meta.auto_created:  # type: ignore[union-attr]
+                tables.append(through)  # type: ignore[arg-type]
+    return tables
+
+
+def model_for(name: str) -> type[models.Model]:
+    for model in exported_models():
+        if table_name(model) == name:
+            return model
+    raise KeyError(name)
+
+
+def columns(model: type[models.Model], with_passwords: bool = False) -> list[models.Field]:
+    fields = [field for field in model._meta.concrete_fields]
+    if model is User:
+        names = (*USER_FIELDS, "password") if with_passwords else USER_FIELDS
+        fields = [field for field in fields if field.name in names]
+    return fields
+
+
+def rows(model: type[models.Model], with_passwords: bool = False) -> Iterator[dict[str, Any]]:
+    """Each row as {column: Python value}, in primary-key order."""
+    fields = columns(model, with_passwords)
+    names = [field.attname for field in fields]
+    now = timezone.now()
+    query = model._default_manager.order_by("pk").values_list(*names)
+    for values in query.iterator(chunk_size=5000):
+        row = dict(zip(names, values, strict=True))
+        if table_name(model) == "reviews.review":
+            row.update(review_weight(row, now))
+        yield row
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON can hold it (dates as ISO 8601, decimals as text)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def review_weight(row: dict[str, Any], now: datetime) -> dict[str, float]:
+    """What the review counts for in its book's rating at export time (0 when hidden):
+    recency x verified purchase x helpful votes x trust (candor/ratings/METHOD.md)."""
+    trust = row["trust"] if row["trust_override"] is None else row["trust_override"]
+    created = row["created_at"]
+    review = ReviewInput(
+        rating=row["rating"],
+        created_at=created,
+        verified=row["verified_purchase"],
+        trust=trust,
+        helpful_votes=row["helpful_count"],
+    )
+    age_days = max(0.0, (now - created).total_seconds() / SECONDS_PER_DAY)
+    recency = 0.5 ** (age_days / DEFAULT_CONFIG.half_life_days)
+    weight = 0.0 if row["hidden"] else recency * stage_multipliers(review, DEFAULT_CONFIG)[-1]
+    return {"effective_trust": trust, "weight": weight}
+
+
+def instance(model: type[models.Model], row: dict[str, Any]) -> models.Model:
+    """A model object from an exported row; columns the model lacks are ignored
+    (the export's computed extras such as a review's weight)."""
+    values = {}
+    for field in model._meta.concrete_fields:
+        if field.attname not in row:
+            continue
+        value = row[field.attname]
+        if value is not None and not isinstance(field, models.JSONField):
+            value = field.to_python(value)
+        values[field.attname] = value
+    if model is User and "password" not in row:
+        # Exported without hashes: nobody signs in until a password reset.
+        values["password"] = UNUSABLE_PASSWORD_PREFIX + get_random_string(40)
+    return model(**values)
