@@ -6,7 +6,7 @@ on the profile page. Errors always have the shape {"error": {"code", "message", 
 
 from ninja import NinjaAPI
 
-from candor.api import books, errors, orders, reviews
+from candor.api import books, errors, essays, orders, reviews
 
 api = NinjaAPI(
     title="Candor API",
@@ -22,5 +22,6 @@ errors.install(api)
 api.add_router("", books.router)
 api.add_router("", reviews.router)
 api.add_router("", orders.router)
+api.add_router("", essays.router)
 
 __all__ = ["api"]

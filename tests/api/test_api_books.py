@@ -50,9 +50,29 @@ def test_search_by_isbn10_and_filter_by_author(book, make_book) -> None:
     assert [b["title"] for b in by_author] == ["Uncertain Partners"]
 
 
-def test_openapi_schema_is_published() -> None:
+def test_openapi_schema_is_published_with_every_endpoint_and_bearer_auth() -> None:
     schema = client_for(None).get("/api/v1/openapi.json").json()
-    assert "/api/v1/books/{slug}" in schema["paths"]
+    operations = {
+        (method.upper(), path) for path, methods in schema["paths"].items() for method in methods
+    }
+    assert operations == {
+        ("GET", "/api/v1/books"),
+        ("POST", "/api/v1/books"),
+        ("GET", "/api/v1/books/{slug}"),
+        ("GET", "/api/v1/books/{slug}/editorial-reviews"),
+        ("GET", "/api/v1/books/{slug}/reviews"),
+        ("POST", "/api/v1/books/{slug}/reviews"),
+        ("GET", "/api/v1/reviews/{review_id}"),
+        ("PATCH", "/api/v1/reviews/{review_id}"),
+        ("DELETE", "/api/v1/reviews/{review_id}"),
+        ("POST", "/api/v1/reviews/{review_id}/helpful"),
+        ("POST", "/api/v1/reviews/{review_id}/reports"),
+        ("POST", "/api/v1/orders"),
+        ("GET", "/api/v1/essays"),
+        ("GET", "/api/v1/essays/{essay_id}"),
+    }
+    schemes = schema["components"]["securitySchemes"]
+    assert any(s["type"] == "http" and s["scheme"] == "bearer" for s in schemes.values())
 
 
 def test_search_by_words_and_filter_by_series(book, make_book) -> None:
