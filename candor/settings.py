@@ -127,6 +127,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "candor.ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "candor.ops.middleware.RefuseNullCharacters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Unknown routes and methods under /api/ answer with the API's JSON error shape.

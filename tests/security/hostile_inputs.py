@@ -10,6 +10,7 @@ the readable rows, and never crashes.
 """
 
 import html
+import re
 from dataclasses import dataclass
 
 # Markup that would run or change the page if it were pasted in unescaped.
@@ -107,12 +108,13 @@ HOSTILE_FILES: list[HostileFile] = [
 
 
 def assert_shown_literally(page_html: str, text: str) -> None:
-    """The text is on the page as escaped text: no tag from it was inserted as markup."""
-    escaped = html.escape(text, quote=False)
-    candidates = {escaped, html.escape(text), escaped.replace("'", "&#x27;")}
-    normalised = page_html.replace("&#x27;", "'").replace("&quot;", '"')
-    assert any(c in page_html for c in candidates) or escaped in normalised, (
-        f"{text[:60]!r} is not shown literally"
-    )
-    if "<" in text:
-        assert text not in page_html, f"{text[:60]!r} was inserted as raw markup"
+    """Every line of the text is on the page HTML-escaped, and none of its markup is live.
+
+    Lines are checked one by one because templates may turn line breaks into <br> or <p>.
+    """
+    for line in re.split(r"\r\n|\r|\n", text):
+        if line.strip():
+            escaped = html.escape(line.strip(), quote=True)
+            assert escaped in page_html, f"{line[:60]!r} is not shown literally (escaped)"
+            if "<" in line:
+                assert line.strip() not in page_html, f"{line[:60]!r} was inserted as markup"

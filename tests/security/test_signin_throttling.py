@@ -16,12 +16,6 @@ def sign_in(username: str, password: str, address: str = "203.0.113.7") -> tuple
     return response.status_code, response.content.decode()
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    """Each attempt hashes a password: the real hasher is slow on purpose, tests need not be."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def limit(settings) -> int:
     settings.AXES_FAILURE_LIMIT = 3
