@@ -48,6 +48,8 @@ import numpy as np
 from bench import docs
 from bench.simulate import ATTACKED_KINDS, PRODUCT_KINDS, Review, World, simulate
 from candor.ratings import Prior, ReviewInput, rate
+from candor.trust.score import ALL_SIGNALS, analyse
+from candor.trust.table import Reviews
 
 TrustFn = Callable[[Sequence[Review]], dict[int, float]]
 
@@ -62,17 +64,36 @@ METHOD_LABELS = {
 }
 
 
+def trust_table(reviews: Sequence[Review]) -> Reviews:
+    """The simulated reviews as the trust package's columnar table (the review body as the
+    text, as the text model and the duplicate finder expect)."""
+    return Reviews.from_columns(
+        review_id=[str(r.review_id) for r in reviews],
+        product_id=[r.product_id for r in reviews],
+        reviewer_id=[r.reviewer_id for r in reviews],
+        rating=[r.rating for r in reviews],
+        time=[int(r.created.timestamp()) for r in reviews],
+        verified=[r.verified_purchase for r in reviews],
+        helpful=[r.helpful_votes for r in reviews],
+        text=[r.text for r in reviews],
+    )
+
+
 def trust_scores(reviews: Sequence[Review]) -> dict[int, float]:
-    """HOOK: a trust score in [0, 1] for every review, keyed by review_id.
+    """A trust score in [0, 1] for every review, keyed by review_id.
 
     Receives every review of the world at once (campaigns show across products and
-    reviewers). Placeholder: every review fully trusted. When the trust package exists,
-    call it here and set TRUST_IS_PLACEHOLDER to False (or pass ``trust=`` to `evaluate`).
+    reviewers) and runs `candor.trust.score.analyse` with every signal, as a batch run of
+    `candor score` would. Account creation dates are not passed: a shop exporting its
+    reviews may not have them, and the signals must work from the reviews alone.
     """
-    return {review.review_id: 1.0 for review in reviews}
+    if not reviews:
+        return {}
+    result = analyse(trust_table(reviews), ALL_SIGNALS)
+    return {r.review_id: float(t) for r, t in zip(reviews, result.trust, strict=True)}
 
 
-TRUST_IS_PLACEHOLDER = True
+TRUST_IS_PLACEHOLDER = False
 
 
 def trust_is_placeholder(trust: TrustFn) -> bool:

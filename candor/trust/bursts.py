@@ -68,6 +68,11 @@ PHI_MAX = 5.0
 
 BURST_NUMBERS = ("burst", "burst_days", "burst_star", "burst_star_count", "burst_expected")
 FEATURES = ("burst_log10_q", "burst_ratio", "burst_size", "burst_star_match", "burst_member")
+EXPLAINED = "burst_explained"
+"""Per review: for a flagged review, the share of its window's reviews *with its star* that
+the product's own history explains, ``min(1, mu * pi_s / k_s)`` (``pi_s``: the history's
+share of star ``s``, with the prior); 1.0 for reviews not in a burst. Not a combiner
+feature: the combiner uses it as a cap on trust (see ``candor.trust.combine``)."""
 
 
 def benjamini_hochberg(p: FloatArray, family: int | None = None) -> FloatArray:
@@ -141,6 +146,7 @@ def _range_argmin(score: FloatArray, lo: IntArray, hi: IntArray) -> IntArray:
 def _empty(n: int) -> SignalOutput:
     out = SignalOutput(name=NAME)
     out.features = {f: np.zeros(n) for f in FEATURES}
+    out.features[EXPLAINED] = np.ones(n)
     out.flags = {"burst": np.zeros(n, bool)}
     out.numbers = {k: np.zeros(n) for k in BURST_NUMBERS}
     return out
@@ -278,6 +284,15 @@ def bursts(reviews: Reviews, alpha: float = ALPHA) -> SignalOutput:
     first_in = sday[np.minimum(lo[bsig], n - 1)]
     last_in = sday[np.maximum(hi[bsig] - 1, 0)]
 
+    # expected / observed reviews of the review's own star in its burst window
+    own = srating
+    w_lo, w_hi = lo[bsig], hi[bsig]
+    k_own = (cum_star[own, w_hi] - cum_star[own, w_lo]).astype(np.float64)
+    c_own = cum_star[own, ctx_hi[bsig]] - cum_star[own, ctx_lo[bsig]] - k_own
+    share_own = (c_own + star_prior[own - 1]) / (ctx[bsig] + PRIOR_STARS)
+    expected_own = mu[bsig] * share_own
+    explained = np.where(flagged, np.minimum(1.0, expected_own / np.maximum(k_own, 1.0)), 1.0)
+
     def unsort(values: FloatArray | BoolArray) -> FloatArray:
         result = np.empty(n, dtype=np.float64)
         result[order] = values
@@ -290,6 +305,7 @@ def bursts(reviews: Reviews, alpha: float = ALPHA) -> SignalOutput:
         "burst_size": unsort(feature_size),
         "burst_star_match": unsort(feature_match),
         "burst_member": unsort(flagged),
+        EXPLAINED: unsort(explained),
     }
     flag = np.zeros(n, bool)
     flag[order] = flagged

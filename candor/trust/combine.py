@@ -30,6 +30,17 @@ the model JSON under ``assumed_terms`` and applied after calibration as odds upd
 * ``dup_distinct_reviewers``: a near-duplicate of reviews by ``k >= 2`` distinct accounts
   multiplies the odds of not-genuine by ``min(k, DUP_MAX_FACTOR)``.
 
+Bursts cap trust (``burst_cap``). A review flagged in a burst window, where the window
+holds ``k_s`` reviews with its star and the product's own history predicts ``e_s`` of them,
+keeps at most ``e_s / k_s`` trust: only that share of the window is explained by the
+product's ordinary traffic, and nothing in a single review tells the ordinary ones from
+the excess. So a burst, however many reviews it has, counts for about as much as the
+ordinary traffic of those days would. The history includes the months after the window,
+so when a higher rate lasts (a prize, a new audience) it becomes the product's history
+and the cap lifts; a one-off genuine burst counts as ordinary traffic. Yelp's labels cannot
+fit this rule (Yelp's filter mostly marks single-review accounts, not bursts), so it is
+stated, not learnt; it does not change the Yelp AUCs, which rank by the fitted model.
+
 Reasons
 -------
 ``combine`` returns the merged flags and numbers of all outputs as one ``SignalOutput``
@@ -329,8 +340,19 @@ def combine(
     spam = model.spam_probability(table, n)
     logit = _logit(spam) + _text_terms(table, n)
     trust = 1.0 / (1.0 + np.exp(logit))
+    trust = np.minimum(trust, burst_cap(table, n))
     trust = np.clip(trust, 0.0, 1.0)
     return trust, merged_reasons(outputs, n)
+
+
+def burst_cap(table: Mapping[str, FloatArray], n: int) -> FloatArray:
+    """The most trust a review in a burst can keep: the share of its window's reviews with
+    its star that the product's own history explains (1.0 outside bursts, see
+    ``candor.trust.bursts.EXPLAINED``)."""
+    explained = table.get(bursts_module.EXPLAINED)
+    if explained is None:
+        return np.ones(n)
+    return np.clip(np.nan_to_num(np.asarray(explained, np.float64), nan=1.0), 0.0, 1.0)
 
 
 # ---------------------------------------------------------------------------- sentences

@@ -76,18 +76,50 @@ def test_removed_share_undefined_without_campaign_error() -> None:
 
 @pytest.fixture(scope="module")
 def small_world() -> World:
-    return simulate(seed=3, n_products=120)
+    return simulate(seed=3, n_products=80)
 
 
-def test_placeholder_trust_reports_not_built(small_world: World) -> None:
-    assert trust_is_placeholder(trust_scores)
-    results = evaluate(small_world)
-    assert all(r.shown["trust"] == r.shown["weights"] for r in results)
+def test_report_without_trust_says_not_built(small_world: World) -> None:
+    results = evaluate(small_world, trust=lambda reviews: {r.review_id: 1.0 for r in reviews})
     attacked = [r for r in results if r.shown_genuine is not None]
     assert attacked and all(r.kind != "clean" for r in attacked)
     report = build_report(small_world, results, 1.0, trust_built=False)
     text = markdown(report, "cmd")
     assert NOT_BUILT in text and "| clean |" in text
+
+
+@pytest.fixture(scope="module")
+def with_trust(small_world: World) -> tuple[dict[int, float], list[ProductResult]]:
+    """The benchmark's own trust (the package's ``analyse``), and what it records first:
+    the scores of the whole simulated world."""
+    seen: list[dict[int, float]] = []
+
+    def recording(reviews: Sequence[Review]) -> dict[int, float]:
+        seen.append(trust_scores(reviews))
+        return seen[-1]
+
+    results = evaluate(small_world, trust=recording)
+    return seen[0], results
+
+
+def test_trust_analysis_is_wired_in(small_world: World, with_trust) -> None:
+    assert not trust_is_placeholder(trust_scores)
+    scores, _ = with_trust
+    assert set(scores) == {r.review_id for r in small_world.reviews}
+    assert all(0.0 <= t <= 1.0 for t in scores.values())
+    fake = [t for i, t in scores.items() if small_world.truth[i].is_fake]
+    honest = [t for i, t in scores.items() if not small_world.truth[i].is_fake]
+    # Campaign reviews are trusted less than honest ones, on average by a wide margin.
+    assert sum(fake) / len(fake) < 0.5 * sum(honest) / len(honest)
+
+
+def test_trust_removes_campaign_error_without_harming_clean_products(
+    small_world: World, with_trust
+) -> None:
+    _, results = with_trust
+    assert removed_share(results, "trust") > removed_share(results, "weights")
+    assert clean_extra(results, "trust") <= clean_extra(results, "weights") + 0.05
+    assert NOT_BUILT not in markdown(build_report(small_world, results, 1.0, True), "cmd")
 
 
 def test_a_real_trust_function_fills_the_column(small_world: World) -> None:

@@ -5,6 +5,7 @@ from scipy import stats
 
 from candor.trust.bursts import (
     BURST_NUMBERS,
+    EXPLAINED,
     FEATURES,
     _range_argmin,
     benjamini_hochberg,
@@ -51,7 +52,7 @@ def with_burst(base: Reviews, product: int, day: int, size: int, star: int, span
 
 def test_empty_one_and_identical_times() -> None:
     empty = bursts(table(np.zeros(0), np.zeros(0), np.zeros(0)))
-    assert set(empty.features) == set(FEATURES) and len(empty.flags["burst"]) == 0
+    assert set(empty.features) == {*FEATURES, EXPLAINED} and len(empty.flags["burst"]) == 0
     one = bursts(table(np.array([0]), np.array([5]), np.array([0])))
     assert not one.flags["burst"].any()
     assert all(np.isfinite(v).all() for v in one.features.values())
@@ -76,6 +77,21 @@ def test_planted_burst_found_with_numbers_and_sentence() -> None:
     text = reasons(merged_reasons([out], len(r)), int(i))[0]
     assert text.startswith("posted in a burst of ")
     assert " reviews in " in text and "five-star" in text
+
+
+def test_burst_reviews_carry_the_share_their_history_explains() -> None:
+    """40 five-star reviews in 2 days where the history predicts about one: each keeps at
+    most the expected/observed share; reviews outside bursts keep 1."""
+    rng = np.random.default_rng(0)
+    base = steady(rng, 30)
+    r = with_burst(base, product=3, day=400, size=40, star=5, span=2)
+    out = bursts(r)
+    planted = np.arange(len(base), len(r))
+    explained = out.features[EXPLAINED]
+    expected = out.numbers["burst_expected"][planted]
+    assert (explained[planted] <= expected / 40 + 1e-9).all()
+    assert (explained[planted] > 0).all()
+    assert (explained[~out.flags["burst"]] == 1.0).all()
 
 
 def test_steady_traffic_is_quiet() -> None:

@@ -112,6 +112,20 @@ def test_text_and_duplicate_signals_move_trust() -> None:
     assert any(s.startswith("text reads like an invented") for s in reasons(merged, 0))
 
 
+def test_burst_share_caps_trust() -> None:
+    """A review in a burst keeps no more trust than the share of its window that the
+    product's history explains; the others are untouched."""
+    r = corpus(500)
+    outputs = run_signals(r)
+    base, _ = combine(r, outputs)
+    explained = np.ones(len(r))
+    explained[:50] = 0.04
+    cap = SignalOutput(name="bursts", features={"burst_explained": explained})
+    trust, _ = combine(r, [*outputs, cap])
+    assert (trust[:50] <= 0.04).all()
+    np.testing.assert_allclose(trust[50:], base[50:])
+
+
 def test_reason_sentences() -> None:
     n = 3
     merged = merged_reasons(
