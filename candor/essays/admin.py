@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -90,6 +90,17 @@ class EssayAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def save_model(self, request: HttpRequest, obj: Essay, form: Any, change: bool) -> None:
         # The books go to the service too: the default title is made from them.
         save_essay(obj, books=form.cleaned_data.get("books") or [])
+
+    def response_add(self, request: HttpRequest, obj: Essay, *args: Any) -> HttpResponse:
+        if "_preview" in request.POST:
+            return HttpResponseRedirect(obj.get_absolute_url())
+        return super().response_add(request, obj, *args)
+
+    def response_change(self, request: HttpRequest, obj: Essay) -> HttpResponse:
+        # "Save and preview the page": the essay as readers will see it (drafts: staff only).
+        if "_preview" in request.POST:
+            return HttpResponseRedirect(obj.get_absolute_url())
+        return super().response_change(request, obj)
 
     @admin.action(description="Publish the selected essays")
     def publish_selected(self, request: HttpRequest, queryset: QuerySet[Essay]) -> None:

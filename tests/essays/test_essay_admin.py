@@ -63,3 +63,18 @@ def test_slug_cannot_be_changed_after_creation(staff: User, reviewer: Reviewer, 
     essay.refresh_from_db()
     assert essay.title == "Renamed"
     assert essay.get_absolute_url() == url == "/essays/2024/03/05/allies-at-odds/"
+
+
+def test_save_and_preview_shows_the_draft_page(staff: User, reviewer: Reviewer, book: Any) -> None:
+    client = client_for(staff)
+    form = add_form(reviewer, book, title="Allies at Odds")
+    response = client.post("/admin/essays/essay/add/", {**form, "_preview": "1"})
+    essay = Essay.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == essay.get_absolute_url()
+    page = client.get(response["Location"]).content.decode()
+    assert "Draft: visible to staff only." in page and "<em>first</em>" in page
+    assert (
+        "Save and preview the page"
+        in client.get(f"/admin/essays/essay/{essay.pk}/change/").content.decode()
+    )
