@@ -48,6 +48,8 @@ def test_search_by_isbn10_and_filter_by_author(book, make_book) -> None:
     assert [b["slug"] for b in client.get("/api/v1/books?isbn=0804721157").json()] == [book.slug]
     by_author = client.get("/api/v1/books?author=xue-litai").json()
     assert [b["title"] for b in by_author] == ["Uncertain Partners"]
+    not_isbn = client.get("/api/v1/books?isbn=Uncertain")
+    assert not_isbn.status_code == 422 and "isbn" in not_isbn.json()["error"]["fields"]
 
 
 def test_openapi_schema_is_published_with_every_endpoint_and_bearer_auth() -> None:
