@@ -31,9 +31,6 @@ class EssayFeed(Feed):  # type: ignore[type-arg]
     def item_author_name(self, item: Essay) -> str:
         return item.reviewer.name
 
-    def item_author_link(self, item: Essay) -> str:
-        return item.reviewer.get_absolute_url()
-
     def item_pubdate(self, item: Essay) -> datetime:
         return timezone.make_aware(datetime.combine(item.published_on, time(12)))
 
