@@ -57,6 +57,9 @@ reviews/s for ``duplicate_signal`` on review-length texts (median 260-280 charac
 about 27,000/s when a fifth of the corpus is campaigns of 50 near-duplicates.
 
 Output (``duplicate_signal``)
+    context flag ``text_truncated`` (the same as the text signal's: longer than
+    ``MAX_CHARS``, so only the beginning was compared; number = MAX_CHARS), so the note is
+    there whichever text signals ran;
     features ``dup_cluster_size`` (raw count of reviews in the cluster, 1 when alone or not
     clustered) and ``dup_distinct_reviewers`` (distinct accounts in the cluster, 1 when
     alone); flag ``near_duplicate`` when the cluster has >= 2 reviews by >= 2 distinct
@@ -507,8 +510,16 @@ def duplicate_signal(
     out = SignalOutput(name="duplicates")
     if reviews.text is None or n == 0:
         out.features = {"dup_cluster_size": np.zeros(n), "dup_distinct_reviewers": np.zeros(n)}
-        out.flags = {"near_duplicate": np.zeros(n, bool), "repeated_text": np.zeros(n, bool)}
-        out.numbers = {"near_duplicate": np.zeros(n), "repeated_text": np.zeros(n)}
+        out.flags = {
+            "near_duplicate": np.zeros(n, bool),
+            "repeated_text": np.zeros(n, bool),
+            "text_truncated": np.zeros(n, bool),
+        }
+        out.numbers = {
+            "near_duplicate": np.zeros(n),
+            "repeated_text": np.zeros(n),
+            "text_truncated": np.zeros(n),
+        }
         return out
     labels, eligible = clusters(reviews.text, threshold, num_perm, seed)
     labels = same_account_short_texts(reviews.text, reviews.reviewer, labels, eligible)
@@ -522,9 +533,13 @@ def duplicate_signal(
     near = (cluster_size >= 2) & (reviewers >= 2)
     repeated = (cluster_size >= 2) & (reviewers < 2)
     out.features = {"dup_cluster_size": cluster_size, "dup_distinct_reviewers": reviewers}
-    out.flags = {"near_duplicate": near, "repeated_text": repeated}
+    truncated = np.fromiter(
+        (isinstance(t, str) and len(t) > MAX_CHARS for t in reviews.text), dtype=bool, count=n
+    )
+    out.flags = {"near_duplicate": near, "repeated_text": repeated, "text_truncated": truncated}
     out.numbers = {
         "near_duplicate": np.where(near, cluster_size, 0.0),
         "repeated_text": np.where(repeated, cluster_size, 0.0),
+        "text_truncated": np.where(truncated, float(MAX_CHARS), 0.0),
     }
     return out

@@ -1,9 +1,6 @@
 """Reviewer-behaviour and product-context features: hand-checked values and bad input."""
 
-import time
-
 import numpy as np
-import pytest
 
 from candor.trust.behaviour import FEATURES, behaviour, count_per_key, rank_within
 from candor.trust.table import SECONDS_PER_DAY, Reviews
@@ -133,20 +130,3 @@ def test_labels_not_needed_and_order_invariant() -> None:
     a, b = behaviour(r).features, behaviour(shuffled).features
     for name in FEATURES:
         np.testing.assert_allclose(a[name][perm], b[name], err_msg=name)
-
-
-@pytest.mark.parametrize("n", [300_000])
-def test_speed(n: int) -> None:
-    rng = np.random.default_rng(0)
-    r = Reviews(
-        review_id=[""] * n,
-        product=rng.integers(0, 5_000, n),
-        reviewer=rng.integers(0, 150_000, n),
-        rating=rng.integers(1, 6, n),
-        time=rng.integers(0, 3_000, n) * DAY,
-        verified=np.zeros(n, bool),
-        helpful=np.zeros(n, np.int64),
-    )
-    start = time.process_time()
-    behaviour(r)
-    assert time.process_time() - start < 5.0

@@ -1,7 +1,5 @@
 """The Yelp evaluation: quick smoke run, row format, the NYC-in-Zip overlap, no row-order leak."""
 
-import time
-
 import numpy as np
 import pytest
 
@@ -14,9 +12,7 @@ KEYS = {"dataset", "protocol", "metric", "value", "published", "source"}
 
 @needs_data
 def test_quick_evaluation_rows() -> None:
-    start = time.process_time()  # CPU time: other jobs on a shared machine do not count
     result = ev.evaluate(quick=True, workers=1)
-    assert time.process_time() - start < 60
     assert len(result.rows) == 6 + 6
     for row in result.rows + result.timing_rows:
         assert set(row) == KEYS

@@ -4,7 +4,6 @@ Amazon fashion sample, bad input and throughput."""
 import gzip
 import json
 import os
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -219,20 +218,6 @@ def test_amazon_fashion_variants() -> None:
     # those are artefacts, not campaigns: no cluster spans two accounts in this sample
     assert not out.flags["near_duplicate"].any()
     assert np.all(out.features["dup_distinct_reviewers"] == 1)
-
-
-def test_throughput() -> None:
-    rng = np.random.default_rng(3)
-    words = np.array(VOCABULARY)
-    lengths = rng.integers(20, 60, 20_000)
-    texts = [" ".join(rng.choice(words, int(k))) for k in lengths]
-    du.clusters(texts[:100])  # warm up (code point table)
-    started = time.perf_counter()
-    du.clusters(texts)
-    rate = len(texts) / (time.perf_counter() - started)
-    # the target is >= 20,000 reviews/s on one idle core; assert a floor that a busy
-    # shared test machine still clears
-    assert rate > 5_000, rate
 
 
 def test_exact_jaccard_matches_python_sets() -> None:
