@@ -12,8 +12,9 @@ from pathlib import Path
 DESCRIPTION = """Score a corpus of reviews: INPUT is a file or folder of JSON Lines (.jsonl,
 optionally .gz), CSV or Parquet, in Candor's schema or the Amazon Reviews 2023 format
 (detected from the columns). Writes DIR/products.jsonl (one rating per product),
-DIR/reviews.jsonl (each review's trust and weight) and DIR/rejects.jsonl (rows that could
-not be scored, with file, line and reason)."""
+DIR/reviews.jsonl (each review's trust, weight and reasons) and DIR/rejects.jsonl (rows
+that could not be scored, with file, line and reason). Trust analysis (every signal of
+candor.trust, over the whole corpus) is on unless --no-trust."""
 
 
 def parse_now(text: str) -> datetime:
@@ -48,6 +49,11 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument(
         "--strict", action="store_true", help="stop at the first bad row (exit status 1)"
     )
+    result.add_argument(
+        "--no-trust",
+        action="store_true",
+        help="skip trust analysis: every review has trust 1 and no reasons (faster)",
+    )
     return result
 
 
@@ -56,6 +62,7 @@ def main(argv: list[str]) -> int:
     if args.master and args.engine != "spark":
         parser().error("--master needs --engine spark")
     from candor.pipeline.run import InputError, Options, StrictStop, score_corpus
+    from candor.pipeline.trust import CorpusTrust
 
     options = Options(
         input=args.input,
@@ -65,6 +72,7 @@ def main(argv: list[str]) -> int:
         now=args.now,
         strict=args.strict,
         threads=args.threads,
+        trust=None if args.no_trust else CorpusTrust(),
         progress=sys.stderr.isatty(),
     )
     try:

@@ -69,6 +69,18 @@ class Engine:
         frame.createOrReplaceTempView(name)
         return self.backend.table(name)
 
+    def from_arrow(self, table: pa.Table) -> ir.Table:
+        """A table computed here in Python (the trust table) as a table of the engine.
+
+        Spark gets it as a DataFrame made straight from Arrow (Ibis's memtable would go
+        through pandas)."""
+        if self.name == "duckdb":
+            return ibis.memtable(table)
+        self._views += 1
+        name = f"candor_arrow_{os.getpid()}_{self._views}"
+        self.session.createDataFrame(table).createOrReplaceTempView(name)
+        return self.backend.table(name)
+
     @property
     def exact_integer(self) -> str:
         """The integer type whose SUM is exact: DuckDB sums BIGINT into a 128-bit

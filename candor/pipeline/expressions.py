@@ -20,8 +20,9 @@
    reviews.jsonl holds per review.
 
 Trust: `weighed` takes an optional trust table (``review_id, trust, reasons``: a float
-in [0, 1] and a list of reason codes), left-joined on review_id; reviews it does not
-list have trust 1 and no reasons. Until the trust analysis supplies one, every review
+in [0, 1] and the reasons, a list of codes or a JSON text), left-joined on the row
+(``_source, _line``) when the table has those columns, else on review_id; reviews it
+does not list have trust 1 and no reasons. Without one (``--no-trust``) every review
 has trust 1, the trust stage equals the helpful-votes stage and is not summed twice
 (`summed_stages`).
 """
@@ -74,6 +75,8 @@ ROW_COLUMNS = (
     "created_us",
     "verified",
     "helpful",
+    "title",
+    "text",
     "valid",
     "reason",
 )
@@ -224,6 +227,10 @@ def normalize(engine: Engine, source: Source, integer_products: bool) -> ir.Tabl
         created_us=created_us.cast("int64"),
         verified=verified,
         helpful=helpful.cast("int64"),
+        # Read only by trust analysis (null when the file has no such column, or when the
+        # source was prepared without texts); engines prune them from the other queries.
+        title=_text(column("title")),
+        text=_text(column("text")),
         valid=~bad,
         reason=reason,
     )
@@ -252,7 +259,18 @@ def weighed(
     data both counts them and sums the good ones; `star_sums` keeps them apart.
     Adds ``review_trust`` and, with a trust table, ``reasons``.
     """
-    if trust is not None:
+    if trust is not None and "_line" in trust.columns:
+        # Keyed by the row itself (a review id may occur twice in a corpus).
+        found = trust.select(
+            _trust_source=trust._source,
+            _trust_line=trust._line,
+            _trust=trust.trust,
+            _reasons=trust.reasons,
+        )
+        rows = rows.left_join(
+            found, (rows._source == found._trust_source) & (rows._line == found._trust_line)
+        )
+    elif trust is not None:
         found = trust.select(_trust_id=trust.review_id, _trust=trust.trust, _reasons=trust.reasons)
         rows = rows.left_join(found, rows.review_id == found._trust_id)
     age_us = ibis.literal(reference_us, "int64") - rows.created_us

@@ -8,7 +8,8 @@ products.jsonl, one line per product, sorted by product_id:
 
 (the fields of `RatingResult.to_dict`, after ``product_id``). reviews.jsonl, one line
 per scored review in input order: ``review_id, product_id, reviewer_id, trust, weight,
-reasons``. rejects.jsonl: ``file, line, reason`` per rejected row.
+reasons`` (reasons: ``{"code", "text"}`` objects, see `candor.pipeline.trust`; [] when
+none or with --no-trust). rejects.jsonl: ``file, line, reason`` per rejected row.
 
 reviews.jsonl is streamed: Arrow batches from the engine are written as JSON by an
 in-process DuckDB (whichever engine scored them), never one Python object per review.
@@ -247,8 +248,14 @@ def write_reviews(path: Path, batches: pa.RecordBatchReader, tick: Callable[[int
     connection = duckdb.connect()
     try:
         connection.register("candor_reviews", reader)
-        has_reasons = "reasons" in batches.schema.names
-        reasons = "coalesce(reasons, []::VARCHAR[])" if has_reasons else "[]::VARCHAR[]"
+        names = batches.schema.names
+        if "reasons" not in names:
+            reasons = "[]::VARCHAR[]"
+        elif pa.types.is_string(batches.schema.field("reasons").type):
+            # JSON text (`candor.pipeline.trust`): written as the JSON it holds.
+            reasons = "coalesce(reasons::JSON, '[]'::JSON)"
+        else:
+            reasons = "coalesce(reasons, []::VARCHAR[])"
         columns = ", ".join(f'"{name}"' for name in REVIEW_FIELDS[:-1]) + f", {reasons} AS reasons"
         target = str(path).replace("'", "''")
         connection.execute(

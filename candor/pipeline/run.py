@@ -25,7 +25,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
-import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
@@ -54,13 +53,16 @@ SHOWN_REJECTS = 20  # rejected rows printed; all of them go to rejects.jsonl
 
 
 class TrustSource(Protocol):
-    """The seam for trust analysis.
+    """The seam for trust analysis (`candor.pipeline.trust.CorpusTrust` is the one
+    `candor score` uses unless --no-trust).
 
-    Called with the valid reviews (an Ibis table: review_id, product, reviewer_id,
-    star (1..5, int8), created_us, verified, helpful); returns a table of ``review_id,
-    trust, reasons`` (trust in [0, 1], reasons a list of strings) as an Ibis table or a
-    pyarrow Table, or None for "trust 1 everywhere". Reviews it leaves out have trust 1,
-    no reasons.
+    Called with the valid reviews (an Ibis table: _source, _line, review_id, product,
+    reviewer_id, star (1..5, int8), created_us, verified, helpful, title, text); returns
+    a table of ``review_id, trust, reasons`` (trust in [0, 1]; reasons a list of strings
+    or a JSON text, written to reviews.jsonl as they are), optionally with ``_source,
+    _line`` to join on the row rather than the review id, as an Ibis table or a pyarrow
+    Table, or None for "trust 1 everywhere". Reviews it leaves out have trust 1, no
+    reasons.
     """
 
     def __call__(self, reviews: ir.Table) -> "ir.Table | pa.Table | None": ...
@@ -90,14 +92,16 @@ class Summary:
     seconds: float = 0.0
     now: datetime | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    trust: str | None = None  # the trust source's own summary line, when it has one
 
     def text(self) -> str:
         now = self.now.isoformat() if self.now else "none (nothing to score)"
-        return (
+        line = (
             f"{self.rows:,} rows read from {self.files:,} file(s): {self.products:,} products, "
             f"{self.reviews:,} reviews scored, {self.rejected:,} rejected; now = {now}; "
             f"{self.seconds:.1f} s"
         )
+        return line if self.trust is None else f"{line}\n{self.trust}"
 
 
 class Rejects:
@@ -131,8 +135,11 @@ def score_corpus(options: Options, echo: Callable[[str], None] | None = None) ->
             files = find_files(options.input)
             summary.files = len(files)
             step = progress.step("Reading input", None, "rows")
-            sources = prepare(files, staging, rejects, step)
+            sources = prepare(files, staging, rejects, step, texts=options.trust is not None)
             _score(options, sources, rejects, progress, summary, say)
+            report = getattr(options.trust, "report", None)
+            if report is not None:
+                summary.trust = report.text()
     except StrictStop as stop:
         output.write_rejects(out / REJECTS, [stop.rejection])
         raise
@@ -158,7 +165,10 @@ def _score(
         # One pass over the data: check every row and sum the good ones per product and
         # star, relative to --now, or else to a fixed anchor rescaled to the newest review.
         given_us = None if options.now is None else _microseconds(options.now)
-        progress.step("Weighing reviews", None, "")
+        if options.trust is not None:
+            progress.step("Analysing trust, then weighing reviews", None, "")
+        else:
+            progress.step("Weighing reviews", None, "")
         with timer("sums"):
             first = sum_weights(engine, sources, config, options.trust, given_us)
         rows, trust, stages, good = first.rows, first.trust, first.stages, first.good
@@ -248,7 +258,7 @@ def sum_weights(
     rows = expressions.union(
         [expressions.normalize(engine, source, integer_products) for source in sources]
     )
-    trust = _trust_table(trust_source, rows)
+    trust = _trust_table(engine, trust_source, rows)
     reference_us = expressions.ANCHOR_US if given_us is None else given_us
     # The newest review's time is wanted without --now; unless every file's date column
     # has a maximum to read it from, it is found in the same pass (one aggregate more).
@@ -340,14 +350,14 @@ def _rescaled(sums: StarSums, anchor_us: int, newest_us: int, config: RatingConf
     return StarSums(sums.counts, *scaled)
 
 
-def _trust_table(source: TrustSource | None, rows: ir.Table) -> ir.Table | None:
+def _trust_table(engine: Engine, source: TrustSource | None, rows: ir.Table) -> ir.Table | None:
     if source is None:
         return None
     valid = rows.filter(rows.valid).drop("valid", "reason")
     table = source(valid)
     if table is None or isinstance(table, ir.Table):
         return table
-    return ibis.memtable(table)
+    return engine.from_arrow(table)
 
 
 def _star_sums(table: pa.Table, stages: tuple[str, ...]) -> tuple[list[str], StarSums]:

@@ -54,6 +54,8 @@ COLUMNS = {
     ),
     AMAZON: ("rating", "parent_asin", "user_id", "timestamp", "helpful_vote", "verified_purchase"),
 }
+# Read as well when trust analysis runs (the text signals); the same names in both schemas.
+TEXT_COLUMNS = ("title", "text")
 REQUIRED = {
     CANDOR: frozenset({"review_id", "product_id", "rating", "created_at"}),
     AMAZON: frozenset({"rating", "parent_asin", "user_id", "timestamp"}),
@@ -163,30 +165,39 @@ def prepare(
     staging: Path,
     reject: Callable[[Rejection], None],
     progress: Callable[[int], None] = lambda rows: None,
+    texts: bool = False,
 ) -> list[Source]:
-    """Sources for ``files``: Parquet as is, text files staged into ``staging``."""
+    """Sources for ``files``: Parquet as is, text files staged into ``staging``.
+
+    ``texts``: also read TEXT_COLUMNS (for trust analysis); staging them costs time, so
+    only when asked.
+    """
     sources = []
     for index, path in enumerate(files):
         kind = file_kind(path)
         if kind == "parquet":
-            sources.append(_parquet_source(index, path))
+            sources.append(_parquet_source(index, path, texts))
         else:
             staging.mkdir(parents=True, exist_ok=True)
             target = staging / f"{index:06d}.parquet"
             stage = _stage_csv if kind == "csv" else _stage_jsonl
-            schema, columns, rows = stage(path, target, reject, progress)
+            schema, columns, rows = stage(path, target, reject, progress, texts)
             sources.append(Source(index, path, str(kind), schema, columns, target, True, rows))
     return sources
 
 
-def _parquet_source(index: int, path: Path) -> Source:
+def _wanted(schema: str, texts: bool) -> tuple[str, ...]:
+    return COLUMNS[schema] + TEXT_COLUMNS if texts else COLUMNS[schema]
+
+
+def _parquet_source(index: int, path: Path, texts: bool) -> Source:
     try:
         metadata = pq.read_metadata(path)
     except (OSError, pa.ArrowException) as error:
         raise InputError(f"{path}: not a readable Parquet file ({error})") from error
     names = metadata.schema.to_arrow_schema().names
     schema = detect_schema(path, names)
-    columns = tuple(name for name in COLUMNS[schema] if name in names)
+    columns = tuple(name for name in _wanted(schema, texts) if name in names)
     return Source(index, path, "parquet", schema, columns, path, False, metadata.num_rows)
 
 
@@ -226,6 +237,7 @@ def _stage_jsonl(
     target: Path,
     reject: Callable[[Rejection], None],
     progress: Callable[[int], None],
+    texts: bool,
 ) -> tuple[str, tuple[str, ...], int]:
     writer: _Writer | None = None
     schema = ""
@@ -234,7 +246,7 @@ def _stage_jsonl(
             for first_line, block in _blocks(stream):
                 lines = block.split(b"\n")
                 if writer is None:
-                    schema, columns = _jsonl_schema(path, lines, first_line)
+                    schema, columns = _jsonl_schema(path, lines, first_line, texts)
                     writer = _Writer(target, columns)
                 before = writer.rows
                 _stage_json_block(path, lines, first_line, writer, reject)
@@ -269,7 +281,9 @@ def _blocks(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
         yield line, rest + b"\n"
 
 
-def _jsonl_schema(path: Path, lines: list[bytes], first_line: int) -> tuple[str, tuple[str, ...]]:
+def _jsonl_schema(
+    path: Path, lines: list[bytes], first_line: int, texts: bool
+) -> tuple[str, tuple[str, ...]]:
     """The schema of a JSON Lines file, from its first object."""
     for line in lines:
         if not line.strip():
@@ -283,7 +297,7 @@ def _jsonl_schema(path: Path, lines: list[bytes], first_line: int) -> tuple[str,
         if not isinstance(record, dict):
             raise InputError(f"{path}:{first_line}: the first record is not a JSON object")
         schema = detect_schema(path, list(record))
-        return schema, COLUMNS[schema]
+        return schema, _wanted(schema, texts)
     raise InputError(f"{path}: no records")
 
 
@@ -380,6 +394,7 @@ def _stage_csv(
     target: Path,
     reject: Callable[[Rejection], None],
     progress: Callable[[int], None],
+    texts: bool,
 ) -> tuple[str, tuple[str, ...], int]:
     csv.field_size_limit(sys.maxsize)
     try:
@@ -391,7 +406,7 @@ def _stage_csv(
                 raise InputError(f"{path}: empty file (a header row is required)")
             header = [name.strip() for name in header]
             schema = detect_schema(path, header)
-            columns = tuple(name for name in COLUMNS[schema] if name in header)
+            columns = tuple(name for name in _wanted(schema, texts) if name in header)
             positions = [header.index(name) for name in columns]
             writer = _Writer(target, columns)
             try:

@@ -28,7 +28,26 @@ LIVE_SIGNALS = ("text",)
 need the rest of the corpus (behaviour, bursts, lockstep, duplicates) come with the next
 batch run."""
 
+TRUNCATED = "text_truncated"
+"""A note, not a reason: the text was analysed on its beginning only. It never lowers
+trust; callers list it after the reasons so that truncation is never silent."""
+TEXT_CODES = ("deceptive_text", "generated_text", TRUNCATED)
+"""Codes that come from a review's own text (what `LIVE_SIGNALS` can say)."""
+
 Signal = Callable[[Reviews], SignalOutput]
+
+
+def review_text(title: str | None, text: str | None) -> str:
+    """What the text signals read: the title and the text as a reader sees them."""
+    title, text = title or "", text or ""
+    return f"{title}\n{text}" if title else text
+
+
+def truncation_note(characters: float) -> str:
+    return (
+        f"text analysed on its first {characters:,.0f} characters only "
+        "(a note: this does not lower trust)"
+    )
 
 
 @dataclass
@@ -46,6 +65,16 @@ class TrustResult:
     def reasons(self, i: int, noun: tuple[str, str] = ("book", "books")) -> list[tuple[str, str]]:
         """``(code, sentence)`` pairs for review ``i``, most serious first."""
         return coded_reasons(self.merged, i, noun)
+
+    def reasons_and_notes(
+        self, i: int, noun: tuple[str, str] = ("book", "books")
+    ) -> list[tuple[str, str]]:
+        """`reasons` then the notes (``text_truncated``) for review ``i``."""
+        found = self.reasons(i, noun)
+        truncated = self.truncated
+        if truncated is not None and truncated[i]:
+            found.append((TRUNCATED, truncation_note(float(self.merged.numbers[TRUNCATED][i]))))
+        return found
 
     @property
     def truncated(self) -> BoolArray | None:
@@ -98,6 +127,9 @@ __all__ = [
     "ALL_SIGNALS",
     "LIVE_SIGNALS",
     "METADATA_SIGNALS",
+    "TEXT_CODES",
+    "TRUNCATED",
     "TrustResult",
     "analyse",
+    "review_text",
 ]

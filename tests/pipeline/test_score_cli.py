@@ -91,7 +91,8 @@ def test_scoring_imports_no_django(tmp_path: Path, corpus: pa.Table):
 
 @pytest.mark.spark
 def test_spark_and_duckdb_give_the_same_files(tmp_path: Path, corpus: pa.Table):
-    """The same Ibis pipeline on both engines, on a folder of mixed files with a bad row."""
+    """The same Ibis pipeline on both engines, on a folder of mixed files with a bad row,
+    trust analysis included."""
     folder = tmp_path / "in"
     folder.mkdir()
     write(corpus.slice(0, 250), folder / "a.parquet")
@@ -110,6 +111,11 @@ def test_spark_and_duckdb_give_the_same_files(tmp_path: Path, corpus: pa.Table):
     duckdb, spark = results["duckdb"], results["spark"]
     assert len(duckdb["reviews"]) == corpus.num_rows
     assert duckdb["rejects"] == spark["rejects"] and len(spark["rejects"]) == 1
+    # Trust analysis is on by default: it ran, and changed weights and ratings.
+    assert any(row["trust"] < 1.0 and row["reasons"] for row in spark["reviews"])
+    assert any(
+        f["code"] == "trust" and f["delta"] for p in spark["products"] for f in p["explanation"]
+    )
     assert_rows_close(duckdb["products"], spark["products"])
     assert_rows_close(duckdb["reviews"], spark["reviews"])
 

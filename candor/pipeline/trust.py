@@ -1,0 +1,181 @@
+"""Trust analysis for `candor score`: the `TrustSource` that runs `candor.trust`.
+
+The pipeline hands over the valid reviews as an Ibis table; `CorpusTrust` collects the
+columns the signals need (review_id, product, reviewer, star, time, verified purchase,
+helpful votes, title and text) as Arrow, puts them in input order (file, line), builds
+a `candor.trust.table.Reviews` and calls `candor.trust.score.analyse`, the one entry
+point every caller uses. It returns ``_source, _line, review_id, trust, reasons`` per
+review, which the pipeline joins back on the row and multiplies into the weight.
+
+The signals run in Python on this process, whichever engine read the data: on Spark
+the columns are collected to the driver. That is deliberate: bursts, near-duplicates
+and lockstep groups are found across the whole corpus (a campaign spans products and
+accounts), so they need every review at once, and the signals are vectorised numpy
+over columns (about 100 bytes a review plus its text), so a driver holds tens of
+millions of reviews. Running the same code on the same rows in the same order is also
+what makes both engines give the same trust, bit for bit.
+
+Reasons in reviews.jsonl are objects ``{"code": ..., "text": ...}``, most serious first
+(codes: `candor.trust.combine.REASON_ORDER`). One more code is a note, not a reason:
+``text_truncated`` (the text was analysed on its beginning only; it does not lower
+trust), listed last.
+"""
+
+import json
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from candor.trust.score import ALL_SIGNALS, TRUNCATED, TrustResult, analyse
+from candor.trust.table import Reviews
+
+PRODUCT_NOUN = ("product", "products")
+MICROSECONDS = 1_000_000
+
+
+def reason_objects(
+    result: TrustResult, i: int, noun: tuple[str, str] = PRODUCT_NOUN
+) -> list[dict[str, str]]:
+    """Review ``i``'s reasons as ``{"code", "text"}`` objects, the truncation note last."""
+    return [{"code": code, "text": text} for code, text in result.reasons_and_notes(i, noun)]
+
+
+@dataclass
+class TrustReport:
+    """What a run found: for the summary line of `candor score`."""
+
+    reviews: int = 0
+    signals: tuple[str, ...] = ()
+    by_reason: Counter[str] = field(default_factory=Counter)
+    truncated: int = 0
+    seconds: float = 0.0
+
+    def text(self) -> str:
+        if not self.reviews:
+            return "trust: no reviews analysed"
+        reasons = ", ".join(f"{code} {count:,}" for code, count in self.by_reason.most_common())
+        return (
+            f"trust: {self.reviews:,} reviews analysed ({', '.join(self.signals)}); "
+            f"reasons: {reasons or 'none'}; texts truncated for analysis: {self.truncated:,}; "
+            f"{self.seconds:.1f} s"
+        )
+
+
+class CorpusTrust:
+    """A `candor.pipeline.run.TrustSource` running ``signals`` over the whole corpus."""
+
+    def __init__(self, signals: Sequence[str] = ALL_SIGNALS) -> None:
+        self.signals = tuple(signals)
+        self.report = TrustReport()
+
+    def __call__(self, reviews: ir.Table) -> pa.Table:
+        started = time.perf_counter()
+        columns = collect(reviews)
+        table = reviews_table(columns)
+        result = analyse(table, self.signals)
+        output = trust_table(columns, result, self.report)
+        self.report.reviews = len(table)
+        self.report.signals = result.signals
+        self.report.seconds = time.perf_counter() - started
+        return output
+
+
+def collect(reviews: ir.Table) -> pa.Table:
+    """The columns the signals need, in input order (the same on every engine)."""
+    wanted = reviews.select(
+        "_source",
+        "_line",
+        "review_id",
+        "product",
+        "reviewer_id",
+        "star",
+        "created_us",
+        "verified",
+        "helpful",
+        "title",
+        "text",
+    )
+    table = wanted.to_pyarrow()
+    return table.take(pc.sort_indices(table, [("_source", "ascending"), ("_line", "ascending")]))
+
+
+def _codes(column: pa.ChunkedArray) -> np.ndarray:
+    """Dense codes 0..k-1 in order of first appearance (input order: engine-independent)."""
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _reviewer_codes(column: pa.ChunkedArray) -> np.ndarray:
+    """Reviewer codes; a review without a reviewer is its own unknown account (grouping
+    every anonymous review into one account would invent a prolific reviewer)."""
+    known = pc.is_valid(column).to_numpy(zero_copy_only=False)
+    codes = _codes(pc.fill_null(column, ""))
+    if known.all():
+        return codes
+    base = int(codes[known].max()) + 1 if known.any() else 0
+    codes = codes.copy()
+    codes[~known] = base + np.arange(int((~known).sum()))
+    return codes
+
+
+def _texts(columns: pa.Table) -> list[str] | None:
+    """Title and text as a reader sees them (`candor.trust.score.review_text`, in Arrow);
+    None when the corpus has neither (the text signals are then skipped)."""
+    title, text = columns["title"], columns["text"]
+    if title.null_count == len(title) and text.null_count == len(text):
+        return None
+    title = pc.fill_null(title, "")
+    text = pc.fill_null(text, "")
+    joined = pc.binary_join_element_wise(title, text, "\n")
+    both = pc.if_else(pc.equal(title, ""), text, joined)
+    return [value or "" for value in both.to_pylist()]
+
+
+def reviews_table(columns: pa.Table) -> Reviews:
+    created = columns["created_us"].to_numpy().astype(np.int64)
+    return Reviews(
+        review_id=columns["review_id"].to_pylist(),
+        product=_codes(columns["product"].cast(pa.string())),
+        reviewer=_reviewer_codes(columns["reviewer_id"]),
+        rating=columns["star"].to_numpy().astype(np.int64),
+        time=np.floor_divide(created, MICROSECONDS),
+        verified=columns["verified"].to_numpy(zero_copy_only=False).astype(bool),
+        helpful=columns["helpful"].to_numpy().astype(np.int64),
+        text=_texts(columns),
+    )
+
+
+def trust_table(columns: pa.Table, result: TrustResult, report: TrustReport) -> pa.Table:
+    """``_source, _line, review_id, trust, reasons`` (reasons: JSON text; null for none).
+
+    Sentences are written only for the reviews that have a reason or a note.
+    """
+    n = len(result)
+    flagged = np.zeros(n, dtype=bool)
+    for values in result.merged.flags.values():
+        flagged |= np.asarray(values, dtype=bool)
+    reasons: list[str | None] = [None] * n
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    for i in np.flatnonzero(flagged).tolist():
+        found = reason_objects(result, i)
+        if found:
+            reasons[i] = encode(found)
+            report.by_reason.update(reason["code"] for reason in found)
+    truncated = result.truncated
+    report.truncated = int(truncated.sum()) if truncated is not None else 0
+    report.by_reason.pop(TRUNCATED, None)
+    return pa.table(
+        {
+            "_source": columns["_source"],
+            "_line": columns["_line"],
+            "review_id": columns["review_id"],
+            "trust": pa.array(np.asarray(result.trust, dtype=np.float64)),
+            "reasons": pa.array(reasons, pa.string()),
+        }
+    )
