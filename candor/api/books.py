@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
 from candor.api.auth import staff_user, write_token
-from candor.api.errors import ApiError, ErrorOut
+from candor.api.errors import READ_ERRORS, WRITE_ERRORS, ApiError
 from candor.api.schemas import BookDetail, BookFilters, BookIn, BookSummary, EditorialReviewOut
 from candor.catalog.isbn import normalize_isbn
 from candor.catalog.models import Book, Contribution, Person, Publisher, Series
@@ -60,7 +60,7 @@ def valid_isbn(value: str) -> str:
 
 @router.get(
     "/books",
-    response={200: list[BookSummary], 422: ErrorOut},
+    response={200: list[BookSummary], **READ_ERRORS},
     summary="Search and filter books",
 )
 def list_books(request: HttpRequest, filters: Query[BookFilters]) -> list[dict[str, Any]]:
@@ -79,7 +79,7 @@ def list_books(request: HttpRequest, filters: Query[BookFilters]) -> list[dict[s
 
 @router.get(
     "/books/{slug:slug}",
-    response={200: BookDetail, 404: ErrorOut, 422: ErrorOut},
+    response={200: BookDetail, **READ_ERRORS},
     summary="A book with Candor's rating and its explanation",
 )
 def get_book(request: HttpRequest, slug: str, view: str = "candor") -> Any:
@@ -90,7 +90,7 @@ def get_book(request: HttpRequest, slug: str, view: str = "candor") -> Any:
 
 @router.get(
     "/books/{slug:slug}/editorial-reviews",
-    response={200: list[EditorialReviewOut], 404: ErrorOut},
+    response={200: list[EditorialReviewOut], **READ_ERRORS},
     summary="Editorial reviews of a book (trade sources)",
 )
 def editorial_reviews(request: HttpRequest, slug: str) -> Any:
@@ -101,7 +101,7 @@ def editorial_reviews(request: HttpRequest, slug: str) -> Any:
 @router.post(
     "/books",
     auth=write_token,
-    response={201: BookDetail, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: BookDetail, **WRITE_ERRORS},
     summary="Add a book to the catalogue (staff tokens)",
 )
 def create_book(request: HttpRequest, payload: BookIn) -> Any:

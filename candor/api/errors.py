@@ -35,6 +35,13 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
+# What each kind of operation may answer besides success (documented in the schema).
+READ_ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, type[ErrorOut]] = {
+    status: ErrorOut for status in (400, 401, 403, 404, 409, 422, 429)
+}
+
+
 class ApiError(HttpError):
     """A refusal with a status, a stable code and optional per-field reasons."""
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 
-from candor.api.errors import ErrorOut
+from candor.api.errors import READ_ERRORS
 from candor.api.schemas import Slug
 from candor.essays.models import Essay
 
@@ -53,7 +53,7 @@ def essay_summary(essay: Essay) -> dict[str, Any]:
     }
 
 
-@router.get("/essays", response={200: list[EssaySummary], 422: ErrorOut}, summary="Essays")
+@router.get("/essays", response={200: list[EssaySummary], **READ_ERRORS}, summary="Essays")
 def list_essays(request: HttpRequest, filters: Query[EssayFilters]) -> Any:
     """Published review essays, newest first, optionally only those about one book."""
     essays = published()
@@ -64,7 +64,7 @@ def list_essays(request: HttpRequest, filters: Query[EssayFilters]) -> Any:
 
 @router.get(
     "/essays/{essay_id}",
-    response={200: EssayDetail, 404: ErrorOut, 422: ErrorOut},
+    response={200: EssayDetail, **READ_ERRORS},
     summary="One essay with its text",
 )
 def get_essay(request: HttpRequest, essay_id: int = Path(..., ge=1, le=BIGINT_MAX)) -> Any:

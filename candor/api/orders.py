@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from candor.api.auth import staff_user, write_token
-from candor.api.errors import ApiError, ErrorOut
+from candor.api.errors import WRITE_ERRORS, ApiError
 from candor.api.schemas import OrderIn, OrderOut
 from candor.catalog.isbn import normalize_isbn
 from candor.catalog.models import Book
@@ -41,14 +41,7 @@ def bought_book(value: str) -> Book:
 @router.post(
     "/orders",
     auth=write_token,
-    response={
-        200: OrderOut,
-        201: OrderOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        422: ErrorOut,
-        429: ErrorOut,
-    },
+    response={200: OrderOut, 201: OrderOut, **WRITE_ERRORS},
     summary="Record an order (staff tokens); the buyer's review becomes a verified purchase",
 )
 def create_order(request: HttpRequest, payload: OrderIn) -> Any:

@@ -14,7 +14,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from candor.accounts.models import display_name
 from candor.api import cursor
 from candor.api.auth import token_user, write_token
-from candor.api.errors import ApiError, ErrorOut
+from candor.api.errors import READ_ERRORS, WRITE_ERRORS, ApiError
 from candor.api.schemas import (
     ReportIn,
     ReportOut,
@@ -38,14 +38,6 @@ from candor.reviews.services import (
 
 router = Router(tags=["reviews"])
 ReviewId = Path(..., ge=1, le=cursor.BIGINT_MAX)
-WRITE_ERRORS = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-    429: ErrorOut,
-}
 
 
 class ReviewQuery(Schema):
@@ -88,7 +80,7 @@ def own_review(request: HttpRequest, review_id: int) -> tuple[User, Review]:
 
 @router.get(
     "/books/{slug:slug}/reviews",
-    response={200: ReviewPage, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: ReviewPage, **READ_ERRORS},
     summary="A book's reviews, a page at a time",
 )
 def list_reviews(request: HttpRequest, slug: str, params: Query[ReviewQuery]) -> Any:
@@ -109,7 +101,7 @@ def list_reviews(request: HttpRequest, slug: str, params: Query[ReviewQuery]) ->
 
 @router.get(
     "/reviews/{review_id}",
-    response={200: ReviewOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: ReviewOut, **READ_ERRORS},
     summary="One review",
 )
 def get_review(request: HttpRequest, review_id: int = ReviewId) -> Any:
