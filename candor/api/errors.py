@@ -8,6 +8,7 @@ ninja's own validation and parsing errors, Django's 404s, model validation, and
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
@@ -22,6 +23,7 @@ CODES = {
     409: "conflict",
     422: "invalid",
     429: "rate_limited",
+    500: "server_error",
 }
 
 
@@ -128,7 +130,8 @@ def install(api: NinjaAPI) -> None:
 
 
 class JsonErrorsUnderApi:
-    """Unknown routes and methods under /api/ answer in the API's error shape, not HTML."""
+    """Unknown routes and methods, and server errors, under /api/ answer in the API's error
+    shape instead of an HTML page."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -140,6 +143,8 @@ class JsonErrorsUnderApi:
             return response
         if response.status_code == 404:
             return self.replace(response, 404, f"No API route {request.path}.")
+        if response.status_code == 500 and not settings.DEBUG:  # DEBUG keeps the traceback
+            return self.replace(response, 500, "Something went wrong on our side; it was logged.")
         if response.status_code == 405:
             allowed = response.get("Allow", "")
             replaced = self.replace(response, 405, f"Method not allowed; use {allowed}.")

@@ -136,3 +136,16 @@ def test_docs_page_is_served_without_a_cdn() -> None:
     assert page.status_code == 200
     html = page.content.decode()
     assert "swagger-ui-bundle.js" in html and "cdn." not in html
+
+
+def test_a_server_error_still_answers_in_the_error_shape(book, monkeypatch) -> None:
+    from django.test import Client
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr("candor.api.books.book_rating", broken)
+    response = Client(raise_request_exception=False).get(f"/api/v1/books/{book.slug}")
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "server_error"
+    assert "simulated" not in response.content.decode()
