@@ -1,49 +1,19 @@
 """Playwright driving Debian's Chromium against pytest-django's live server."""
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser.chromium import release_browser, shared_browser
+
 OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output"
-
-
-def ensure_chromium() -> None:
-    """Install Debian's chromium when missing (as root, as CI runs); fail clearly otherwise."""
-    if Path(CHROMIUM).exists():
-        return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing; install Debian's chromium package")
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    ensure_chromium()
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # ordinary synchronous calls, so Django's async-safety guard would misfire.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    yield shared_browser()
+    release_browser()
 
 
 # Reports every Content-Security-Policy violation on any page to the test, which fails on one.
