@@ -219,6 +219,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The client's address as the API's limits see it: X-Forwarded-For is believed only behind
+# API_TRUSTED_PROXIES proxies, so a forged header cannot dodge a lockout.
+AXES_CLIENT_IP_CALLABLE = "candor.api.ratelimit.client_address"
 
 # Content-Security-Policy (django-csp 4): everything from this site only, nothing inline.
 # Templates keep all JavaScript and CSS in static files (tests/security checks them).

@@ -10,8 +10,10 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def sign_in(username: str, password: str, address: str = "203.0.113.7") -> tuple[int, str]:
-    client = Client(REMOTE_ADDR=address)
+def sign_in(
+    username: str, password: str, address: str = "203.0.113.7", forwarded_for: str = ""
+) -> tuple[int, str]:
+    client = Client(REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR=forwarded_for)
     response = client.post(reverse("login"), {"username": username, "password": password})
     return response.status_code, response.content.decode()
 
@@ -42,6 +44,21 @@ def test_other_user_at_the_same_address_is_not_locked_out(owner, other_user, lim
     for _ in range(limit):
         sign_in("owner", "guess")
     assert sign_in("other", PASSWORD)[0] == 302
+
+
+def test_attacker_forging_x_forwarded_for_is_still_locked_out(owner, limit) -> None:
+    for n in range(limit):
+        sign_in("owner", "guess", forwarded_for=f"192.0.2.{n}")
+    assert sign_in("owner", PASSWORD, forwarded_for="192.0.2.99")[0] == 429
+
+
+def test_behind_a_trusted_proxy_each_client_is_counted_apart(owner, limit, settings) -> None:
+    settings.API_TRUSTED_PROXIES = 1
+    proxy = "10.0.0.1"
+    for _ in range(limit):
+        sign_in("owner", "guess", address=proxy, forwarded_for="192.0.2.1")
+    assert sign_in("owner", PASSWORD, address=proxy, forwarded_for="192.0.2.1")[0] == 429
+    assert sign_in("owner", PASSWORD, address=proxy, forwarded_for="198.51.100.5")[0] == 302
 
 
 def test_a_successful_sign_in_resets_the_count(owner, limit) -> None:
