@@ -17,10 +17,10 @@ from typing import Any
 from candor.catalog.isbn import normalize_isbn
 from candor.catalog.models import Book
 from candor.importers import fields
-from candor.importers.base import BatchResult, Importer, ImportReport, Outcome
-from candor.importers.books import BookRecord, save_book
+from candor.importers.base import BatchResult, Importer, ImportReport
+from candor.importers.books import BookRecord, save_books
 from candor.importers.readers import RowError, jsonl_rows, open_source
-from candor.importers.reviews import ReviewRecord, external_users, save_reviews
+from candor.importers.reviews import ExternalUsers, ReviewRecord, SavesReviews
 from candor.reviews.limits import TEXT_MAX, TITLE_MAX
 
 USER_PREFIX = "amazon"
@@ -28,10 +28,10 @@ USER_PREFIX = "amazon"
 EARLIEST_MS, LATEST_MS = 788_918_400_000, 4_102_444_800_000
 
 
-class AmazonReviewsImporter(Importer):
+class AmazonReviewsImporter(SavesReviews, Importer):
     kind = "amazon-reviews"
     file_format = "jsonl"
-    batch_size = 5000
+    batch_size = 10_000
     columns = {
         "rating": "rating",
         "title": "title",
@@ -47,6 +47,7 @@ class AmazonReviewsImporter(Importer):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.books: dict[str, int] = {}
+        self.users = ExternalUsers(USER_PREFIX)
 
     def parse_row(self, row: dict[str, Any]) -> dict[str, Any]:
         timestamp = fields.optional_int("timestamp", row["timestamp"], EARLIEST_MS, LATEST_MS)
@@ -67,7 +68,7 @@ class AmazonReviewsImporter(Importer):
 
     def save_batch(self, items: list[tuple[int, dict[str, Any]]]) -> BatchResult:
         self.find_books({row["asin"] for _, row in items})
-        users = external_users(USER_PREFIX, {row["user_id"] for _, row in items})
+        users = self.users.ids({row["user_id"] for _, row in items})
         records, refused = [], []
         for line, row in items:
             book_id = self.books.get(row["asin"])
@@ -91,7 +92,7 @@ class AmazonReviewsImporter(Importer):
                     ),
                 )
             )
-        result = save_reviews(records)
+        result = self.save_reviews(records)
         result.refused.extend(refused)
         return result
 
@@ -139,8 +140,8 @@ class AmazonItemsImporter(Importer):
             asin=asin,
         )
 
-    def save_record(self, record: BookRecord) -> Outcome:
-        return save_book(record)[1]
+    def save_batch(self, items: list[tuple[int, BookRecord]]) -> BatchResult:
+        return save_books(items)
 
 
 class AmazonImporter(Importer):

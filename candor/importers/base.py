@@ -153,7 +153,7 @@ class Importer:
         return result
 
     def finish(self, report: ImportReport) -> None:
-        """After the last batch (outside any batch transaction): caches and the like."""
+        """After the last batch, outside the batches' transactions (also when one failed)."""
 
     # -- the procedure -------------------------------------------------------------
 
@@ -170,12 +170,15 @@ class Importer:
             ImportProgress(path, enabled=progress) as bar,
         ):
             self.progress_bar = bar
-            if strict:
-                with transaction.atomic():
-                    self._run(path, report, writer, bar, strict=True)
-            else:
-                self._run(path, report, writer, bar, strict=False)
-        self.finish(report)
+            try:
+                if strict:
+                    with transaction.atomic():
+                        self._run(path, report, writer, bar, strict=True)
+                else:
+                    self._run(path, report, writer, bar, strict=False)
+            finally:
+                # Also after a failed batch: the batches before it are stored.
+                self.finish(report)
         return report
 
     def _run(

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.text import slugify
+
 from candor.catalog.models import Book, Contribution, Person, Publisher, Series
 from candor.importers import fields
-from candor.importers.base import Importer, Outcome
+from candor.importers.base import BatchResult, Importer, Outcome
 from candor.importers.readers import RowError
 
 # Book columns filled from a record; the others (rating, slug, ...) belong to Candor.
@@ -99,6 +101,116 @@ def set_authors(book: Book, authors: tuple[str, ...]) -> None:
         Contribution.objects.create(book=book, person=person, role=role, position=position)
 
 
+def save_books(items: list[tuple[int, BookRecord]]) -> BatchResult:
+    """A batch of books: new ones in bulk (a few queries however many), books already
+    in the catalogue (or twice in the batch) one by one through save_book."""
+    result = BatchResult()
+    isbns = {record.isbn13 for _, record in items}
+    asins = {record.asin for _, record in items if record.asin}
+    known = set(Book.objects.filter(isbn13__in=isbns).values_list("isbn13", flat=True))
+    known_asins = set(Book.objects.filter(asin__in=asins).values_list("asin", flat=True))
+    new: dict[str, BookRecord] = {}
+    one_by_one = []
+    for _, record in items:
+        fresh = record.isbn13 not in known and record.asin not in known_asins
+        if (
+            fresh
+            and record.isbn13 not in new
+            and (not record.asin or record.asin not in asins_of(new))
+        ):
+            new[record.isbn13] = record
+        else:
+            one_by_one.append(record)
+    create_books(list(new.values()))
+    result.outcomes.extend([Outcome.CREATED] * len(new))
+    for record in one_by_one:
+        result.outcomes.append(save_book(record)[1])
+    return result
+
+
+def asins_of(records: dict[str, BookRecord]) -> set[str]:
+    return {record.asin for record in records.values() if record.asin}
+
+
+def create_books(records: list[BookRecord]) -> None:
+    if not records:
+        return
+    publishers = named_rows(Publisher, {r.publisher for r in records if r.publisher})
+    series = named_rows(Series, {r.series for r in records if r.series})
+    people = named_rows(Person, {name for r in records for name in dict.fromkeys(r.authors)})
+    slugs = unique_slugs(Book, [r.title for r in records])
+    books = []
+    for record, slug in zip(records, slugs, strict=True):
+        book = Book(isbn13=record.isbn13, slug=slug, asin=record.asin)
+        for name in BOOK_FIELDS:
+            setattr(book, name, getattr(record, name))
+        book.publisher_id = publishers.get(record.publisher)
+        book.series_id = series.get(record.series)
+        books.append(book)
+    Book.objects.bulk_create(books, batch_size=1000)
+    ids = dict(
+        Book.objects.filter(isbn13__in=[r.isbn13 for r in records]).values_list("isbn13", "pk")
+    )
+    Contribution.objects.bulk_create(
+        [
+            Contribution(
+                book_id=ids[record.isbn13],
+                person_id=people[name],
+                role=Contribution.Role.AUTHOR if position == 0 else Contribution.Role.CO_AUTHOR,
+                position=position,
+            )
+            for record in records
+            for position, name in enumerate(dict.fromkeys(record.authors))
+        ],
+        batch_size=2000,
+    )
+
+
+def named_rows(model: type[Publisher | Series | Person], names: set[str]) -> dict[str, int]:
+    """{name: id}, creating the missing ones (people and series get unique slugs)."""
+    if not names:
+        return {}
+    found: dict[str, int] = {}
+    for name, pk in model.objects.filter(name__in=names).order_by("pk").values_list("name", "pk"):
+        found.setdefault(name, pk)
+    missing = sorted(names - set(found))
+    if missing:
+        if model is Publisher:
+            rows = [Publisher(name=name) for name in missing]
+        else:
+            slugs = unique_slugs(model, missing)
+            rows = [model(name=name, slug=slug) for name, slug in zip(missing, slugs, strict=True)]
+        model.objects.bulk_create(rows, batch_size=1000)
+        for name, pk in model.objects.filter(name__in=missing).values_list("name", "pk"):
+            found.setdefault(name, pk)
+    return found
+
+
+def unique_slugs(model: type[Book | Series | Person], texts: list[str]) -> list[str]:
+    """Slugs no row of model uses, nor each other: title, title-2, title-3, ... (as
+    unique_slug gives one at a time), one query per round of collisions."""
+    bases = [slugify(text)[:80] or "item" for text in texts]
+    chosen: list[str | None] = [None] * len(bases)
+    used: set[str] = set()
+    tries = [1] * len(bases)
+    pending = list(range(len(bases)))
+    while pending:
+        wanted = {i: bases[i] if tries[i] == 1 else f"{bases[i]}-{tries[i]}" for i in pending}
+        taken = set(
+            model.objects.filter(slug__in=set(wanted.values())).values_list("slug", flat=True)
+        )
+        still = []
+        for i, slug in wanted.items():
+            if slug in taken or slug in used:
+                tries[i] += 1
+                still.append(i)
+            else:
+                chosen[i] = slug
+                used.add(slug)
+        pending = still
+    return [slug for slug in chosen if slug is not None]
+
+
 def split_names(value: str, separator: str = ";") -> tuple[str, ...]:
     return tuple(name.strip() for name in value.split(separator) if name.strip())
 
@@ -151,5 +263,5 @@ class BooksCsvImporter(Importer):
             buy_url=buy_url,
         )
 
-    def save_record(self, record: BookRecord) -> Outcome:
-        return save_book(record)[1]
+    def save_batch(self, items: list[tuple[int, BookRecord]]) -> BatchResult:
+        return save_books(items)

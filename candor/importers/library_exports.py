@@ -16,13 +16,13 @@ from candor.importers import fields
 from candor.importers.base import BatchResult, Importer, Outcome
 from candor.importers.books import BookRecord, save_book, split_names
 from candor.importers.readers import RowError
-from candor.importers.reviews import ReviewRecord, save_reviews
+from candor.importers.reviews import ReviewRecord, SavesReviews
 from candor.reviews.limits import TEXT_MAX
 
 SKIP = object()  # parse_row's answer for a row with nothing to import
 
 
-class ReaderExportImporter(Importer):
+class ReaderExportImporter(SavesReviews, Importer):
     """Shared by the reader-export sources; subclasses map columns and read stars."""
 
     fractional_stars = False
@@ -72,7 +72,7 @@ class ReaderExportImporter(Importer):
             records.append(
                 (line, ReviewRecord(book.pk, self.user.pk, rating, "", review, created_at))
             )
-        result = save_reviews(records)
+        result = self.save_reviews(records)
         result.outcomes.extend([Outcome.SKIPPED] * skipped)
         return result
 

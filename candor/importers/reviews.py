@@ -11,20 +11,23 @@ Runs inside the batch's transaction, with the affected books locked.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from secrets import token_hex
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone
-from django.utils.crypto import get_random_string
 
 from candor.catalog.models import Book
 from candor.importers.base import BatchResult, Outcome
+from candor.importers.bulk import insert_rows, reserve_ids, update_ratings
 from candor.importers.readers import RowError
 from candor.ratings import RatingState, ReviewInput
 from candor.ratings.serialize import state_from_dict, state_to_dict
 from candor.reviews.models import HelpfulVote, Order, RatingMonth, Review
-from candor.reviews.rating import catalogue_prior, month_of, review_input
+from candor.reviews.rating import PRIOR_CACHE_KEY, catalogue_prior, month_of, review_input
 
 # The fields an import may change on an existing review (never moderation or trust).
 IMPORTED_FIELDS = (
@@ -75,7 +78,7 @@ class ReviewBatch:
         now = timezone.now()
         for review in self.updated.values():
             review.updated_at = now
-        Review.objects.bulk_create(self.created, batch_size=2000)
+        insert_rows(Review, self.created)
         Review.objects.bulk_update(
             list(self.updated.values()), [*IMPORTED_FIELDS, "updated_at"], batch_size=1000
         )
@@ -168,8 +171,29 @@ def duplicate_error(review: Review | None, record: ReviewRecord) -> RowError:
     )
 
 
-def save_reviews(items: list[tuple[int, ReviewRecord]]) -> BatchResult:
-    return ReviewBatch(items).save()
+class SavesReviews:
+    """For importers that save reviews: remembers the books whose reviews changed and
+    stores their ratings on them after the last batch (one pass, not per batch)."""
+
+    touched: set[int]
+
+    def save_reviews(self, items: list[tuple[int, ReviewRecord]]) -> BatchResult:
+        if not hasattr(self, "touched"):
+            self.touched = set()
+        return save_reviews(items, self.touched)
+
+    def finish(self, report: object) -> None:
+        cache.delete(PRIOR_CACHE_KEY)  # the catalogue's star shares have moved
+        refresh_book_ratings(getattr(self, "touched", set()))
+
+
+def save_reviews(items: list[tuple[int, ReviewRecord]], touched: set[int]) -> BatchResult:
+    """Save a batch; adds the ids of the books it changed to touched (for
+    refresh_book_ratings after the last batch)."""
+    batch = ReviewBatch(items)
+    result = batch.save()
+    touched.update(review.book_id for review in [*batch.created, *batch.updated.values()])
+    return result
 
 
 def counted(review: Review) -> Counted:
@@ -177,81 +201,97 @@ def counted(review: Review) -> Counted:
 
 
 def apply_rating_delta(removed: list[Counted], added: list[Counted]) -> None:
-    """Change the stored month states by removing and adding reviews, then store each
-    affected book's rating on the book (as store_book_rating does for one book)."""
+    """Change the stored month states by removing and adding reviews (exactly what
+    track() does one review at a time). Only the touched (book, month) rows are read."""
     if not removed and not added:
         return
-    book_ids = sorted({book_id for book_id, _, _ in [*removed, *added]})
-    rows = {
-        (row.book_id, row.month): row for row in RatingMonth.objects.filter(book_id__in=book_ids)
-    }
-    states = {key: state_from_dict(row.state) for key, row in rows.items()}
     additions: dict[tuple[int, date], list[ReviewInput]] = defaultdict(list)
     for book_id, month, review in added:
         additions[(book_id, month)].append(review)
-    changed: set[tuple[int, date]] = set(additions)
+    keys = set(additions) | {(book_id, month) for book_id, month, _ in removed}
+    rows = touched_months(keys)
+    states = {key: state_from_dict(row.state) for key, row in rows.items()}
     for key, reviews in additions.items():
-        states[key] = states.get(key, RatingState()).merge(RatingState.of(reviews))
+        added_state = RatingState.of(reviews)
+        states[key] = states[key].merge(added_state) if key in states else added_state
     for book_id, month, review in removed:
         key = (book_id, month)
         states[key] = states.get(key, RatingState()).remove(review)
-        changed.add(key)
-    write_months(rows, states, changed)
-    store_ratings(book_ids, states)
-
-
-def write_months(
-    rows: dict[tuple[int, date], RatingMonth],
-    states: dict[tuple[int, date], RatingState],
-    changed: set[tuple[int, date]],
-) -> None:
-    new, updated, emptied = [], [], []
-    for key in changed:
-        state, row = states[key], rows.get(key)
-        if state.count == 0:
+    # Replacing the touched rows is one DELETE and one INSERT, however many there are.
+    RatingMonth.objects.filter(pk__in=[row.pk for row in rows.values()]).delete()
+    insert_rows(
+        RatingMonth,
+        [
+            RatingMonth(book_id=book_id, month=month, state=state_to_dict(state))
+            for (book_id, month), state in states.items()
             # A month whose reviews all left holds nothing (rebuild_book_state has no row).
-            if row is not None:
-                emptied.append(row.pk)
-            states.pop(key)
-        elif row is None:
-            new.append(RatingMonth(book_id=key[0], month=key[1], state=state_to_dict(state)))
-        else:
-            row.state = state_to_dict(state)
-            updated.append(row)
-    RatingMonth.objects.filter(pk__in=emptied).delete()
-    RatingMonth.objects.bulk_create(new, batch_size=2000)
-    RatingMonth.objects.bulk_update(updated, ["state"], batch_size=1000)
+            if state.count
+        ],
+    )
 
 
-def store_ratings(book_ids: list[int], states: dict[tuple[int, date], RatingState]) -> None:
-    merged: dict[int, RatingState] = {}
-    for (book_id, _month), state in states.items():
-        merged[book_id] = merged[book_id].merge(state) if book_id in merged else state
-    now, prior = timezone.now(), catalogue_prior()
-    books = []
-    for book_id in book_ids:
-        result = merged.get(book_id, RatingState()).result(now, prior=prior, view="candor")
-        books.append(Book(pk=book_id, rating=result.rating, rating_count=result.count))
-    Book.objects.bulk_update(books, ["rating", "rating_count"], batch_size=1000)
+def touched_months(keys: set[tuple[int, date]]) -> dict[tuple[int, date], RatingMonth]:
+    books_by_month: dict[date, set[int]] = defaultdict(set)
+    for book_id, month in keys:
+        books_by_month[month].add(book_id)
+    rows = {}
+    for month, book_ids in books_by_month.items():
+        for row in RatingMonth.objects.filter(month=month, book_id__in=book_ids):
+            rows[(row.book_id, row.month)] = row
+    return rows
 
 
-def external_users(prefix: str, ids: set[str]) -> dict[str, int]:
-    """User ids for a source's reviewers, creating missing ones as accounts nobody can
-    sign in to (inactive, unusable password), named PREFIX-ID."""
-    names = {f"{prefix}-{source_id}": source_id for source_id in ids}
-    found = dict(User.objects.filter(username__in=names).values_list("username", "pk"))
-    missing = [name for name in names if name not in found]
-    if missing:
-        User.objects.bulk_create(
-            [
-                User(
-                    username=name,
-                    is_active=False,
-                    password=UNUSABLE_PASSWORD_PREFIX + get_random_string(40),
+def refresh_book_ratings(book_ids: set[int], chunk: int = 500) -> None:
+    """Store each book's rating on the book for listings (as store_book_rating does),
+    from its stored months; chunks of books, each locked in its own transaction."""
+    ordered = sorted(book_ids)
+    now = timezone.now()
+    for start in range(0, len(ordered), chunk):
+        part = ordered[start : start + chunk]
+        with transaction.atomic():
+            list(Book.objects.select_for_update().filter(pk__in=part).values_list("pk"))
+            merged: dict[int, RatingState] = {}
+            for row in RatingMonth.objects.filter(book_id__in=part):
+                state = state_from_dict(row.state)
+                merged[row.book_id] = (
+                    merged[row.book_id].merge(state) if row.book_id in merged else state
                 )
-                for name in missing
-            ],
-            batch_size=2000,
-        )
-        found.update(User.objects.filter(username__in=missing).values_list("username", "pk"))
-    return {names[name]: pk for name, pk in found.items()}
+            prior = catalogue_prior()
+            rows = []
+            for book_id in part:
+                result = merged.get(book_id, RatingState()).result(now, prior=prior, view="candor")
+                rows.append((book_id, result.rating, result.count))
+            update_ratings(rows)
+
+
+class ExternalUsers:
+    """User ids for a source's reviewers, creating missing ones as accounts nobody can
+    sign in to (inactive, unusable password), named PREFIX-ID. Remembers the ids it
+    has seen, so each reviewer is looked up once per import."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.known: dict[str, int] = {}
+
+    def ids(self, source_ids: set[str]) -> dict[str, int]:
+        names = {f"{self.prefix}-{s}": s for s in source_ids if s not in self.known}
+        if not names:
+            return self.known
+        for name, pk in User.objects.filter(username__in=names).values_list("username", "pk"):
+            self.known[names[name]] = pk
+        missing = [name for name, source_id in names.items() if source_id not in self.known]
+        users = [
+            User(username=name, is_active=False, password=UNUSABLE_PASSWORD_PREFIX + token_hex(20))
+            for name in missing
+        ]
+        reserved = reserve_ids(User, len(users))
+        if reserved is not None:
+            for user, pk in zip(users, reserved, strict=True):
+                user.pk = pk
+                self.known[names[user.username]] = pk
+            insert_rows(User, users)
+        elif users:
+            User.objects.bulk_create(users, batch_size=2000)
+            created = User.objects.filter(username__in=missing).values_list("username", "pk")
+            self.known.update((names[name], pk) for name, pk in created)
+        return self.known
