@@ -1,6 +1,7 @@
 """Speed of `candor import amazon` (issue 6): N Amazon Reviews 2023 rows into SQLite and PostgreSQL.
 
-    .venv/bin/python -m bench.import_speed [--reviews 1000000] [--books 20000] [--no-docs]
+    .venv/bin/python -m bench.import_speed [--reviews 1000000] [--books 20000]
+        [--only sqlite|postgres] [--skip-reimport] [--no-docs]
 
 1. Writes synthetic files in the Amazon Reviews 2023 format to /tmp/candor-bench/
    (seeded, reused when present): item metadata for ``--books`` books (ASINs are
@@ -25,6 +26,7 @@ Writes its section of docs/benchmarks.md (unless --no-docs).
 import argparse
 import json
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -122,11 +124,22 @@ def corpus(reviews: int, books: int) -> tuple[Path, Path]:
     return items, review_file
 
 
+CPU_SECONDS: dict[str, float] = {}
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def candor(url: str, *args: str) -> tuple[float, str]:
+    """Run `candor ARGS` against url: (wall seconds, last line printed); the process's
+    CPU seconds go to CPU_SECONDS under the command line."""
     env = {**os.environ, "DATABASE_URL": url}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), children_cpu()
     done = subprocess.run([*CANDOR, *args], env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    CPU_SECONDS[" ".join(args)] = children_cpu() - cpu
     if done.returncode != 0:
         raise SystemExit(f"candor {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     return elapsed, (done.stdout.strip().splitlines() or [""])[-1]
@@ -200,12 +213,20 @@ def drop_postgres() -> None:
         connection.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
 
 
-def measure(url: str, items: Path, reviews: Path, baseline: float, n: int) -> dict[str, object]:
+def measure(
+    url: str, items: Path, reviews: Path, baseline: float, args: argparse.Namespace
+) -> dict[str, object]:
+    n = args.reviews
     candor(url, "migrate", "-v0")
     items_s, items_summary = candor(url, "import", "amazon", str(items))
     reviews_s, summary = candor(url, "import", "amazon", str(reviews))
-    again_s, again_summary = candor(url, "import", "amazon", str(reviews))
+    again_s, again_summary = float("nan"), "(not run: --skip-reimport)"
+    if not args.skip_reimport:
+        again_s, again_summary = candor(url, "import", "amazon", str(reviews))
+    load = os.getloadavg()[0]
     result = {
+        "load": load,
+        "cpu_s": CPU_SECONDS[f"import amazon {reviews}"],
         "items_s": items_s,
         "items_summary": items_summary,
         "reviews_s": reviews_s,
@@ -228,7 +249,8 @@ def markdown(args: argparse.Namespace, results: dict[str, dict[str, object]]) ->
         f"Measured {today()} on {machine_line()}.",
         "",
         "```sh",
-        f".venv/bin/python -m bench.import_speed --reviews {args.reviews} --books {args.books}",
+        f".venv/bin/python -m bench.import_speed --reviews {args.reviews} --books {args.books}"
+        + (" --skip-reimport" if args.skip_reimport else ""),
         "```",
         "",
         f"{args.reviews:,} synthetic Amazon Reviews 2023 rows (JSONL, {args.books:,} books, "
@@ -237,14 +259,15 @@ def markdown(args: argparse.Namespace, results: dict[str, dict[str, object]]) ->
         "Baseline: the same rows parsed with `json.loads` and inserted into a bare table with "
         "no indexes (COPY on PostgreSQL, executemany on SQLite), in the same run.",
         "",
-        "| database | import rows/s | baseline rows/s | import ÷ baseline | re-import (no changes) rows/s | items (books) |",
-        "|---|---|---|---|---|---|",
+        "| database | import rows/s (wall) | import CPU s (client) | baseline rows/s | import ÷ baseline | re-import (no changes) rows/s | items (books) | load average |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, r in results.items():
         lines.append(
-            f"| {name} | {r['rate']:,.0f} ({r['reviews_s']:.0f} s) | {r['baseline_rate']:,.0f} "
+            f"| {name} | {r['rate']:,.0f} ({r['reviews_s']:.0f} s) | {r['cpu_s']:.0f} "
+            f"| {r['baseline_rate']:,.0f} "
             f"| {float(r['rate']) / float(r['baseline_rate']):.2f} | {r['again_rate']:,.0f} "
-            f"| {args.books:,} in {r['items_s']:.0f} s |"
+            f"| {args.books:,} in {r['items_s']:.0f} s | {r['load']:.1f} |"
         )
     lines += ["", "What the imports printed:", ""]
     for name, r in results.items():
@@ -262,28 +285,32 @@ def main() -> None:
     parser.add_argument("--books", type=int, default=20_000)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--no-docs", action="store_true")
+    parser.add_argument("--skip-reimport", action="store_true", help="skip the second import")
     args = parser.parse_args()
     items, reviews = corpus(args.reviews, args.books)
     results: dict[str, dict[str, object]] = {}
+
+    def report() -> None:  # after each database, so a long run leaves what it measured
+        body = markdown(args, results)
+        print(body, flush=True)
+        if not args.no_docs:
+            write_section("import-speed", body)
+
+    if args.only != "sqlite":
+        url = fresh_postgres()
+        try:
+            results["PostgreSQL"] = measure(url, items, reviews, baseline_postgres(reviews), args)
+        finally:
+            drop_postgres()
+        report()
     if args.only != "postgres":
         db = DATA / "import-speed.sqlite3"
         db.unlink(missing_ok=True)
         results["SQLite"] = measure(
-            f"sqlite:///{db}", items, reviews, baseline_sqlite(reviews), args.reviews
+            f"sqlite:///{db}", items, reviews, baseline_sqlite(reviews), args
         )
         db.unlink(missing_ok=True)
-    if args.only != "sqlite":
-        url = fresh_postgres()
-        try:
-            results["PostgreSQL"] = measure(
-                url, items, reviews, baseline_postgres(reviews), args.reviews
-            )
-        finally:
-            drop_postgres()
-    body = markdown(args, results)
-    print(body)
-    if not args.no_docs:
-        write_section("import-speed", body)
+        report()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,10 @@ USAGE = """usage: candor COMMAND [ARGS]
 commands:
   demo                      migrate the database and load the demo catalogue
   serve [--port N]          serve the site on http://127.0.0.1:N (default 8000)
-  import KIND PATH          import a file (kinds: orders); see `candor import --help`
+  import KIND PATH          import a file (kinds: amazon, books, goodreads, storygraph,
+                            orders); see `candor import --help`
+  export PATH               back up the whole site (.jsonl, .parquet or a folder)
+  restore PATH              load a backup into an empty database
   score INPUT --out DIR     score a corpus of reviews without the web database;
                             see `candor score --help`
   evaluate [--json]         trust analysis against the labelled datasets in ../shared/data
