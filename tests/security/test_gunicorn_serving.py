@@ -17,6 +17,8 @@ BOOT_SECONDS = 60
 # Compressing the admin's and the API docs' megabytes of scripts takes half a minute of CPU;
 # Candor's own files are enough to show whitenoise serving hashed, compressed files.
 SKIP_LARGE_STATIC = ["--ignore", "admin", "--ignore", "ninja"]
+# As bin/prod runs it (no control socket: tests may run several gunicorns at once).
+PROD_OPTIONS = ["--config", "python:candor.ops.gunicorn_conf", "--no-control-socket"]
 
 
 def free_port() -> int:
@@ -42,23 +44,24 @@ def gunicorn(env: dict[str, str], log: Path) -> Iterator[int]:
         "-m",
         "gunicorn",
         "candor.wsgi",
-        "--no-control-socket",
+        *PROD_OPTIONS,
         "--bind",
         f"127.0.0.1:{port}",
     ]
-    with log.open("w") as out:
+    errors = log.with_suffix(".stderr")
+    with log.open("w") as out, errors.open("w") as err:
         process = subprocess.Popen(
-            [*command, "--workers", "1"], cwd=REPO, env=env, stdout=out, stderr=out
+            [*command, "--workers", "1"], cwd=REPO, env=env, stdout=out, stderr=err
         )
         try:
             deadline = time.monotonic() + BOOT_SECONDS
             while True:
-                assert process.poll() is None, log.read_text()
+                assert process.poll() is None, log.read_text() + errors.read_text()
                 try:
                     get(port, "/healthz")
                     break
                 except OSError:
-                    assert time.monotonic() < deadline, log.read_text()
+                    assert time.monotonic() < deadline, log.read_text() + errors.read_text()
                     time.sleep(0.2)
             yield port
         finally:
@@ -67,7 +70,8 @@ def gunicorn(env: dict[str, str], log: Path) -> Iterator[int]:
 
 
 def json_lines(log: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    """Every line gunicorn and Candor wrote to stdout, each parsed as one JSON object."""
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +110,13 @@ def test_gunicorn_serves_health_static_files_and_json_request_logs(collected_sta
     assert plain_http.status == 301 and plain_http.headers["Location"].startswith("https://")
     assert static.status == 200 and static.headers["Content-Encoding"] == "gzip"
     assert "immutable" in static.headers["Cache-Control"]
-    requests = [line for line in json_lines(log) if line.get("logger") == "candor.request"]
+    lines = json_lines(log)
+    assert any(
+        line["logger"] == "gunicorn.error" and "Booting worker" in str(line["message"])
+        for line in lines
+    )
+    assert not any(line["logger"] == "gunicorn.access" for line in lines)
+    requests = [line for line in lines if line["logger"] == "candor.request"]
     health_lines = [
         line for line in requests if line["path"] == "/healthz" and line["status"] == 200
     ]
@@ -131,7 +141,7 @@ def test_gunicorn_stops_at_once_when_the_secret_key_is_missing(collected_static)
             "-m",
             "gunicorn",
             "candor.wsgi",
-            "--no-control-socket",
+            *PROD_OPTIONS,
             "--bind",
             f"127.0.0.1:{free_port()}",
         ],
