@@ -32,8 +32,8 @@ class RowsPerSecond(ProgressColumn):
 
 
 class ImportProgress:
-    def __init__(self, path: Path, enabled: bool = True) -> None:
-        self.console = Console(stderr=True)
+    def __init__(self, path: Path, enabled: bool = True, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
         self.enabled = enabled and self.console.is_terminal
         self.total = path.stat().st_size if path.exists() else 0
         self.rows = 0
