@@ -7,6 +7,7 @@ the whole file is one transaction and the first bad row undoes everything.
 """
 
 import json
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -240,7 +241,12 @@ class RejectsWriter:
         self.handle: TextIO | None = None
 
     def __enter__(self) -> "RejectsWriter":
-        if self.path is not None and self.path.exists():
+        if self.path is None:
+            return self
+        if not os.access(self.path.parent, os.W_OK):
+            # Checked before importing anything, rather than failing at the first bad row.
+            raise RowError("--rejects", f"cannot write {self.path}: give --rejects FILE")
+        if self.path.exists():
             self.path.unlink()
         return self
 

@@ -157,3 +157,16 @@ def test_goodreads_rating_replaces_the_readers_own_review_on_the_site(
     assert review.rating == 4
     quixote.refresh_from_db()
     assert quixote.rating_count == 1
+
+
+def test_rejects_go_where_asked_and_an_unwritable_place_is_refused_up_front(
+    tmp_path, capsys
+) -> None:
+    path = copy("books.csv", tmp_path)
+    rejects = tmp_path / "elsewhere" / "bad-rows.jsonl"
+    rejects.parent.mkdir()
+    call_command("import", "books", str(path), "--rejects", str(rejects))
+    assert len(rejects.read_text().splitlines()) == 3
+    assert not (tmp_path / "books.csv.rejects.jsonl").exists()
+    with pytest.raises(CommandError, match="cannot write"):
+        call_command("import", "books", str(path), "--rejects", "/proc/no-such-dir/r.jsonl")
