@@ -294,7 +294,8 @@ def main() -> None:
         body = markdown(args, results)
         print(body, flush=True)
         if not args.no_docs:
-            write_section("import-speed", body)
+            # A SQLite-only run (e.g. a smaller size) keeps its own section beside the main one.
+            write_section("import-speed-sqlite" if args.only == "sqlite" else "import-speed", body)
 
     if args.only != "sqlite":
         url = fresh_postgres()
@@ -304,7 +305,7 @@ def main() -> None:
             drop_postgres()
         report()
     if args.only != "postgres":
-        db = DATA / "import-speed.sqlite3"
+        db = DATA / f"import-speed-{args.reviews}.sqlite3"
         db.unlink(missing_ok=True)
         results["SQLite"] = measure(
             f"sqlite:///{db}", items, reviews, baseline_sqlite(reviews), args
