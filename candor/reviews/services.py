@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from candor.catalog.models import Book
 from candor.reviews.models import HelpfulVote, Order, Report, Review
-from candor.reviews.rating import track
+from candor.reviews.rating import rebuild_book_state, store_book_rating, track
 
 
 class ReviewError(Exception):
@@ -53,14 +53,21 @@ def submit_review(
     """Post a review, or edit the user's existing review of this book.
 
     ``created_at`` dates a new review (importers); an edit keeps the original date.
+    Trust from the review's own text (`live_trust`) is stored with it, so the rating
+    shown at once reflects it; the next `candor trust` run adds the other signals.
     """
+    # The text model runs before the book is locked (tens of milliseconds).
+    live = live_trust(draft)
     # Locking the book serialises concurrent first reviews by the same user.
     list(Book.objects.select_for_update().filter(pk=book.pk).values_list("pk"))
     review = Review.objects.filter(user=user, book=book).first()
     if review is None:
         review = Review(user=user, book=book, created_at=created_at or timezone.now())
+    text_changed = review.pk is None or (review.title, review.text) != (draft.title, draft.text)
     review.rating, review.title, review.text = draft.rating, draft.title, draft.text
     review.verified_purchase = bought_before(user, book, timezone.localdate(review.created_at))
+    if text_changed:
+        apply_live_trust(review, *live)
     review.full_clean(exclude=["user", "book"])
     with track(book, review.pk) as tracked:
         review.save()
@@ -132,6 +139,44 @@ class TrustReason:
         return {"code": self.code, "text": self.text}
 
 
+def live_trust(draft: ReviewDraft) -> tuple[float, list[TrustReason]]:
+    """What can be known of a review the moment it is posted: trust from its own text
+    (`candor.trust.score.LIVE_SIGNALS`). The signals that need the rest of the
+    catalogue (behaviour, bursts, lockstep, near-duplicates) come with `candor trust`.
+    The text model is loaded once per process."""
+    # Imported on first use: scikit-learn and scipy are heavy for commands that never score.
+    from candor.trust.score import LIVE_SIGNALS, analyse, review_text
+    from candor.trust.table import Reviews
+
+    single = Reviews.from_columns(
+        ["new"], [0], [0], [draft.rating], [0], text=[review_text(draft.title, draft.text)]
+    )
+    result = analyse(single, LIVE_SIGNALS)
+    reasons = [TrustReason(code, text) for code, text in result.reasons_and_notes(0)]
+    return float(result.trust[0]), reasons
+
+
+def apply_live_trust(review: Review, trust: float, reasons: list[TrustReason]) -> None:
+    """Set a posted or edited review's trust from its text (saved by the caller).
+
+    An edit cannot shed what a batch run found: reasons that do not come from the text
+    are kept, and then the trust can only go down until the next `candor trust` run.
+    """
+    from candor.trust.combine import REASON_ORDER
+    from candor.trust.score import TEXT_CODES, TRUNCATED
+
+    kept = [r for r in review.trust_reasons or [] if r.get("code") not in TEXT_CODES]
+    if review.pk is not None and kept:
+        trust = min(review.trust, trust)
+    rank = {code: index for index, code in enumerate(REASON_ORDER)}
+    merged = kept + [reason.to_dict() for reason in reasons]
+    # Most serious first, notes (text_truncated) last.
+    merged.sort(key=lambda r: rank.get(r.get("code", ""), len(rank) + (r.get("code") == TRUNCATED)))
+    review.trust = trust
+    review.trust_reasons = merged
+    review.trust_scored_at = timezone.now()
+
+
 @transaction.atomic
 def record_trust(review: Review, trust: float, reasons: list[TrustReason]) -> None:
     """Store what trust analysis found (live on posting, or from a batch run)."""
@@ -143,6 +188,86 @@ def record_trust(review: Review, trust: float, reasons: list[TrustReason]) -> No
             trust_reasons=[reason.to_dict() for reason in reasons],
             trust_scored_at=timezone.now(),
         )
+
+
+@dataclass(frozen=True)
+class TrustUpdate:
+    """A batch run's finding for one review, and when the review was last changed as the
+    run read it (a review edited since keeps its live score until the next run)."""
+
+    review_id: int
+    trust: float
+    reasons: list[TrustReason]
+    seen_updated_at: datetime
+
+
+@dataclass
+class TrustBatchResult:
+    recorded: int = 0
+    skipped: int = 0  # edited or deleted since the run read them
+    books: int = 0  # books whose stored rating was recomputed
+
+
+def record_trust_batch(updates: list[TrustUpdate]) -> TrustBatchResult:
+    """Store a batch run's trust and reasons (`candor trust`), one book at a time.
+
+    Each book is locked as `rating.track` locks it; its reviews are written in bulk
+    and, when the trust that counts changed for any of them (a staff override wins,
+    so overridden reviews only get their analysis updated), the book's rating state is
+    recomputed from its reviews, so the stored state stays exactly what computing from
+    scratch gives.
+    """
+    result = TrustBatchResult()
+    wanted = {update.review_id: update for update in updates}
+    books: dict[int, list[int]] = {}
+    ids = list(wanted)
+    for start in range(0, len(ids), 5_000):
+        rows = Review.objects.filter(pk__in=ids[start : start + 5_000]).values_list("pk", "book_id")
+        for review_id, book_id in rows:
+            books.setdefault(book_id, []).append(review_id)
+    result.skipped = len(wanted) - sum(len(found) for found in books.values())
+    for book_id, review_ids in sorted(books.items()):
+        _record_book_trust(book_id, [wanted[pk] for pk in review_ids], result)
+    return result
+
+
+@transaction.atomic
+def _record_book_trust(book_id: int, updates: list[TrustUpdate], result: TrustBatchResult) -> None:
+    book = Book.objects.select_for_update().get(pk=book_id)
+    current = {
+        row[0]: row[1:]
+        for row in Review.objects.filter(pk__in=[u.review_id for u in updates]).values_list(
+            "pk", "updated_at", "trust", "trust_override", "hidden"
+        )
+    }
+    now = timezone.now()
+    changed = []
+    rerate = False
+    for update in updates:
+        if update.review_id not in current:  # deleted meanwhile
+            result.skipped += 1
+            continue
+        updated_at, trust, override, hidden = current[update.review_id]
+        if updated_at != update.seen_updated_at:
+            result.skipped += 1
+            continue
+        changed.append(
+            Review(
+                pk=update.review_id,
+                trust=update.trust,
+                trust_reasons=[reason.to_dict() for reason in update.reasons],
+                trust_scored_at=now,
+            )
+        )
+        rerate = rerate or (override is None and not hidden and trust != update.trust)
+    Review.objects.bulk_update(
+        changed, ["trust", "trust_reasons", "trust_scored_at"], batch_size=500
+    )
+    result.recorded += len(changed)
+    if rerate:
+        rebuild_book_state(book)
+        store_book_rating(book)
+        result.books += 1
 
 
 @transaction.atomic
