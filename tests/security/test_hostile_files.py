@@ -33,3 +33,27 @@ def test_operator_importing_hostile_files_gets_clear_errors(kind, tmp_path: Path
             assert "rows read" in out.getvalue(), (hostile.name, out.getvalue())
         for line in err.getvalue().splitlines():
             assert line.startswith(("rejected ", "... and")), (hostile.name, line)
+
+
+def test_staff_importing_a_folder_of_hostile_essay_files_gets_reasons(tmp_path: Path) -> None:
+    for hostile in HOSTILE_FILES:
+        for suffix in (".md", ".html"):
+            (tmp_path / f"{Path(hostile.name).stem}{suffix}").write_bytes(hostile.content)
+    out, err = StringIO(), StringIO()
+    call_command("essays", "import", str(tmp_path), stdout=out, stderr=err)
+    rejected = err.getvalue().splitlines()
+    # Not one of these files is an essay with front matter: each is named with a reason.
+    assert len(rejected) == 2 * len(HOSTILE_FILES), err.getvalue()
+    for line in rejected:
+        name, _, reason = line.partition(": ")
+        assert name.endswith((".md", ".html")) and reason.strip(), line
+    assert "Traceback" not in out.getvalue() + err.getvalue()
+
+
+def test_operator_restoring_a_hostile_backup_gets_one_clear_error(tmp_path: Path) -> None:
+    for hostile in HOSTILE_FILES:
+        path = tmp_path / f"{Path(hostile.name).stem}.jsonl"
+        path.write_bytes(hostile.content)
+        with pytest.raises(CommandError) as error:
+            call_command("restore", str(path), stdout=StringIO())
+        assert str(error.value).strip(), hostile.name
