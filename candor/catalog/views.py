@@ -97,7 +97,8 @@ def review_page(request: HttpRequest, book: Book) -> dict[str, object]:
 
 
 def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    book = get_object_or_404(books_with_people(), slug=slug)
+    # The rating and the chart both read the book's monthly states: fetch them once.
+    book = get_object_or_404(books_with_people().prefetch_related("rating_months"), slug=slug)
     view = chosen(request, "view", VIEWS, "candor")
     prior = catalogue_prior()
     result = book_rating(book, view=view, prior=prior)

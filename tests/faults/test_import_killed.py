@@ -1,0 +1,88 @@
+"""kill -9 of `candor import orders` halfway: no half-written batch, and a rerun completes it.
+
+The importer saves each batch of 1000 rows in one transaction. The test starts the
+real command in a child process on the test database, waits until the first batch is
+committed, kills the process with SIGKILL while it works on a later batch, and checks
+that the database holds whole batches only; then it reruns the same command, which
+must finish the file with every order exactly once.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from candor.importers.orders import OrdersCsvImporter
+from candor.reviews.models import Order
+from tests.faults.live import child_database_url
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BATCH = OrdersCsvImporter.batch_size
+ROWS = 2 * BATCH + BATCH // 2  # two whole batches and a part
+FIRST_DAY = date(1990, 1, 1)
+
+
+def write_orders(path: Path, username: str, isbn: str) -> None:
+    lines = ["user,isbn,ordered_at,source"]
+    lines += [f"{username},{isbn},{FIRST_DAY + timedelta(days=i)},fault-test" for i in range(ROWS)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def import_command(path: Path) -> list[str]:
+    return [sys.executable, "-m", "candor.cli", "import", "orders", str(path)]
+
+
+def child_env() -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": child_database_url()}
+
+
+def saved_orders() -> int:
+    return Order.objects.filter(source="fault-test").count()
+
+
+def test_import_killed_halfway_leaves_whole_batches_and_rerun_completes(
+    tmp_path, book, make_user
+) -> None:
+    buyer = make_user("buyer")
+    orders_csv = tmp_path / "orders.csv"
+    write_orders(orders_csv, buyer.username, book.isbn13)
+
+    child = subprocess.Popen(
+        import_command(orders_csv),
+        env=child_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while saved_orders() < BATCH:
+            assert child.poll() is None, child.stderr.read().decode()  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "the first batch never committed"
+            time.sleep(0.02)
+        time.sleep(0.3)  # into the next batch's rows
+        assert child.poll() is None, "the import finished before it could be killed"
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+
+    after_kill = saved_orders()
+    assert after_kill % BATCH == 0, f"{after_kill} orders: a batch was half-written"
+    assert BATCH <= after_kill < ROWS
+
+    rerun = subprocess.run(
+        import_command(orders_csv), env=child_env(), capture_output=True, text=True, timeout=300
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{ROWS - after_kill} created, {after_kill} already present, 0 rejected" in rerun.stdout
+    assert saved_orders() == ROWS
+    days = set(Order.objects.filter(source="fault-test").values_list("ordered_at", flat=True))
+    assert len(days) == ROWS  # every row of the file, each once
