@@ -109,3 +109,11 @@ def test_a_text_longer_than_the_model_reads_gets_a_note_not_a_penalty(book, owne
     beginning = f"{title}\n{long_text}"[:5000]
     trust, reasons = live_trust(ReviewDraft(4, "", beginning))
     assert review.trust == trust and all(r.code != "text_truncated" for r in reasons)
+
+
+def test_a_megabyte_of_text_is_analysed_on_its_beginning_with_a_note() -> None:
+    # The form and the database refuse more than 5,000 characters; the live scorer
+    # itself must still cope with anything it is handed.
+    trust, reasons = live_trust(ReviewDraft(5, "Title", "word " * 200_000))
+    assert 0.0 <= trust <= 1.0
+    assert [reason.code for reason in reasons][-1] == "text_truncated"

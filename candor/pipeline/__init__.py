@@ -1,7 +1,7 @@
 """candor.pipeline: score a whole corpus of reviews without the web database.
 
     candor score INPUT --out DIR [--now ISO] [--engine duckdb|spark] [--master URL]
-                 [--threads N] [--strict]
+                 [--threads N] [--strict] [--no-trust]
 
 No Django here: `candor score` is dispatched by candor/cli.py before Django is set up.
 
@@ -16,6 +16,9 @@ Modules, in the order a run uses them:
 - `engines`: connects DuckDB or Spark through Ibis; the little that differs per engine.
 - `expressions`: the pipeline as Ibis expressions, the same for both engines: checking
   rows, weighing reviews, summing per product and star.
+- `trust`: `CorpusTrust`, the trust source `candor score` uses unless --no-trust: collects
+  the valid reviews' columns (text included), runs `candor.trust.score.analyse` with every
+  signal, hands back trust and reasons per row.
 - `output`: writes products.jsonl, reviews.jsonl and rejects.jsonl.
 - `synthetic`, `benchmark`: random corpora; timing against a plain GROUP BY AVG.
 

@@ -55,15 +55,17 @@ class TrustReport:
     by_reason: Counter[str] = field(default_factory=Counter)
     truncated: int = 0
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # collect, each signal, combine
 
     def text(self) -> str:
         if not self.reviews:
             return "trust: no reviews analysed"
         reasons = ", ".join(f"{code} {count:,}" for code, count in self.by_reason.most_common())
+        stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.stages.items())
         return (
             f"trust: {self.reviews:,} reviews analysed ({', '.join(self.signals)}); "
             f"reasons: {reasons or 'none'}; texts truncated for analysis: {self.truncated:,}; "
-            f"{self.seconds:.1f} s"
+            f"{self.seconds:.1f} s ({stages})"
         )
 
 
@@ -78,8 +80,12 @@ class CorpusTrust:
         started = time.perf_counter()
         columns = collect(reviews)
         table = reviews_table(columns)
+        self.report.stages["collect"] = time.perf_counter() - started
         result = analyse(table, self.signals)
+        self.report.stages.update(result.seconds)
+        written = time.perf_counter()
         output = trust_table(columns, result, self.report)
+        self.report.stages["reasons"] = time.perf_counter() - written
         self.report.reviews = len(table)
         self.report.signals = result.signals
         self.report.seconds = time.perf_counter() - started

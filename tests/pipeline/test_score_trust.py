@@ -13,6 +13,7 @@ import pytest
 from pipeline_helpers import assert_rows_close, run_score
 from test_score_cli import candor, lines
 
+from candor.pipeline.cli import main as score_command
 from candor.pipeline.synthetic import candor_table, write
 from candor.pipeline.trust import TRUNCATED, CorpusTrust
 from candor.trust.combine import REASON_ORDER
@@ -33,24 +34,32 @@ def write_world(reviews: list, path: Path) -> Path:
     return path
 
 
+def score_here(capsys: pytest.CaptureFixture[str], *args: str | Path) -> str:
+    """`candor score ARGS` in this process (DuckDB: no interpreter to start); its stderr."""
+    capsys.readouterr()
+    status = score_command([str(arg) for arg in args])
+    stderr = capsys.readouterr().err
+    assert status == 0, stderr
+    return stderr
+
+
 def ratings(out: Path) -> dict[str, float]:
     return {row["product_id"]: row["rating"] for row in lines(out / "products.jsonl")}
 
 
-def test_trust_is_on_by_default_and_no_trust_turns_it_off(tmp_path: Path):
+def test_trust_is_on_by_default_and_no_trust_turns_it_off(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
     table = candor_table(300, 20, seed=3)
     texts = [
         f"Review number {i} says something of its own about chapter {i % 7}." for i in range(300)
     ]
     table = table.set_column(table.schema.get_field_index("text"), "text", pa.array(texts))
     data = write(table, tmp_path / "in.jsonl")
-    on = candor("score", data, "--out", tmp_path / "on", "--now", "2025-01-01")
-    off = candor("score", data, "--out", tmp_path / "off", "--now", "2025-01-01", "--no-trust")
-    assert on.returncode == 0 and off.returncode == 0, on.stderr + off.stderr
-    assert (
-        "trust: 300 reviews analysed (behaviour, bursts, lockstep, duplicates, text)" in on.stderr
-    )
-    assert "trust:" not in off.stderr
+    on = score_here(capsys, data, "--out", tmp_path / "on", "--now", "2025-01-01")
+    off = score_here(capsys, data, "--out", tmp_path / "off", "--now", "2025-01-01", "--no-trust")
+    assert "trust: 300 reviews analysed (behaviour, bursts, lockstep, duplicates, text)" in on
+    assert "trust:" not in off
     trusted, plain = lines(tmp_path / "on/reviews.jsonl"), lines(tmp_path / "off/reviews.jsonl")
     assert all(row["trust"] == 1.0 and row["reasons"] == [] for row in plain)
     assert all(0.0 <= row["trust"] <= 1.0 for row in trusted)
@@ -134,18 +143,19 @@ def campaign_world() -> World:
 
 
 @pytest.mark.spark
-def test_evaluation_smoke_campaigns_lose_trust_on_both_engines(tmp_path: Path):
+def test_evaluation_smoke_campaigns_lose_trust_on_both_engines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
     """A small simulated shop with burst and farm campaigns (known truth), through
     `candor score` on DuckDB and Spark: the fakes get less trust than honest reviews,
     and trust takes most of the campaigns' pull off the attacked products' ratings."""
     world = campaign_world()
     data = write_world(world.reviews, tmp_path / "world.jsonl")
-    outputs = {}
-    for engine in ("duckdb", "spark"):
-        out = tmp_path / engine
-        done = candor("score", data, "--out", out, "--engine", engine, "--now", world.params.now)
-        assert done.returncode == 0, done.stderr[-3000:]
-        outputs[engine] = out
+    outputs = {engine: tmp_path / engine for engine in ("duckdb", "spark")}
+    now = world.params.now
+    score_here(capsys, data, "--out", outputs["duckdb"], "--engine", "duckdb", "--now", now)
+    done = candor("score", data, "--out", outputs["spark"], "--engine", "spark", "--now", now)
+    assert done.returncode == 0, done.stderr[-3000:]
     assert_rows_close(
         lines(outputs["duckdb"] / "reviews.jsonl"), lines(outputs["spark"] / "reviews.jsonl")
     )
