@@ -1,7 +1,10 @@
+import ipaddress
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from django.http import HttpRequest
+
+from candor.api.ratelimit import client_address
 
 
 class SignInThrottle(AxesStandaloneBackend):
@@ -23,3 +26,17 @@ class SignInThrottle(AxesStandaloneBackend):
             return None
         super().authenticate(request, username, password, **kwargs)
         return None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address as the API's limits see it, or None when a request has none.
+
+    Requests made inside the process (e.g. `force_login`) carry no address; axes stores
+    addresses in an IP column, which PostgreSQL checks, so anything else must be None.
+    """
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address

@@ -1,6 +1,7 @@
 """Sign-in throttling (django-axes): N failures for one username from one address lock it out."""
 
 import pytest
+from axes.models import AccessLog
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
@@ -107,3 +108,11 @@ def test_anonymous_signing_up_with_a_weak_password_is_refused(password: str, rea
     )
     assert response.status_code == 200 and reason in response.content.decode()
     assert not User.objects.filter(username="newreader").exists()
+
+
+def test_sign_in_without_a_client_address_is_recorded_without_one(owner) -> None:
+    """force_login and other in-process sign-ins have no REMOTE_ADDR; PostgreSQL needs an IP."""
+    client = Client()
+    client.force_login(owner)
+    assert client.get(reverse("home")).status_code == 200
+    assert AccessLog.objects.get(username="owner").ip_address is None
