@@ -11,6 +11,9 @@ want the same (the report of issue 7 suggests it for bin/prod).
 import contextlib
 from typing import Any
 
+# bin/prod's settings (JSON logs, gunicorn's own lines included); this file adds the warm-up.
+from candor.ops.gunicorn_conf import logconfig_dict  # noqa: F401
+
 
 def post_worker_init(worker: Any) -> None:
     from django.db import DatabaseError, connections
