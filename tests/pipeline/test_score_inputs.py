@@ -14,6 +14,7 @@ from candor.pipeline.output import PRODUCT_FIELDS, REJECT_FIELDS, REVIEW_FIELDS
 from candor.pipeline.run import StrictStop
 from candor.pipeline.sources import InputError
 from candor.pipeline.synthetic import amazon_rows, write
+from candor.pipeline.trust import CorpusTrust
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 HEADER = (
@@ -255,6 +256,12 @@ def test_a_real_amazon_sample_as_2023_jsonl(tmp_path: Path):
     assert result.summary.products == len({r["parent_asin"] for r in records if r["rating"]})
     assert all(1 <= p["rating"] <= 5 for p in result.products)
     assert all(r["reason"] == "rating: missing" for r in result.rejects)
+    # With trust analysis (titles and texts read from the Amazon records), the same rows.
+    trust = CorpusTrust()
+    trusted = run_score(path, tmp_path / "trusted", trust=trust)
+    assert [r["review_id"] for r in trusted.reviews] == [r["review_id"] for r in result.reviews]
+    assert any(r["reasons"] for r in trusted.reviews)
+    assert trust.report.signals == ("behaviour", "bursts", "lockstep", "duplicates", "text")
 
 
 def test_products_written_by_several_processes_are_the_same_file(
