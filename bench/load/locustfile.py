@@ -30,6 +30,7 @@ HOT: str = SEED["hot"]
 STATIC = os.environ.get("CANDOR_LOAD_STATIC", "/static/candor/site.css")
 WAIT_MIN, WAIT_MAX = (float(x) for x in os.environ.get("CANDOR_LOAD_WAIT", "0.5,1.5").split(","))
 POSTERS = itertools.count()
+RUN_OFFSET = random.randrange(len(BOOKS))  # each run walks from elsewhere: fewer edits
 
 
 def some_book() -> str:
@@ -44,7 +45,7 @@ class Reader(FastHttpUser):
         sessions = SEED["sessions"]
         self.session_key = sessions[number % len(sessions)]
         # Each reader walks the catalogue from its own place, so its posts never repeat a book.
-        start = (number * 37) % len(BOOKS)
+        start = (number * 37 + RUN_OFFSET) % len(BOOKS)
         self.to_review = itertools.cycle(BOOKS[start:] + BOOKS[:start])
         self.csrf = secrets.token_hex(16)  # 32 characters: a valid CSRF secret
 

@@ -84,9 +84,12 @@ def postgres() -> Iterator[PrivatePostgres]:
         server.destroy()
 
 
-@pytest.fixture
-def served(postgres: PrivatePostgres, tmp_path: Path) -> Iterator[tuple[str, str, PrivatePostgres]]:
-    """(base URL, API token, the server) with gunicorn serving a fresh database."""
+@pytest.fixture(params=["0", "60"], ids=["connection-per-request", "persistent-connections"])
+def served(
+    request: pytest.FixtureRequest, postgres: PrivatePostgres, tmp_path: Path
+) -> Iterator[tuple[str, str, PrivatePostgres]]:
+    """(base URL, API token, the server) with gunicorn serving a fresh database, with
+    DB_CONN_MAX_AGE 0 (bin/prod's default) or 60 (connections kept between requests)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CANDOR_")}
     # DEBUG off, as in production; development mode otherwise, so no collectstatic is
     # needed (static files have nothing to do with the database going away).
@@ -97,6 +100,7 @@ def served(postgres: PrivatePostgres, tmp_path: Path) -> Iterator[tuple[str, str
         DATABASE_URL=postgres.url,
         API_WRITES_PER_IP="100000",
         API_WRITES_PER_TOKEN="100000",
+        DB_CONN_MAX_AGE=request.param,
     )
     candor(env, "migrate", "--no-input", "-v", "0")
     token = candor(env, "shell", "-c", SETUP).strip().splitlines()[-1]
