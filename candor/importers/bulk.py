@@ -6,7 +6,8 @@ Both run inside the caller's transaction.
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
@@ -15,6 +16,9 @@ from django.utils import timezone
 def insert_rows(model: type[models.Model], objects: Sequence[models.Model]) -> None:
     """Insert unsaved model objects (their pk set or not, the same for all)."""
     if not objects:
+        return
+    if connection.vendor == "sqlite":
+        insert_many(model, objects)
         return
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objects, batch_size=2000)
@@ -45,6 +49,42 @@ def insert_rows(model: type[models.Model], objects: Sequence[models.Model]) -> N
             copy.write_row(values)
 
 
+def insert_many(model: type[models.Model], objects: Sequence[models.Model]) -> None:
+    """SQLite: one prepared INSERT run for every row (executemany), values adapted as
+    Django's SQLite backend stores them."""
+    with_pk = objects[0].pk is not None
+    fields = [field for field in model._meta.concrete_fields if with_pk or not field.primary_key]
+    now = timezone.now()
+    adapt = [sqlite_adapter(field, now) for field in fields]
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({names}) VALUES ({marks})"
+    )
+    attnames = [field.attname for field in fields]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                [convert(getattr(obj, name)) for convert, name in zip(adapt, attnames, strict=True)]
+                for obj in objects
+            ],
+        )
+
+
+def sqlite_adapter(field: models.Field, now: object) -> Callable[[Any], Any]:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        return lambda _: stamp
+    if isinstance(field, models.JSONField):
+        return lambda value: json.dumps(value)
+    if isinstance(field, models.DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return connection.ops.adapt_datefield_value
+    return lambda value: value
+
+
 def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
     """On PostgreSQL, ``count`` fresh ids from the table's sequence (so rows inserted
     by COPY need no query to learn their ids); None elsewhere."""
@@ -65,8 +105,11 @@ def update_ratings(rows: list[tuple[int, float | None, int]]) -> None:
     if not rows:
         return
     if connection.vendor != "postgresql":
-        books = [Book(pk=pk, rating=rating, rating_count=count) for pk, rating, count in rows]
-        Book.objects.bulk_update(books, ["rating", "rating_count"], batch_size=500)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Book._meta.db_table} SET rating = %s, rating_count = %s WHERE id = %s",
+                [(rating, count, pk) for pk, rating, count in rows],
+            )
         return
     values = ", ".join(["(%s, %s::double precision, %s)"] * len(rows))
     with connection.cursor() as cursor:
