@@ -244,7 +244,8 @@ def measure(
 
 def markdown(args: argparse.Namespace, results: dict[str, dict[str, object]]) -> str:
     lines = [
-        "## Import speed (`candor import amazon`)",
+        "## Import speed (`candor import amazon`)"
+        + (f", SQLite, {args.reviews:,} rows" if args.only == "sqlite" else ""),
         "",
         f"Measured {today()} on {machine_line()}.",
         "",
@@ -267,7 +268,8 @@ def markdown(args: argparse.Namespace, results: dict[str, dict[str, object]]) ->
             f"| {name} | {r['rate']:,.0f} ({r['reviews_s']:.0f} s) "
             f"| {args.reviews / float(r['cpu_s']):,.0f} ({r['cpu_s']:.0f} s) "
             f"| {r['baseline_rate']:,.0f} "
-            f"| {float(r['baseline_rate']) / float(r['rate']):,.0f} times | {r['again_rate']:,.0f} "
+            f"| {float(r['baseline_rate']) / float(r['rate']):,.0f} times "
+            f"| {'not run' if args.skip_reimport else format(r['again_rate'], ',.0f')} "
             f"| {args.books:,} in {r['items_s']:.0f} s | {r['load']:.1f} |"
         )
     lines += ["", "What the imports printed:", ""]
