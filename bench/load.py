@@ -295,11 +295,32 @@ def server_times(log: Path, start: float, end: float) -> list[str]:
         if start <= moment <= end:
             kind = log_kind(record["method"], record["path"])
             kinds.setdefault(kind, []).append(float(record["duration_ms"]))
-    lines = ["| request (server side) | requests | p50 ms | p99 ms |", "|---|---:|---:|---:|"]
+    lines = [
+        "| request (server side) | requests | p50 ms | p99 ms | p50 / /healthz | p99 / /healthz |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    base = np.percentile(kinds.get("GET /healthz", [0.0]), [50, 99])
     for kind, values in sorted(kinds.items()):
         p50, p99 = np.percentile(values, [50, 99])
-        lines.append(f"| {kind} | {len(values):,} | {p50:.1f} | {p99:.1f} |")
+        lines.append(
+            f"| {kind} | {len(values):,} | {p50:.1f} | {p99:.1f} | "
+            f"{ratio(p50, base[0])} | {ratio(p99, base[1])} |"
+        )
     return lines
+
+
+def saturation_note(args: argparse.Namespace, phase: str, stats: dict) -> str:  # type: ignore[type-arg]
+    """Whether the server kept up with what the readers asked of it."""
+    if phase != "paced":
+        return f"The server's ceiling here: {stats['rps']:.1f} requests a second."
+    offered = args.users / 1.0  # a pause of 1 s on average, plus the answer's own time
+    if stats["rps"] >= 0.8 * offered:
+        return f"The server kept up with the readers ({stats['rps']:.1f} requests a second)."
+    return (
+        f"The readers would have sent about {offered:.0f} requests a second if answered at "
+        f"once; the server answered {stats['rps']:.1f}: it was saturated, so the client-side "
+        "times above are mostly waiting in gunicorn's queue, as the baseline's own times show."
+    )
 
 
 def verdict(stats: dict) -> str:  # type: ignore[type-arg]
@@ -356,13 +377,15 @@ def markdown(args: argparse.Namespace, seed: dict, results: dict, posts: dict) -
             *phase_table(stats),
             "",
             f"Result: {verdict(stats)}.",
+            "",
+            saturation_note(args, phase, stats),
         ]
         lines += [
             "",
             "Time spent in the app per request, from the server's JSON request log over the "
             "same window (no queueing, no network):",
             "",
-            *server_times(WORK_DIR / "gunicorn.log", *window),
+            *server_times(server_log(args), *window),
         ]
         if stats["errors"]:
             lines += ["", "Errors:", ""]
@@ -377,6 +400,10 @@ def markdown(args: argparse.Namespace, seed: dict, results: dict, posts: dict) -
         "edited a review the same account had posted earlier in this run or an earlier one)."
     )
     return "\n".join(lines)
+
+
+def server_log(args: argparse.Namespace) -> Path:
+    return WORK_DIR / f"gunicorn-{args.section}.log"
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -424,7 +451,7 @@ def main(argv: list[str] | None = None) -> None:
     static_url = collectstatic(env, args.collectstatic)
     before = posted_reviews(seed["url"], seed["first_poster"])
     loadavg = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    server = start_server(args.port, args.workers, env, WORK_DIR / "gunicorn.log")
+    server = start_server(args.port, args.workers, env, server_log(args))
     results = {}
     try:
         for phase in phases:
@@ -434,7 +461,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         stop_server(server)
     in_db = posted_reviews(seed["url"], seed["first_poster"])
-    acknowledged = acknowledged_posts(WORK_DIR / "gunicorn.log")
+    acknowledged = acknowledged_posts(server_log(args))
     posts = {
         "acknowledged": acknowledged,
         "in_db": in_db,
