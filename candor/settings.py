@@ -222,6 +222,7 @@ AXES_VERBOSE = False
 # The client's address as the API's limits see it: X-Forwarded-For is believed only behind
 # API_TRUSTED_PROXIES proxies, so a forged header cannot dodge a lockout.
 AXES_CLIENT_IP_CALLABLE = "candor.ops.throttle.client_ip"
+AXES_USERNAME_CALLABLE = "candor.ops.throttle.client_username"
 
 # Content-Security-Policy (django-csp 4): everything from this site only, nothing inline.
 # Templates keep all JavaScript and CSS in static files (tests/security checks them).

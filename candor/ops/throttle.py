@@ -40,3 +40,20 @@ def client_ip(request: HttpRequest) -> str | None:
     except ValueError:
         return None
     return address
+
+
+# Django's usernames are at most 150 characters, so a longer one cannot belong to anyone.
+USERNAME_LIMIT = 150
+
+
+def client_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+    """The username axes counts failures for, cut to what a username can be.
+
+    Axes stores it in a 255-character column without checking; a sign-in form posted with a
+    100,000-character "username" would otherwise fail on PostgreSQL with a 500.
+    """
+    source = credentials or getattr(request, "POST", None) or {}
+    username = source.get("username")
+    if username is None:
+        return None
+    return str(username).replace("\x00", "")[:USERNAME_LIMIT]

@@ -149,3 +149,30 @@ def test_api_returns_hostile_text_exactly_as_json_data(book, owner, write) -> No
         response = client.get("/api/v1/books", {"q": query})
         assert response.status_code in (200, 400, 422), query[:40]
         json.loads(response.content)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "fields"),
+    [
+        ("login", ["username", "password"]),
+        ("password_reset", ["email"]),
+        ("signup", ["username", "email", "display_name", "password1"]),
+    ],
+)
+def test_anonymous_typing_hostile_text_into_account_forms_gets_a_page(url_name, fields) -> None:
+    client = Client(REMOTE_ADDR="198.51.100.77")
+    for text in HOSTILE_TEXTS:
+        data = dict.fromkeys(fields, text)
+        response = client.post(reverse(url_name), data)
+        assert response.status_code in (200, 302, 429), (url_name, text[:40])
+    assert not User.objects.exists()
+
+
+def test_other_user_reporting_with_hostile_notes(book, owner, other_user, write) -> None:
+    review = write(owner, book, 2, "words")
+    client = client_for(other_user)
+    for text in HOSTILE_TEXTS:
+        response = client.post(
+            reverse("report", args=[review.pk]), {"reason": "spam", "note": text}
+        )
+        assert response.status_code in (200, 302), text[:40]

@@ -116,3 +116,11 @@ def test_sign_in_without_a_client_address_is_recorded_without_one(owner) -> None
     client.force_login(owner)
     assert client.get(reverse("home")).status_code == 200
     assert AccessLog.objects.get(username="owner").ip_address is None
+
+
+def test_attacker_posting_a_huge_username_is_refused_and_still_counted(owner, limit) -> None:
+    huge = "owner" + "x" * 100_000
+    for _ in range(limit):
+        assert sign_in(huge, "guess")[0] in (200, 429)
+    assert sign_in(huge, "guess")[0] == 429
+    assert sign_in("owner", PASSWORD)[0] == 302
