@@ -12,7 +12,7 @@ from django.test import Client
 from candor.accounts.tokens import create_token
 from candor.essays.models import Essay, Reviewer
 from candor.essays.services import save_essay
-from candor.reviews.models import Review
+from candor.reviews.models import Report, Review
 from tests.security.hostile_inputs import (
     HOSTILE_TEXTS,
     NULL_BYTE,
@@ -89,3 +89,34 @@ def test_reader_opening_a_hostile_essay_sees_no_live_markup(hostile_essay, setti
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     assert "#import" in text and "onerror" in text
+
+
+def test_every_api_write_answers_hostile_strings_without_a_server_error(
+    book, owner, other_user, staff, write, settings
+) -> None:
+    settings.API_WRITES_PER_TOKEN = settings.API_WRITES_PER_IP = 10_000
+    review = write(owner, book, 3, "words")
+    client = Client()
+
+    def send(user, method, path, body):  # type: ignore[no-untyped-def]
+        token = create_token(user, "tests")[1]
+        return getattr(client, method)(
+            f"/api/v1{path}",
+            data=json.dumps(body),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    for n, text in enumerate(HOSTILE_TEXTS):
+        calls = [
+            (owner, "patch", f"/reviews/{review.pk}", {"title": text[:150], "text": text}),
+            (other_user, "post", f"/reviews/{review.pk}/reports", {"reason": "spam", "note": text}),
+            (staff, "post", "/books", {"title": text, "isbn": text, "publisher": text[:200]}),
+            (staff, "post", "/orders", {"user": text, "isbn": text, "ordered_at": "2024-01-01"}),
+            (staff, "post", "/books", {"title": f"Book {n} {text[:200]}", "isbn": "0-306-40615-2"}),
+        ]
+        for user, method, path, body in calls:
+            response = send(user, method, path, body)
+            assert response.status_code < 500, (path, text[:40], response.content[:200])
+            assert response["Content-Type"].startswith("application/json"), path
+        Report.objects.filter(review=review).delete()
