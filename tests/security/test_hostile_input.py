@@ -176,3 +176,13 @@ def test_other_user_reporting_with_hostile_notes(book, owner, other_user, write)
             reverse("report", args=[review.pk]), {"reason": "spam", "note": text}
         )
         assert response.status_code in (200, 302), text[:40]
+
+
+def test_owner_naming_api_tokens_with_hostile_text(owner) -> None:
+    client = client_for(owner)
+    for text in HOSTILE_TEXTS:
+        response = client.post(reverse("create_api_token"), {"name": text})
+        assert response.status_code == 200, text[:40]
+        if NULL_BYTE not in text and len(text) <= 80:
+            html = client.get(reverse("profile", args=["owner"])).content.decode()
+            assert_shown_literally(html, text)
