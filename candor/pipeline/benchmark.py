@@ -76,7 +76,7 @@ def main() -> None:
     print(f"weights / baseline: wall {wall / base_wall:.2f}x, cpu {cpu / base_cpu:.2f}x")
 
     def scored() -> Any:
-        _, sums = _star_sums(first.good, first.stages)
+        _, sums = _star_sums(first.good, first.stages, first.unit)
         counts = dict(zip(STARS, sums.counts.sum(axis=0).tolist(), strict=True))
         return score(sums, Prior.from_star_counts(counts, 5.0), DEFAULT_CONFIG)
 

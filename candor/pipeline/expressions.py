@@ -11,8 +11,8 @@
 3. `star_sums` adds those weights up per product and star (and counts the reviews),
    in one pass that also counts the bad rows: the numbers of
    `candor.ratings.batch.StarSums`, which turns them into ratings. Weights are summed
-   as exact integers (units of 2 ** -54) so that the result does not depend on the
-   order in which threads or executors add them up.
+   as exact integers (in units of `sum_unit`) so that the result does not depend on
+   the order in which threads or executors add them up.
 4. `rejects` lists the bad rows (run only when there are some); without --now,
    `newest_of_all` (every row valid: the maximum of each file's date column, which
    DuckDB reads from the Parquet statistics) or `newest_valid` finds the newest review
@@ -50,19 +50,39 @@ MAX_COUNT = 1e15
 EARLIEST_US = -2_208_988_800_000_000  # 1900-01-01 UTC
 LATEST_US = 7_258_118_400_000_000  # 2200-01-01 UTC
 
-# Weights are summed as whole multiples of SUM_UNIT (2 ** -54): integer sums are exact,
-# so they do not depend on the order in which a multi-threaded or distributed engine
-# adds the rows, and every run gives the same bits. A weight of 2 ** -20 (40 years at the
-# default half-life) still keeps 34 bits.
-SUM_UNIT = 2.0**-54
+# Weights are summed as whole multiples of a unit (`sum_unit`, a power of two): integer
+# sums are exact, so they do not depend on the order in which a multi-threaded or
+# distributed engine adds the rows, and every run gives the same bits. The unit is the
+# finest for which no sum can leave a signed 64-bit integer, given how many rows there
+# are: engines then add in 64 bits (DuckDB's 128-bit sums cost a fifth of the pass).
+SUM_BITS = 62  # a sum stays below 2 ** 62
+FINEST_UNIT_EXPONENT = 54  # never finer than 2 ** -54 (a double's precision at weight 1)
 # Without --now, weights are first computed relative to this fixed time and then
 # rescaled to the newest review's (one multiplication per sum), so one pass over the
 # data suffices: 2020-01-01 UTC, in microseconds...
 ANCHOR_US = 1_577_836_800_000_000
-# ... when the newest review is within this many half-lives of it (16 years at the
-# default half-life): then no weight there exceeds 2 ** 8 (the integers stay below
-# 2 ** 62) and rescaling keeps the precision. Otherwise the sums are made again at now.
-ANCHOR_HALF_LIVES = 8.0
+# ... when the newest review is within this many half-lives of it (12 years at the
+# default half-life): then no weight there exceeds 2 ** 6 and rescaling keeps the
+# precision. Otherwise the sums are made again at now.
+ANCHOR_HALF_LIVES = 6.0
+
+
+def sum_unit(rows: int, config: RatingConfig) -> float:
+    """The unit weights are summed in for a pass over ``rows`` rows.
+
+    The largest weight a valid review can have in a sum is 2 ** ANCHOR_HALF_LIVES times
+    the largest purchase factor times the largest helpful factor (trust is at most 1);
+    ``rows`` of them must stay below 2 ** SUM_BITS. For 10 million rows that is 2 ** -32:
+    a weight of 1 is kept to 1e-10, and a rating moves by less than 1e-8 stars.
+    """
+    largest = (
+        2.0**ANCHOR_HALF_LIVES
+        * max(config.verified_weight, config.unverified_weight)
+        * (1.0 + config.helpful_max_bonus)
+    )
+    exponent = math.floor(SUM_BITS - math.log2(max(rows, 1) * largest))
+    return 2.0 ** -min(exponent, FINEST_UNIT_EXPONENT)
+
 
 # The columns every normalized source has.
 ROW_COLUMNS = (
@@ -345,10 +365,14 @@ def summed_stages(sources: Sequence[Source], with_trust: bool) -> tuple[str, ...
 
 
 def star_sums(
-    engine: Engine, weights: ir.Table, stages: Sequence[str], newest: bool = False
+    engine: Engine,
+    weights: ir.Table,
+    stages: Sequence[str],
+    unit: float,
+    newest: bool = False,
 ) -> ir.Table:
     """Per product and star: the count and the sum of the weights of each of ``stages``
-    (`summed_stages`) in SUM_UNITs (exact integer sums, as floats); with ``newest``,
+    (`summed_stages`) in ``unit``s (`sum_unit`: exact integer sums, as floats); with ``newest``,
     the newest review's time too. Rows that are not valid are all counted under star 0
     (their product may be null), so the same pass counts them.
 
@@ -359,21 +383,20 @@ def star_sums(
     there are no more than needed: stages equal to the previous one are not summed, and
     ``newest`` is only asked for when `newest_review` cannot find it more cheaply.
     """
-    # Recency in SUM_UNITs, then times each stage's factor: the same floats as each
+    # Recency in units, then times each stage's factor: the same floats as each
     # stage's weight times the units (a power of two), with fewer multiplications.
-    scaled = weights.recency * (1.0 / SUM_UNIT)
+    scaled = weights.recency * (1.0 / unit)
     values = {
         "recency": scaled,
         "verified_purchase": scaled * weights._purchase,
         "helpful_votes": scaled * weights._helpful,
         "trust": scaled * weights._trusted,
     }
-    # A weight too large for the integers becomes null (try_cast): only possible away
-    # from now, and then the caller sums again (see ANCHOR_HALF_LIVES).
-    sums = {
-        stage: values[stage].try_cast(engine.exact_integer).sum().cast("float64")
-        for stage in stages
-    }
+    # Only sums that are used must be exact, and those stay inside 64 bits: a valid
+    # review's weight exceeds what `sum_unit` allows for only when the newest review is
+    # far from the anchor, and then the caller sums again at now (see
+    # ANCHOR_HALF_LIVES). Bad rows' sums (star 0) are never used, only their count.
+    sums = {stage: engine.exact_sum(values[stage]) for stage in stages}
     if newest:
         sums = {"newest": weights.created_us.max(), **sums}
     star = ibis.ifelse(weights.valid, weights.star, ibis.literal(0, "int8")).name("star")

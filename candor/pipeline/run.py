@@ -190,15 +190,16 @@ def _score(
         weights = expressions.weighed(rows, now_us, config, trust, clamp=True)
         with timer("score"):
             if given_us is None and _near_anchor(newest, config):
-                product_ids, sums = _star_sums(good, stages)
+                product_ids, sums = _star_sums(good, stages, first.unit)
                 sums = _rescaled(sums, reference_us, newest, config)
             elif given_us is None:
                 # The newest review is too far from the anchor for the sums there to be
                 # exact: the pass above found now; sum again relative to it.
-                again = expressions.star_sums(engine, weights, stages).to_pyarrow()
-                product_ids, sums = _star_sums(again.filter(pc.greater(again["star"], 0)), stages)
+                again = expressions.star_sums(engine, weights, stages, first.unit).to_pyarrow()
+                good_again = again.filter(pc.greater(again["star"], 0))
+                product_ids, sums = _star_sums(good_again, stages, first.unit)
             else:
-                product_ids, sums = _star_sums(good, stages)
+                product_ids, sums = _star_sums(good, stages, first.unit)
             counts = sums.counts.sum(axis=0).tolist()
             prior = Prior.from_star_counts(
                 dict(zip(STARS, counts, strict=True)),
@@ -231,6 +232,7 @@ class WeightSums:
     table: pa.Table  # `expressions.star_sums`, bad rows under star 0
     reference_us: int
     newest_in_pass: bool  # whether ``table`` has each group's newest time
+    unit: float  # `expressions.sum_unit`: what one in the sums is worth
 
     @cached_property
     def good(self) -> pa.Table:
@@ -267,8 +269,10 @@ def sum_weights(
     )
     stages = expressions.summed_stages(sources, trust is not None)
     weights = expressions.weighed(rows, reference_us, config, trust, given_us is not None)
-    sums = expressions.star_sums(engine, weights, stages, newest_in_pass).to_pyarrow()
-    return WeightSums(rows, trust, stages, sums, reference_us, newest_in_pass)
+    # What the engine reads: every row of every source (bad ones too).
+    unit = expressions.sum_unit(sum(source.rows for source in sources), config)
+    sums = expressions.star_sums(engine, weights, stages, unit, newest_in_pass).to_pyarrow()
+    return WeightSums(rows, trust, stages, sums, reference_us, newest_in_pass, unit)
 
 
 def newest_review(engine: Engine, sources: list[Source], first: WeightSums) -> int:
@@ -360,9 +364,9 @@ def _trust_table(engine: Engine, source: TrustSource | None, rows: ir.Table) -> 
     return engine.from_arrow(table)
 
 
-def _star_sums(table: pa.Table, stages: tuple[str, ...]) -> tuple[list[str], StarSums]:
+def _star_sums(table: pa.Table, stages: tuple[str, ...], unit: float) -> tuple[list[str], StarSums]:
     """Product ids and their StarSums from the engine's per-(product, star) sums of
-    ``stages``; a stage not summed is the previous one (the same array).
+    ``stages`` in ``unit``s; a stage not summed is the previous one (the same array).
 
     Products come in the order of their ids: numeric when every input file holds them
     as integers, else as text (byte order). Only the distinct ids are sorted.
@@ -384,7 +388,7 @@ def _star_sums(table: pa.Table, stages: tuple[str, ...]) -> tuple[list[str], Sta
         array = np.zeros((len(product_ids), len(STARS)), dtype=dtype)
         values = table[name].to_numpy()
         if name != "counts":
-            values = values * expressions.SUM_UNIT  # exact: a power of two
+            values = values * unit  # exact: a power of two
         array[code, star] = values
         return array
 
