@@ -48,14 +48,25 @@ def own_reviews(user: AbstractBaseUser) -> list[dict[str, Any]]:
     ]
 
 
+# Spreadsheets run a cell that starts with one of these as a formula; the CSV is meant
+# to be opened in one, so such text cells get a leading apostrophe (OWASP's advice).
+# The JSON download keeps every text exactly as written.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_FIELDS = ("book_title", "title", "text")
+
+
+def spreadsheet_safe(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def as_csv(rows: list[dict[str, Any]]) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(
-            {**row, **{k: str(row[k]).lower() for k in ("verified_purchase", "hidden")}}
-        )
+        flags = {k: str(row[k]).lower() for k in ("verified_purchase", "hidden")}
+        texts = {k: spreadsheet_safe(str(row[k])) for k in TEXT_FIELDS}
+        writer.writerow({**row, **flags, **texts})
     return buffer.getvalue()
 
 

@@ -24,6 +24,7 @@ from candor.catalog.models import Book
 from candor.ratings import Prior, RatingResult, RatingState, ReviewInput, history
 from candor.ratings.serialize import state_from_dict, state_to_dict
 from candor.reviews.models import RatingMonth, Review
+from candor.trust.score import TRUNCATED
 
 # How many pseudo-reviews the catalogue prior is worth (see candor/ratings/METHOD.md).
 PRIOR_STRENGTH = 5.0
@@ -185,6 +186,8 @@ def trust_summary(book: Book, result: RatingResult) -> dict[str, object]:
         if review.trust_override is not None:
             reasons = [{"code": "moderator", "text": "a moderator decided it should count less"}]
         for reason in reasons:
+            if reason["code"] == TRUNCATED:
+                continue  # a note that the text was read in part, not a reason to count less
             group = groups.setdefault(reason["code"], {"example": reason["text"], "count": 0})
             group["count"] = int(group["count"]) + 1  # type: ignore[call-overload]
     trust_delta = sum(f.delta for f in result.explanation if f.code == "trust")

@@ -120,3 +120,14 @@ def test_owner_downloads_only_their_reviews_as_json(owner, reviews_of_two_users)
     ]
     assert reviews[0]["review_id"] == reviews_of_two_users[0].pk
     assert reviews[0]["book_title"].startswith("Uncertain Partners")
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"])
+def test_owner_csv_cells_never_start_a_spreadsheet_formula(owner, book, write, text) -> None:
+    write(owner, book, 4, text, title=text)
+    rows = list(
+        csv.DictReader(io.StringIO(client_for(owner).get("/accounts/reviews.csv").content.decode()))
+    )
+    assert rows[0]["text"] == "'" + text and rows[0]["title"] == "'" + text
+    reviews = json.loads(client_for(owner).get("/accounts/reviews.json").content)["reviews"]
+    assert reviews[0]["text"] == text  # the JSON keeps the text exactly
