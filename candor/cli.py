@@ -20,6 +20,9 @@ commands:
   restore PATH              load a backup into an empty database
   score INPUT --out DIR     score a corpus of reviews without the web database;
                             see `candor score --help`
+  trust                     run every trust signal over the site's reviews and re-rate
+                            the books they change (schedule it, e.g. nightly)
+  essays import FOLDER      import review essays (Markdown or HTML with front matter)
   evaluate [--json]         trust analysis against the labelled datasets in ../shared/data
   manage ARGS...            any Django management command (same as `candor ARGS...`)
 """

@@ -158,3 +158,9 @@ def test_index_by_date_and_tag(client: Client, make_essay: Any) -> None:
     tagged = client.get("/essays/tags/korean-war/").content.decode()
     assert "On Korea" in tagged and "On Moscow" not in tagged
     assert client.get("/essays/tags/no-such-tag/").status_code == 404
+
+
+def test_every_page_links_the_essay_index_and_feed(client: Client, book: Any) -> None:
+    for path in ("/", book.get_absolute_url()):
+        page = client.get(path).content.decode()
+        assert 'href="/essays/"' in page and 'href="/essays/feed/"' in page
