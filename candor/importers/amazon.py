@@ -32,6 +32,8 @@ class AmazonReviewsImporter(SavesReviews, Importer):
     kind = "amazon-reviews"
     file_format = "jsonl"
     batch_size = 10_000
+    # The bulk path: month states are rebuilt once after the last batch (see reviews.py).
+    states_after_last_batch = True
     columns = {
         "rating": "rating",
         "title": "title",

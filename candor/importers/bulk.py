@@ -72,6 +72,38 @@ def insert_many(model: type[models.Model], objects: Sequence[models.Model]) -> N
         )
 
 
+def insert_values(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert plain tuples into the model's fields ``names`` (attnames), skipping model
+    objects altogether; a JSON field takes its JSON text. COPY on PostgreSQL."""
+    if not rows:
+        return
+    by_name = {field.attname: field for field in model._meta.concrete_fields}
+    fields = [by_name[name] for name in names]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        now = timezone.now()
+        # The values as Django's backend adapts them (dates to text on SQLite).
+        adapt = [
+            (lambda value: value)
+            if isinstance(field, models.JSONField)
+            else sqlite_adapter(field, now)
+            for field in fields
+        ]
+        marks = ", ".join(["%s"] * len(fields))
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+            [[convert(value) for convert, value in zip(adapt, row, strict=True)] for row in rows],
+        )
+
+
 def sqlite_adapter(field: models.Field, now: object) -> Callable[[Any], Any]:
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         stamp = connection.ops.adapt_datetimefield_value(now)

@@ -1,14 +1,25 @@
 """Saving imported reviews in bulk, keeping every affected book's rating state exact.
 
-A batch's reviews are created with bulk_create and changed ones with bulk_update;
-the rating state (RatingMonth) of each affected book and month then changes by the
-exact delta, as `candor.reviews.rating.track` does for one review: each changed
-review is removed as it counted and added as it counts now. States are exact
-integer sums, so the result equals `rebuild_book_state` bit for bit (tests check).
-Runs inside the batch's transaction, with the affected books locked.
+A batch's reviews are created with bulk_create (COPY) and changed ones with bulk_update.
+The rating state (RatingMonth) of the affected books is kept in one of two ways:
+
+- per batch (reader exports): each affected (book, month) state changes by the exact
+  delta, as `candor.reviews.rating.track` does for one review, inside the batch's
+  transaction with the books locked;
+- after the last batch (the bulk path, Amazon reviews): batches write reviews only,
+  and `rebuild_rating_states` then recomputes every affected book's month states from
+  its visible reviews, a chunk of books per transaction. Maintaining states batch by
+  batch read, decoded and rewrote the same months again and again, which was most of
+  a large import's time. If the import is killed before that pass, the affected books'
+  states are stale until `candor rebuild_ratings` repairs them.
+
+States are exact integer sums, so either way the result equals `rebuild_book_state`
+bit for bit (tests check).
 """
 
+import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from secrets import token_hex
@@ -22,9 +33,10 @@ from django.utils import timezone
 
 from candor.catalog.models import Book
 from candor.importers.base import BatchResult, Outcome
-from candor.importers.bulk import insert_rows, reserve_ids, update_ratings
+from candor.importers.bulk import insert_rows, insert_values, reserve_ids, update_ratings
 from candor.importers.readers import RowError
 from candor.ratings import RatingState, ReviewInput
+from candor.ratings.grouped import candor_ratings, states_by_key
 from candor.ratings.serialize import state_from_dict, state_to_dict
 from candor.reviews.models import HelpfulVote, Order, RatingMonth, Review
 from candor.reviews.rating import PRIOR_CACHE_KEY, catalogue_prior, month_of, review_input
@@ -56,8 +68,9 @@ class ReviewRecord:
 
 
 class ReviewBatch:
-    def __init__(self, items: list[tuple[int, ReviewRecord]]) -> None:
+    def __init__(self, items: list[tuple[int, ReviewRecord]], track_states: bool = True) -> None:
         self.items = items
+        self.track_states = track_states
         self.book_ids = sorted({record.book_id for _, record in items})
         self.user_ids = {record.user_id for _, record in items}
         self.result = BatchResult()
@@ -82,8 +95,9 @@ class ReviewBatch:
         Review.objects.bulk_update(
             list(self.updated.values()), [*IMPORTED_FIELDS, "updated_at"], batch_size=1000
         )
-        after = [counted(r) for r in [*self.created, *self.updated.values()] if not r.hidden]
-        apply_rating_delta(self.before, after)
+        if self.track_states:
+            after = [counted(r) for r in [*self.created, *self.updated.values()] if not r.hidden]
+            apply_rating_delta(self.before, after)
         return self.result
 
     def local_votes(self) -> dict[int, int]:
@@ -144,7 +158,7 @@ class ReviewBatch:
             self.result.outcomes.append(Outcome.UNCHANGED)
             return
         if review.pk is not None and review.pk not in self.updated:
-            if not review.hidden:
+            if not review.hidden and self.track_states:
                 self.before.append(counted(review))
             self.updated[review.pk] = review
         for name, value in values.items():
@@ -173,24 +187,34 @@ def duplicate_error(review: Review | None, record: ReviewRecord) -> RowError:
 
 class SavesReviews:
     """For importers that save reviews: remembers the books whose reviews changed and
-    stores their ratings on them after the last batch (one pass, not per batch)."""
+    stores their ratings on them after the last batch (one pass, not per batch).
+    With states_after_last_batch, their month states are rebuilt then too (the bulk
+    path) instead of changing by deltas in every batch."""
 
     touched: set[int]
+    states_after_last_batch = False
 
     def save_reviews(self, items: list[tuple[int, ReviewRecord]]) -> BatchResult:
         if not hasattr(self, "touched"):
             self.touched = set()
-        return save_reviews(items, self.touched)
+        return save_reviews(items, self.touched, track_states=not self.states_after_last_batch)
 
     def finish(self, report: object) -> None:
         cache.delete(PRIOR_CACHE_KEY)  # the catalogue's star shares have moved
-        refresh_book_ratings(getattr(self, "touched", set()))
+        touched = getattr(self, "touched", set())
+        if self.states_after_last_batch:
+            rebuild_rating_states(touched)
+        else:
+            refresh_book_ratings(touched)
 
 
-def save_reviews(items: list[tuple[int, ReviewRecord]], touched: set[int]) -> BatchResult:
+def save_reviews(
+    items: list[tuple[int, ReviewRecord]], touched: set[int], track_states: bool = True
+) -> BatchResult:
     """Save a batch; adds the ids of the books it changed to touched (for
-    refresh_book_ratings after the last batch)."""
-    batch = ReviewBatch(items)
+    refresh_book_ratings or rebuild_rating_states after the last batch). Without
+    track_states the batch leaves the month states alone."""
+    batch = ReviewBatch(items, track_states)
     result = batch.save()
     touched.update(review.book_id for review in [*batch.created, *batch.updated.values()])
     return result
@@ -251,38 +275,89 @@ def refresh_book_ratings(book_ids: set[int], chunk: int = 500) -> None:
     month, which in sparse catalogues is most of an import's time.
     """
     ordered = sorted(book_ids)
-    now = timezone.now()
     for start in range(0, len(ordered), chunk):
         part = ordered[start : start + chunk]
         with transaction.atomic():
-            list(Book.objects.select_for_update().filter(pk__in=part).values_list("pk"))
+            lock_books(part)
             inputs: dict[int, list[ReviewInput]] = defaultdict(list)
-            visible = Review.objects.filter(book_id__in=part, hidden=False).values_list(
-                "book_id",
-                "rating",
-                "created_at",
-                "verified_purchase",
-                "trust",
-                "trust_override",
-                "helpful_count",
+            for book_id, review in visible_inputs(part):
+                inputs[book_id].append(review)
+            store_ratings(
+                part, {book_id: RatingState.of(found) for book_id, found in inputs.items()}
             )
-            for book_id, rating, created, verified, trust, override, helpful in visible:
-                inputs[book_id].append(
-                    ReviewInput(
-                        rating=rating,
-                        created_at=created,
-                        verified=verified,
-                        trust=trust if override is None else override,
-                        helpful_votes=helpful,
-                    )
-                )
-            prior = catalogue_prior()
-            rows = []
-            for book_id in part:
-                state = RatingState.of(inputs.get(book_id, []))
-                result = state.result(now, prior=prior, view="candor")
-                rows.append((book_id, result.rating, result.count))
-            update_ratings(rows)
+
+
+def rebuild_rating_states(book_ids: set[int], chunk: int = 500) -> None:
+    """Recompute the month states of the books from their visible reviews (what
+    rebuild_book_state does for one book) and store their ratings on them: per chunk
+    of books, one transaction with the books locked, one query for their reviews, one
+    DELETE and one bulk INSERT of their months."""
+    ordered = sorted(book_ids)
+    for start in range(0, len(ordered), chunk):
+        part = ordered[start : start + chunk]
+        with transaction.atomic():
+            lock_books(part)
+            months = states_by_key(
+                ((book_id, month_of(review.created_at)), review)
+                for book_id, review in visible_inputs(part)
+            )
+            RatingMonth.objects.filter(book_id__in=part).delete()
+            insert_values(
+                RatingMonth,
+                ("book_id", "month", "state"),
+                [
+                    (book_id, month, json.dumps(state_to_dict(state)))
+                    for (book_id, month), state in months.items()
+                ],
+            )
+            books: dict[int, RatingState] = {}
+            for (book_id, _), state in months.items():
+                books[book_id] = books[book_id].merge(state) if book_id in books else state
+            store_ratings(part, books)
+
+
+def lock_books(book_ids: list[int]) -> None:
+    # In id order, so concurrent imports and services cannot deadlock.
+    list(Book.objects.select_for_update().filter(pk__in=book_ids).order_by("pk").values_list("pk"))
+
+
+def visible_inputs(book_ids: list[int]) -> Iterator[tuple[int, ReviewInput]]:
+    """(book id, how the review counts) for the books' visible reviews, read as columns."""
+    visible = Review.objects.filter(book_id__in=book_ids, hidden=False).values_list(
+        "book_id",
+        "rating",
+        "created_at",
+        "verified_purchase",
+        "trust",
+        "trust_override",
+        "helpful_count",
+    )
+    for book_id, rating, created, verified, trust, override, helpful in visible:
+        yield (
+            book_id,
+            ReviewInput(
+                rating=rating,
+                created_at=created,
+                verified=verified,
+                trust=trust if override is None else override,
+                helpful_votes=helpful,
+            ),
+        )
+
+
+def store_ratings(book_ids: list[int], states: dict[int, RatingState]) -> None:
+    """Store each book's rating from its state (a book absent from states has none)."""
+    ratings = candor_ratings(
+        [states.get(book_id, RatingState()) for book_id in book_ids],
+        timezone.now(),
+        catalogue_prior(),
+    )
+    update_ratings(
+        [
+            (book_id, rating, count)
+            for book_id, (rating, count) in zip(book_ids, ratings, strict=True)
+        ]
+    )
 
 
 class ExternalUsers:

@@ -157,6 +157,21 @@ def test_stored_rating_state_equals_recomputing_from_scratch_after_import(files)
     assert_stored_state_equals_rebuild()
 
 
+def test_bulk_import_in_small_batches_keeps_a_readers_own_review_in_the_state(
+    files, monkeypatch, write, make_user
+) -> None:
+    """The bulk path rebuilds the affected books' months after the last batch: the
+    result equals a rebuild, counting the review a reader posted on the site."""
+    import_amazon(files["items"])
+    quixote = Book.objects.get(asin="0143039431")
+    write(make_user("owner"), quixote, 2, days_ago=400)
+    monkeypatch.setattr(AmazonReviewsImporter, "batch_size", 2)
+    import_amazon(files["reviews"])
+    quixote.refresh_from_db()
+    assert quixote.rating_count == Review.objects.filter(book=quixote, hidden=False).count() > 1
+    assert_stored_state_equals_rebuild()
+
+
 def test_hidden_review_stays_hidden_and_out_of_the_rating_on_reimport(files, staff) -> None:
     from candor.reviews.services import hide_review
 
@@ -219,15 +234,15 @@ def test_a_failing_batch_leaves_nothing_half_written_and_keeps_earlier_batches(
     import_amazon(files["items"])
     monkeypatch.setattr(AmazonReviewsImporter, "batch_size", 2)
     calls = []
-    original = review_saving.apply_rating_delta
+    original = review_saving.ReviewBatch.save
 
-    def fail_on_second_batch(removed, added):  # type: ignore[no-untyped-def]
-        calls.append(added)
+    def fail_on_second_batch(batch):  # type: ignore[no-untyped-def]
+        calls.append(batch)
         if len(calls) == 2:
             raise RuntimeError("disk on fire")
-        original(removed, added)
+        return original(batch)
 
-    monkeypatch.setattr(review_saving, "apply_rating_delta", fail_on_second_batch)
+    monkeypatch.setattr(review_saving.ReviewBatch, "save", fail_on_second_batch)
     with pytest.raises(RuntimeError):
         import_amazon(files["reviews"])
     # The first batch (lines 1-2) is stored with its rating; the second left no trace.
