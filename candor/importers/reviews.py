@@ -36,7 +36,7 @@ from candor.importers.base import BatchResult, Outcome
 from candor.importers.bulk import insert_rows, insert_values, reserve_ids, update_ratings
 from candor.importers.readers import RowError
 from candor.ratings import RatingState, ReviewInput
-from candor.ratings.grouped import candor_ratings, states_by_key
+from candor.ratings.grouped import candor_ratings, states_and_totals
 from candor.ratings.serialize import state_from_dict, state_to_dict
 from candor.reviews.models import HelpfulVote, Order, RatingMonth, Review
 from candor.reviews.rating import PRIOR_CACHE_KEY, catalogue_prior, month_of, review_input
@@ -297,7 +297,7 @@ def rebuild_rating_states(book_ids: set[int], chunk: int = 500) -> None:
         part = ordered[start : start + chunk]
         with transaction.atomic():
             lock_books(part)
-            months = states_by_key(
+            months, books = states_and_totals(
                 ((book_id, month_of(review.created_at)), review)
                 for book_id, review in visible_inputs(part)
             )
@@ -310,9 +310,6 @@ def rebuild_rating_states(book_ids: set[int], chunk: int = 500) -> None:
                     for (book_id, month), state in months.items()
                 ],
             )
-            books: dict[int, RatingState] = {}
-            for (book_id, _), state in months.items():
-                books[book_id] = books[book_id].merge(state) if book_id in books else state
             store_ratings(part, books)
 
 

@@ -4,6 +4,7 @@
 Each review's units are computed once (by `review_units`, which `RatingState.add` uses)
 and added to its key's sums, and to the verified-only sums too when it is a verified
 purchase; the sums are exact integers, so every state equals `RatingState.of` of its key's reviews.
+`states_and_totals` also sums each group of keys (a book's months) the same way.
 
 `candor_ratings`: the "candor" rating of many states with one vectorised `batch.score`
 call (the function `RatingState.result` calls with one row), instead of one call each.
@@ -24,6 +25,7 @@ from candor.ratings.tally import EMPTY_TALLY, ZERO_ROW, Tally, decode_row, revie
 from candor.ratings.weights import WEIGHTED_STAGES, half_lives_since_epoch
 
 Key = TypeVar("Key", bound=Hashable)
+Group = TypeVar("Group", bound=Hashable)
 Sums = list[list[int]]
 
 
@@ -35,26 +37,52 @@ def states_by_key(
     verified: dict[Key, Sums] = {}
     for key, review in reviews:
         units = review_units(review, config)
-        star = review.rating - 1
-        _add(everyone, key, units, star)
-        if review.verified:
-            _add(verified, key, units, star)
+        _add(everyone, verified, key, review, units)
+    return _states(everyone, verified, config)
+
+
+def states_and_totals(
+    reviews: Iterable[tuple[tuple[Group, Key], ReviewInput]],
+    config: RatingConfig = DEFAULT_CONFIG,
+) -> tuple[dict[tuple[Group, Key], RatingState], dict[Group, RatingState]]:
+    """`states_by_key` for keys (group, part), plus each group's state (the merge of its
+    parts, summed as the reviews go by rather than merged afterwards)."""
+    everyone: dict[tuple[Group, Key], Sums] = {}
+    verified: dict[tuple[Group, Key], Sums] = {}
+    group_everyone: dict[Group, Sums] = {}
+    group_verified: dict[Group, Sums] = {}
+    for key, review in reviews:
+        units = review_units(review, config)
+        _add(everyone, verified, key, review, units)
+        _add(group_everyone, group_verified, key[0], review, units)
+    return _states(everyone, verified, config), _states(group_everyone, group_verified, config)
+
+
+def _add(
+    everyone: dict[Key, Sums],
+    verified: dict[Key, Sums],
+    key: Key,
+    review: ReviewInput,
+    units: tuple[int, ...],
+) -> None:
+    star = review.rating - 1
+    for sums_by_key in (everyone, verified) if review.verified else (everyone,):
+        sums = sums_by_key.get(key)
+        if sums is None:
+            sums = sums_by_key[key] = [list(ZERO_ROW) for _ in units]
+        for row, value in zip(sums, units, strict=True):
+            row[star] += value
+
+
+def _states(
+    everyone: dict[Key, Sums], verified: dict[Key, Sums], config: RatingConfig
+) -> dict[Key, RatingState]:
     return {
         key: RatingState(
-            config,
-            _tally(sums),
-            _tally(verified[key]) if key in verified else EMPTY_TALLY,
+            config, _tally(sums), _tally(verified[key]) if key in verified else EMPTY_TALLY
         )
         for key, sums in everyone.items()
     }
-
-
-def _add(sums_by_key: dict[Key, Sums], key: Key, units: tuple[int, ...], star: int) -> None:
-    sums = sums_by_key.get(key)
-    if sums is None:
-        sums = sums_by_key[key] = [list(ZERO_ROW) for _ in units]
-    for row, value in zip(sums, units, strict=True):
-        row[star] += value
 
 
 def _tally(sums: Sums) -> Tally:
