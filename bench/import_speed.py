@@ -11,9 +11,10 @@
 2. For each database (a fresh SQLite file; a throw-away PostgreSQL database created
    and dropped by the run): `candor migrate`, `candor import amazon` of the items,
    then of the reviews, each as its own process, wall time measured around it
-   (Django's start-up included). The review import is the bulk path: bulk inserts
-   of users and reviews in batches of 5,000, one transaction per batch, each
-   affected book's rating state updated by exact deltas in the same transaction.
+   (Django's start-up included). The review import is the bulk path: COPY of users
+   and reviews in batches of 10,000, one transaction per batch, then one pass that
+   rebuilds the affected books' month rating states from their reviews (a chunk of
+   books per transaction) and stores their listing ratings.
 3. Baseline in the same run: the same review file read, parsed with `json.loads`
    and inserted as plain rows into a bare table (no indexes, no constraints): COPY
    via psycopg on PostgreSQL, executemany on SQLite. The ratio baseline/import says
@@ -251,6 +252,7 @@ def markdown(args: argparse.Namespace, results: dict[str, dict[str, object]]) ->
         "",
         "```sh",
         f".venv/bin/python -m bench.import_speed --reviews {args.reviews} --books {args.books}"
+        + (f" --only {args.only}" if args.only else "")
         + (" --skip-reimport" if args.skip_reimport else ""),
         "```",
         "",
