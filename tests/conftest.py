@@ -27,6 +27,17 @@ def make_isbn13() -> str:
     return body + str((10 - total % 10) % 10)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Test accounts get cheap password hashes: Django's default costs about half a
+    second per account, which the suite would pay hundreds of times. Every server the
+    tests sign in to runs in this process, with these settings."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
 @pytest.fixture
 def make_book(db: Any) -> Callable[..., Book]:
     def make(title: str = "A Test Book", **fields: Any) -> Book:

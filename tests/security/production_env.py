@@ -15,7 +15,13 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
 
     The database is the suite's own (DATABASE_URL) or a SQLite file in tmp_path.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CANDOR_", "SECURE_"))}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process (Playwright's
+    # event loop); a production server never has it.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CANDOR_", "SECURE_")) and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         CANDOR_MODE="production",
         SECRET_KEY=TEST_SECRET_KEY,
