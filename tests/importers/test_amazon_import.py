@@ -172,6 +172,25 @@ def test_bulk_import_in_small_batches_keeps_a_readers_own_review_in_the_state(
     assert_stored_state_equals_rebuild()
 
 
+def test_import_stopped_before_the_rebuild_pass_is_repaired_by_rebuild_ratings(
+    files, monkeypatch
+) -> None:
+    """The documented crash story: batches committed, states not yet rebuilt."""
+    import_amazon(files["items"])
+
+    def killed(book_ids, chunk=500):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(review_saving, "rebuild_rating_states", killed)
+    with pytest.raises(KeyboardInterrupt):
+        import_amazon(files["reviews"])
+    assert Review.objects.exists() and not RatingMonth.objects.exists()
+    monkeypatch.undo()
+    call_command("rebuild_ratings")
+    assert RatingMonth.objects.exists()
+    assert_stored_state_equals_rebuild()
+
+
 def test_hidden_review_stays_hidden_and_out_of_the_rating_on_reimport(files, staff) -> None:
     from candor.reviews.services import hide_review
 
