@@ -116,6 +116,10 @@ def test_gunicorn_serves_health_static_files_and_json_request_logs(collected_sta
         for line in lines
     )
     assert not any(line["logger"] == "gunicorn.access" for line in lines)
+    # The worker loaded the trust text model before its first request (post_worker_init).
+    warm = [i for i, line in enumerate(lines) if line["message"] == "candor worker warm"]
+    first_request = next(i for i, line in enumerate(lines) if line["logger"] == "candor.request")
+    assert warm and warm[0] < first_request
     requests = [line for line in lines if line["logger"] == "candor.request"]
     health_lines = [
         line for line in requests if line["path"] == "/healthz" and line["status"] == 200
