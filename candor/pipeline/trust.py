@@ -32,6 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from candor.pipeline import expressions
 from candor.trust.score import ALL_SIGNALS, TRUNCATED, TrustResult, analyse
 from candor.trust.table import Reviews
 
@@ -94,19 +95,7 @@ class CorpusTrust:
 
 def collect(reviews: ir.Table) -> pa.Table:
     """The columns the signals need, in input order (the same on every engine)."""
-    wanted = reviews.select(
-        "_source",
-        "_line",
-        "review_id",
-        "product",
-        "reviewer_id",
-        "star",
-        "created_us",
-        "verified",
-        "helpful",
-        "title",
-        "text",
-    )
+    wanted = reviews.select(*(c for c in expressions.ROW_COLUMNS if c not in ("valid", "reason")))
     table = wanted.to_pyarrow()
     return table.take(pc.sort_indices(table, [("_source", "ascending"), ("_line", "ascending")]))
 
