@@ -17,17 +17,17 @@ States are exact integer sums, so either way the result equals `rebuild_book_sta
 bit for bit (tests check).
 """
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from secrets import token_hex
 
+import numpy as np
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
@@ -36,7 +36,15 @@ from candor.importers.base import BatchResult, Outcome
 from candor.importers.bulk import insert_rows, insert_values, reserve_ids, update_ratings
 from candor.importers.readers import RowError
 from candor.ratings import RatingState, ReviewInput
-from candor.ratings.grouped import candor_ratings, states_and_totals
+from candor.ratings.config import DEFAULT_CONFIG
+from candor.ratings.fixed_point import EPOCH
+from candor.ratings.grouped import (
+    ReviewColumns,
+    candor_ratings,
+    grouped_tallies,
+    stage_units,
+    states_json,
+)
 from candor.ratings.serialize import state_from_dict, state_to_dict
 from candor.reviews.models import HelpfulVote, Order, RatingMonth, Review
 from candor.reviews.rating import PRIOR_CACHE_KEY, catalogue_prior, month_of, review_input
@@ -287,30 +295,135 @@ def refresh_book_ratings(book_ids: set[int], chunk: int = 500) -> None:
             )
 
 
-def rebuild_rating_states(book_ids: set[int], chunk: int = 500) -> None:
+def rebuild_rating_states(book_ids: set[int], chunk: int = 2000) -> None:
     """Recompute the month states of the books from their visible reviews (what
     rebuild_book_state does for one book) and store their ratings on them: per chunk
-    of books, one transaction with the books locked, one query for their reviews, one
-    DELETE and one bulk INSERT of their months."""
+    of books, one transaction with the books locked, one query for their reviews'
+    columns, their exact sums as arrays (`grouped_tallies`), one DELETE and one bulk
+    INSERT of their months."""
     ordered = sorted(book_ids)
+    config = DEFAULT_CONFIG
     for start in range(0, len(ordered), chunk):
         part = ordered[start : start + chunk]
         with transaction.atomic():
             lock_books(part)
-            months, books = states_and_totals(
-                ((book_id, month_of(review.created_at)), review)
-                for book_id, review in visible_inputs(part)
+            books, columns = visible_columns(part)
+            months = month_numbers(columns.micros)
+            # One group per (book, month) and per book; np.unique sorts them.
+            month_keys, month_groups = np.unique(
+                books * MONTH_KEY_SPAN + (months + MONTH_KEY_SPAN // 2), return_inverse=True
             )
+            book_keys, book_groups = np.unique(books, return_inverse=True)
+            stages = stage_units(columns, config)
+            by_month = grouped_tallies(month_groups.reshape(-1), len(month_keys), columns, stages)
+            by_book = grouped_tallies(book_groups.reshape(-1), len(book_keys), columns, stages)
             RatingMonth.objects.filter(book_id__in=part).delete()
             insert_values(
                 RatingMonth,
                 ("book_id", "month", "state"),
                 [
-                    (book_id, month, json.dumps(state_to_dict(state)))
-                    for (book_id, month), state in months.items()
+                    (
+                        key // MONTH_KEY_SPAN,
+                        month_date(key % MONTH_KEY_SPAN - MONTH_KEY_SPAN // 2),
+                        text,
+                    )
+                    for key, text in zip(
+                        month_keys.tolist(), states_json(by_month, config), strict=True
+                    )
                 ],
             )
-            store_ratings(part, books)
+            store_ratings(
+                part,
+                {
+                    book_id: by_book.state(group, config)
+                    for group, book_id in enumerate(book_keys.tolist())
+                },
+            )
+
+
+# (book id, month number) packed in one int64: month numbers count from 1970-01.
+MONTH_KEY_SPAN = 1 << 24
+
+
+def month_numbers(micros: np.ndarray) -> np.ndarray:
+    """The UTC month of each instant (as month_of), counted from January 1970."""
+    return micros.astype("datetime64[us]").astype("datetime64[M]").astype(np.int64)
+
+
+def month_date(number: int) -> date:
+    return date(1970 + number // 12, number % 12 + 1, 1)
+
+
+def visible_columns(book_ids: list[int]) -> tuple[np.ndarray, ReviewColumns]:
+    """The books' visible reviews as arrays: each one's book id, and what its weights
+    depend on (`review_units`), the trust a moderator set replacing the computed one."""
+    if connection.vendor == "postgresql":
+        return visible_columns_postgres(book_ids)
+    rows = list(
+        Review.objects.filter(book_id__in=book_ids, hidden=False).values_list(
+            "book_id",
+            "rating",
+            "created_at",
+            "verified_purchase",
+            "trust",
+            "trust_override",
+            "helpful_count",
+        )
+    )
+    one_micro = timedelta(microseconds=1)
+    return np.array([row[0] for row in rows], dtype=np.int64), ReviewColumns(
+        rating=np.array([row[1] for row in rows], dtype=np.int64),
+        micros=np.array([(row[2] - EPOCH) // one_micro for row in rows], dtype=np.int64),
+        verified=np.array([row[3] for row in rows], dtype=bool),
+        trust=np.array([row[4] if row[5] is None else row[5] for row in rows], dtype=np.float64),
+        helpful=np.array([row[6] for row in rows], dtype=np.int64),
+    )
+
+
+# COPY ... (FORMAT binary) of the query in visible_columns_postgres: no column is NULL,
+# so every row has the same size and numpy reads them all at once.
+BINARY_ROW = np.dtype(
+    [
+        ("fields", ">i2"),
+        ("book_len", ">i4"),
+        ("book", ">i8"),
+        ("rating_len", ">i4"),
+        ("rating", ">i2"),
+        ("micros_len", ">i4"),
+        ("micros", ">i8"),
+        ("verified_len", ">i4"),
+        ("verified", "u1"),
+        ("trust_len", ">i4"),
+        ("trust", ">f8"),
+        ("helpful_len", ">i4"),
+        ("helpful", ">i4"),
+    ]
+)
+BINARY_HEADER = 19  # signature, flags, header extension length (0)
+BINARY_TRAILER = 2
+
+
+def visible_columns_postgres(book_ids: list[int]) -> tuple[np.ndarray, ReviewColumns]:
+    table = connection.ops.quote_name(Review._meta.db_table)
+    query = (
+        "COPY (SELECT book_id::bigint, rating::smallint, "
+        "(extract(epoch FROM created_at) * 1000000)::bigint, verified_purchase, "
+        "coalesce(trust_override, trust)::double precision, helpful_count::integer "
+        f"FROM {table} WHERE book_id = ANY(%s) AND NOT hidden) TO STDOUT (FORMAT binary)"
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(query, [book_ids]) as copy:
+        data = b"".join(bytes(block) for block in copy)
+    body = data[BINARY_HEADER : len(data) - BINARY_TRAILER]
+    rows = np.frombuffer(body, dtype=BINARY_ROW)
+    if len(rows) and not (rows["fields"] == 6).all():
+        raise RuntimeError("unexpected COPY row layout reading reviews")
+    return rows["book"].astype(np.int64), ReviewColumns(
+        rating=rows["rating"].astype(np.int64),
+        micros=rows["micros"].astype(np.int64),
+        verified=rows["verified"].astype(bool),
+        trust=rows["trust"].astype(np.float64),
+        helpful=rows["helpful"].astype(np.int64),
+    )
 
 
 def lock_books(book_ids: list[int]) -> None:
