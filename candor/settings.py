@@ -188,6 +188,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "candor@localhost")
 # Reviews: limits shared by the form, the model and the database.
 REVIEWS_PER_PAGE = env_int("REVIEWS_PER_PAGE", 10)
 CATALOGUE_PRIOR_SECONDS = env_int("CATALOGUE_PRIOR_SECONDS", 600)
+# How long a book page's rating and chart are reused while the book does not change
+# (candor.reviews.rating.shown_rating; 0 computes them on every view).
+SHOWN_RATING_SECONDS = env_int("SHOWN_RATING_SECONDS", 600)
 
 # The cache holds the catalogue prior and the API's write counters. The default,
 # local memory, is per process: with several server processes set CACHE_BACKEND to a

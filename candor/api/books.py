@@ -15,7 +15,7 @@ from candor.catalog.isbn import normalize_isbn
 from candor.catalog.models import Book, Contribution, Person, Publisher, Series
 from candor.catalog.views import books_with_people, search_filter
 from candor.ratings import VIEWS
-from candor.reviews.rating import book_rating
+from candor.reviews.rating import shown_rating
 
 router = Router(tags=["books"])
 SEARCH_LIMIT = 100
@@ -35,7 +35,8 @@ def summary(book: Book) -> dict[str, Any]:
 
 
 def detail(book: Book, view: str = "candor") -> dict[str, Any]:
-    rating = book_rating(book, view=view).to_dict()
+    # The same numbers as the book page, from the same cache (`shown_rating`).
+    rating = shown_rating(book, view).result.to_dict()
     return {
         **summary(book),
         "publisher": book.publisher.name if book.publisher else None,

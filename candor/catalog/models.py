@@ -113,9 +113,14 @@ class Book(SlugFromName):
     description = models.TextField(blank=True, max_length=10000)
     created_at = models.DateTimeField(auto_now_add=True)
     # Denormalised for listing and sorting; written only by
-    # candor.reviews.services.refresh_book_rating, from the rating engine.
+    # candor.reviews.rating.store_book_rating (and the importers' bulk path), from the
+    # rating engine.
     rating = models.FloatField(null=True, blank=True, editable=False)
     rating_count = models.PositiveIntegerField(default=0, editable=False)
+    # Raised by store_book_rating on every change to the book's rating state: part of
+    # the key under which the book page caches what the engine shows (no stale page
+    # after a change, whichever server process served it).
+    rating_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["title"]

@@ -9,7 +9,7 @@ from candor.catalog.isbn import looks_like_isbn
 from candor.catalog.models import Book, Contribution, Person, Series
 from candor.ratings import VIEWS
 from candor.reviews.models import HelpfulVote, Review
-from candor.reviews.rating import book_rating, catalogue_prior, rating_history, trust_summary
+from candor.reviews.rating import book_rating, catalogue_prior, shown_rating, trust_summary
 
 REVIEW_SORTS = {
     "helpful": ("-helpful_count", "-created_at", "-id"),
@@ -97,18 +97,16 @@ def review_page(request: HttpRequest, book: Book) -> dict[str, object]:
 
 
 def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    # The rating and the chart both read the book's monthly states: fetch them once.
-    book = get_object_or_404(books_with_people().prefetch_related("rating_months"), slug=slug)
+    book = get_object_or_404(books_with_people(), slug=slug)
     view = chosen(request, "view", VIEWS, "candor")
-    prior = catalogue_prior()
-    result = book_rating(book, view=view, prior=prior)
+    shown = shown_rating(book, view)
     context: dict[str, object] = {
         "book": book,
-        "result": result,
-        "bars": star_bars(result.stars),
+        "result": shown.result,
+        "bars": star_bars(shown.result.stars),
         "view": view,
         "views": [(key, VIEW_LABELS[key]) for key in VIEWS],
-        "chart": rating_chart(rating_history(book, prior)) if view == "candor" else None,
+        "chart": rating_chart(shown.history) if shown.history is not None else None,
         **review_page(request, book),
     }
     if request.user.is_authenticated:

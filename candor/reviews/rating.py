@@ -9,15 +9,18 @@ therefore O(1) however many reviews the book has, and the result is exactly what
 `candor.ratings.rate` gives from scratch (tests check both).
 """
 
+import hashlib
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from candor.catalog.models import Book
@@ -86,10 +89,14 @@ def track(book: Book, review_id: int | None) -> Iterator[list[int | None]]:
 
 
 def store_book_rating(book: Book) -> None:
-    """Store the engine's rating on the book (for listings and sorting)."""
+    """Store the engine's rating on the book (for listings and sorting), and raise its
+    rating version so no server process shows a cached page of the state before."""
     result = book_rating(book)
-    Book.objects.filter(pk=book.pk).update(rating=result.rating, rating_count=result.count)
+    Book.objects.filter(pk=book.pk).update(
+        rating=result.rating, rating_count=result.count, rating_version=F("rating_version") + 1
+    )
     book.rating, book.rating_count = result.rating, result.count
+    book.rating_version = Book.objects.values_list("rating_version", flat=True).get(pk=book.pk)
 
 
 def apply_delta(
@@ -129,6 +136,49 @@ def book_rating(
     )
 
 
+@dataclass(frozen=True)
+class ShownRating:
+    """What a book page shows of the engine: the result in one view, and in Candor's
+    view the rating over time (None in the others)."""
+
+    result: RatingResult
+    history: list[tuple[date, float]] | None
+
+
+def shown_rating(book: Book, view: str = "candor") -> ShownRating:
+    """`book_rating` and `rating_history` for a page, cached between changes.
+
+    The key holds everything the numbers depend on: the book's rating version (raised
+    by every change through `store_book_rating`), its stored rating and count (also
+    written by the importers' bulk path), the catalogue prior, and the time to
+    SHOWN_RATING_SECONDS (recency weights move with the clock: by less than 0.0001
+    stars in ten minutes at the default half-life). So a change is shown at once by
+    every server process, and an unchanged book is computed once per period instead
+    of once per view. The months' states are read only on a miss.
+    """
+    prior = catalogue_prior()
+    period = settings.SHOWN_RATING_SECONDS
+    # Each book's period starts at its own offset, so the pages do not all expire at once.
+    bucket = int((time.time() + book.pk * 7919 % max(period, 1)) // period) if period > 0 else 0
+    fingerprint = hashlib.blake2b(
+        repr((book.rating_version, book.rating, book.rating_count, prior, view, bucket)).encode(),
+        digest_size=12,
+    ).hexdigest()
+    key = f"candor:shown-rating:{book.pk}:{fingerprint}"
+    shown = cache.get(key) if period > 0 else None
+    if shown is None:
+        months = monthly_states(book)
+        state = RatingState()
+        for _, month_state in months:
+            state = state.merge(month_state)
+        result = state.result(timezone.now(), prior=prior, view=view)
+        history = rating_history(book, prior, months) if view == "candor" else None
+        shown = ShownRating(result, history)
+        if period > 0:
+            cache.set(key, shown, period)
+    return shown
+
+
 def month_end(month: date) -> datetime:
     """The last second of a month, UTC."""
     next_month = (datetime(month.year, month.month, 28, tzinfo=UTC) + timedelta(days=4)).replace(
@@ -137,10 +187,15 @@ def month_end(month: date) -> datetime:
     return next_month - timedelta(seconds=1)
 
 
-def rating_history(book: Book, prior: Prior | None = None) -> list[tuple[date, float]]:
-    """(end of month, Candor's rating as it stood then) for each month with reviews."""
+def rating_history(
+    book: Book,
+    prior: Prior | None = None,
+    months: list[tuple[date, RatingState]] | None = None,
+) -> list[tuple[date, float]]:
+    """(end of month, Candor's rating as it stood then) for each month with reviews
+    (``months``: the book's `monthly_states`, when the caller has them)."""
     now = timezone.now()
-    months = monthly_states(book)
+    months = monthly_states(book) if months is None else months
     moments = [min(month_end(month), now) for month, _ in months]
     ratings = history.rating_history(
         [(moment, state) for moment, (_, state) in zip(moments, months, strict=True)],

@@ -144,7 +144,7 @@ def test_a_server_error_still_answers_in_the_error_shape(book, monkeypatch) -> N
     def broken(*args, **kwargs):
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr("candor.api.books.book_rating", broken)
+    monkeypatch.setattr("candor.api.books.shown_rating", broken)
     response = Client(raise_request_exception=False).get(f"/api/v1/books/{book.slug}")
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "server_error"
