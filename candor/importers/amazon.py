@@ -19,8 +19,9 @@ from candor.catalog.models import Book
 from candor.importers import fields
 from candor.importers.base import BatchResult, Importer, ImportReport
 from candor.importers.books import BookRecord, save_books
+from candor.importers.bulk_reviews import SourceReview, save_source_reviews
 from candor.importers.readers import RowError, jsonl_rows, open_source
-from candor.importers.reviews import ExternalUsers, ReviewRecord, SavesReviews
+from candor.importers.reviews import ExternalUsers, SavesReviews
 from candor.reviews.limits import TEXT_MAX, TITLE_MAX
 
 USER_PREFIX = "amazon"
@@ -50,6 +51,7 @@ class AmazonReviewsImporter(SavesReviews, Importer):
         super().__init__(**options)
         self.books: dict[str, int] = {}
         self.users = ExternalUsers(USER_PREFIX)
+        self.touched: set[int] = set()  # books whose reviews changed (SavesReviews.finish)
 
     def parse_row(self, row: dict[str, Any]) -> dict[str, Any]:
         timestamp = fields.optional_int("timestamp", row["timestamp"], EARLIEST_MS, LATEST_MS)
@@ -71,30 +73,28 @@ class AmazonReviewsImporter(SavesReviews, Importer):
     def save_batch(self, items: list[tuple[int, dict[str, Any]]]) -> BatchResult:
         self.find_books({row["asin"] for _, row in items})
         users = self.users.ids({row["user_id"] for _, row in items})
-        records, refused = [], []
+        rows, refused = [], []
         for line, row in items:
             book_id = self.books.get(row["asin"])
             if book_id is None:
                 reason = f"no book with ASIN {row['asin']}: import the item metadata file first"
                 refused.append((line, RowError("parent_asin", reason)))
                 continue
-            records.append(
-                (
+            rows.append(
+                SourceReview(
                     line,
-                    ReviewRecord(
-                        book_id=book_id,
-                        user_id=users[row["user_id"]],
-                        rating=row["rating"],
-                        title=row["title"],
-                        text=row["text"],
-                        created_at=row["created_at"],
-                        verified=row["verified"],
-                        helpful=row["helpful"],
-                        external_id=row["external_id"],
-                    ),
+                    book_id,
+                    users[row["user_id"]],
+                    row["rating"],
+                    row["title"],
+                    row["text"],
+                    row["created_at"],
+                    row["verified"],
+                    row["helpful"],
+                    row["external_id"],
                 )
             )
-        result = self.save_reviews(records)
+        result = save_source_reviews(rows, self.touched)
         result.refused.extend(refused)
         return result
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from candor.catalog.models import Book
+from candor.importers import bulk_reviews
 from candor.importers import reviews as review_saving
 from candor.importers.amazon import AmazonReviewsImporter
 from candor.ratings.serialize import state_from_dict
@@ -253,15 +254,16 @@ def test_a_failing_batch_leaves_nothing_half_written_and_keeps_earlier_batches(
     import_amazon(files["items"])
     monkeypatch.setattr(AmazonReviewsImporter, "batch_size", 2)
     calls = []
-    original = review_saving.ReviewBatch.save
+    original = bulk_reviews.update_reviews
 
-    def fail_on_second_batch(batch):  # type: ignore[no-untyped-def]
-        calls.append(batch)
+    def fail_on_second_batch(updated):  # type: ignore[no-untyped-def]
+        # Called after the batch's users and new reviews were written.
+        calls.append(updated)
         if len(calls) == 2:
             raise RuntimeError("disk on fire")
-        return original(batch)
+        return original(updated)
 
-    monkeypatch.setattr(review_saving.ReviewBatch, "save", fail_on_second_batch)
+    monkeypatch.setattr(bulk_reviews, "update_reviews", fail_on_second_batch)
     with pytest.raises(RuntimeError):
         import_amazon(files["reviews"])
     # The first batch (lines 1-2) is stored with its rating; the second left no trace.
@@ -276,3 +278,45 @@ def test_a_file_that_is_neither_reviews_nor_items_is_a_clear_error(tmp_path) -> 
     path.write_text('{"hello": "world"}\n')
     with pytest.raises(CommandError, match="neither Amazon reviews"):
         import_amazon(path)
+
+
+def test_votes_cast_on_candor_are_kept_when_the_source_is_imported_again(
+    files, tmp_path, make_user, capsys
+) -> None:
+    from candor.reviews.services import vote_helpful
+
+    import_amazon(files["items"])
+    import_amazon(files["reviews"])
+    review = Review.objects.get(external_id="amazon:AFIXTUREUSERAAAA:0143039431:1600000000000")
+    vote_helpful(make_user("reader"), review)
+    capsys.readouterr()
+    import_amazon(files["reviews"])
+    assert "0 created, 4 already present" in capsys.readouterr().out
+    review.refresh_from_db()
+    assert review.helpful_count == 3 + 1
+    changed = tmp_path / "more_votes.jsonl"
+    row = json.loads(files["reviews"].read_text().splitlines()[0])
+    row["helpful_vote"] = 10
+    changed.write_text(json.dumps(row) + "\n")
+    import_amazon(changed)
+    review.refresh_from_db()
+    assert review.helpful_count == 10 + 1
+    assert_stored_state_equals_rebuild([review.book])
+
+
+def test_a_review_repeated_in_one_file_is_stored_once_with_its_last_values(
+    files, tmp_path, capsys
+) -> None:
+    import_amazon(files["items"])
+    first = json.loads(files["reviews"].read_text().splitlines()[0])
+    edited = {**first, "rating": 1.0, "title": "Changed my mind"}
+    repeated = tmp_path / "repeated.jsonl"
+    repeated.write_text("\n".join(json.dumps(row) for row in (first, first, edited)) + "\n")
+    capsys.readouterr()
+    import_amazon(repeated)
+    assert "3 rows read: 1 created, 1 already present, 0 rejected, 1 updated" in (
+        capsys.readouterr().out
+    )
+    review = Review.objects.get()
+    assert (review.rating, review.title) == (1, "Changed my mind")
+    assert_stored_state_equals_rebuild([review.book])

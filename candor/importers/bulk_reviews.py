@@ -1,0 +1,204 @@
+"""Saving a batch of source reviews (Amazon's) as plain rows: the bulk path's writer.
+
+`ReviewBatch` (reviews.py) works with model objects, which costs more than the rest
+of a large import. Here a batch is tuples throughout: one query finds the reviews
+that already exist for the batch's (book, reader) pairs, the rows are compared with
+them in Python, new reviews go in with one COPY (every column the model requires,
+its defaults included) and changed ones with one UPDATE per review. The outcomes are
+those of `ReviewBatch.apply`: a row equal to its stored review is unchanged, a
+different one updates it (keeping moderation and trust), a second review of a book
+by the same reader under another source identity is refused, and rows repeating a
+pair within the batch apply one after another. Helpful votes cast on Candor are
+added to the source's count, as `ReviewBatch` does.
+
+Runs inside the caller's transaction (one per batch). Month states are not touched:
+this is the bulk path, whose states are rebuilt after the last batch.
+"""
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+from candor.importers.base import BatchResult, Outcome
+from candor.importers.bulk import insert_values
+from candor.importers.readers import RowError
+from candor.reviews.models import HelpfulVote, Review
+
+
+class SourceReview(NamedTuple):
+    """One parsed row: its line in the file and the review's imported values."""
+
+    line: int
+    book_id: int
+    user_id: int
+    rating: int
+    title: str
+    text: str
+    created_at: datetime
+    verified: bool
+    helpful: int
+    external_id: str
+
+
+# What a stored review holds of the imported values, in the order compared and written.
+COMPARED = ("rating", "title", "text", "created_at", "verified_purchase", "helpful_count")
+
+
+class Stored:
+    """A review as the batch sees it: stored (pk set) or about to be created (pk None)."""
+
+    __slots__ = ("book_id", "external_id", "pk", "values")
+
+    def __init__(self, pk: int | None, book_id: int, external_id: str | None, values: tuple):
+        self.pk = pk
+        self.book_id = book_id
+        self.external_id = external_id
+        self.values = values
+
+
+def save_source_reviews(rows: Sequence[SourceReview], touched: set[int]) -> BatchResult:
+    """Save a batch; adds the ids of the books whose reviews changed to touched."""
+    result = BatchResult()
+    if not rows:
+        return result
+    existing = stored_reviews({(row.book_id, row.user_id) for row in rows})
+    votes = local_votes([review.pk for review in existing.values() if review.pk is not None])
+    created: dict[tuple[int, int], Stored] = {}
+    updated: dict[int, Stored] = {}
+    for row in rows:
+        key = (row.book_id, row.user_id)
+        review = existing.get(key)
+        if review is not None and review.external_id and review.external_id != row.external_id:
+            result.refused.append((row.line, duplicate_error(review.external_id)))
+            continue
+        pk = review.pk if review is not None else None
+        values = (
+            row.rating,
+            row.title,
+            row.text,
+            row.created_at,
+            row.verified,
+            row.helpful + votes.get(pk, 0) if pk is not None else row.helpful,
+        )
+        if review is None:
+            existing[key] = created[key] = Stored(None, row.book_id, row.external_id, values)
+            result.outcomes.append(Outcome.CREATED)
+        elif review.values == values:
+            result.outcomes.append(Outcome.UNCHANGED)
+        else:
+            review.values = values
+            if review.pk is not None:
+                updated[review.pk] = review
+            result.outcomes.append(Outcome.UPDATED)
+    insert_reviews(created)
+    update_reviews(updated)
+    touched.update(review.book_id for review in created.values())
+    touched.update(review.book_id for review in updated.values())
+    return result
+
+
+def duplicate_error(external_id: str) -> RowError:
+    return RowError(
+        "review",
+        f"this reviewer already has a review of this book ({external_id}); "
+        "Candor keeps one review per reader and book",
+    )
+
+
+def stored_reviews(keys: set[tuple[int, int]]) -> dict[tuple[int, int], Stored]:
+    """The stored reviews of these (book id, user id) pairs, hidden ones included."""
+    columns = ("book_id", "user_id", "id", "external_id", *COMPARED)
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Review._meta.db_table)
+        books, users = zip(*keys, strict=True)
+        selected = ", ".join(f"r.{connection.ops.quote_name(name)}" for name in columns)
+        with connection.cursor() as cursor:
+            # One array per column: the query text stays small however many pairs.
+            cursor.execute(
+                f"SELECT {selected} FROM {table} AS r "
+                "JOIN unnest(%s::bigint[], %s::bigint[]) AS k(book_id, user_id) "
+                "ON r.book_id = k.book_id AND r.user_id = k.user_id",
+                [list(books), list(users)],
+            )
+            found = cursor.fetchall()
+    else:
+        book_ids = {book for book, _ in keys}
+        user_ids = {user for _, user in keys}
+        found = [
+            row
+            for row in Review.objects.filter(book_id__in=book_ids, user_id__in=user_ids)
+            .values_list(*columns)
+            .iterator(chunk_size=5000)
+            if (row[0], row[1]) in keys
+        ]
+    return {(row[0], row[1]): Stored(row[2], row[0], row[3], tuple(row[4:])) for row in found}
+
+
+def local_votes(review_ids: list[int]) -> dict[int, int]:
+    """Votes cast on Candor itself, added to a source's count on re-import."""
+    if not review_ids:
+        return {}
+    rows = HelpfulVote.objects.filter(review_id__in=review_ids).values("review_id")
+    return {row["review_id"]: row["n"] for row in rows.annotate(n=Count("id"))}
+
+
+def insert_reviews(created: dict[tuple[int, int], Stored]) -> None:
+    if not created:
+        return
+    names, template = new_review_template()
+    imported = [names.index(name) for name in COMPARED]
+    book, user, external = (names.index(n) for n in ("book_id", "user_id", "external_id"))
+    rows = []
+    for (book_id, user_id), review in created.items():
+        values = list(template)
+        for position, value in zip(imported, review.values, strict=True):
+            values[position] = value
+        values[book], values[user], values[external] = book_id, user_id, review.external_id
+        rows.append(tuple(values))
+    insert_values(Review, names, rows)
+
+
+def new_review_template() -> tuple[tuple[str, ...], list[Any]]:
+    """The columns a new review is written with and their values before the imported
+    ones are put in: the model's defaults (JSON as its text), now for updated_at.
+    Nullable columns without a default are left out (NULL)."""
+    now = timezone.now()
+    names, values = [], []
+    for field in Review._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        imported = field.attname in (*COMPARED, "book_id", "user_id", "external_id")
+        if not imported and field.null and not field.has_default():
+            continue
+        names.append(field.attname)
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values.append(now)
+        elif imported:
+            values.append(None)
+        elif field.get_internal_type() == "JSONField":
+            values.append(json.dumps(field.get_default()))
+        else:
+            values.append(field.get_default())
+    return tuple(names), values
+
+
+def update_reviews(updated: dict[int, Stored]) -> None:
+    if not updated:
+        return
+    now = timezone.now()
+    table = connection.ops.quote_name(Review._meta.db_table)
+    assignments = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in COMPARED)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {assignments}, updated_at = %s WHERE id = %s",
+            [
+                (*review.values[:3], adapt(review.values[3]), *review.values[4:], adapt(now), pk)
+                for pk, review in updated.items()
+            ],
+        )
