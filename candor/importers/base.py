@@ -16,6 +16,7 @@ from typing import Any, ClassVar, TextIO
 
 from django.db import transaction
 
+from candor.importers.ahead import read_ahead
 from candor.importers.progress import ImportProgress
 from candor.importers.readers import RowError, csv_rows, jsonl_rows, open_source
 
@@ -99,6 +100,8 @@ class Importer:
     required: ClassVar[frozenset[str]] = frozenset()
     file_format: ClassVar[str] = "csv"  # or "jsonl"
     batch_size: ClassVar[int] = 1000
+    # Parse rows in a thread while batches are saved (parse_row must not use the database).
+    read_ahead: ClassVar[bool] = False
 
     def __init__(self, **options: Any) -> None:
         self.options = options
@@ -133,6 +136,22 @@ class Importer:
                 yield line, RowError(missing[0], "missing")
                 continue
             yield line, {ours: row.get(their) for ours, their in self.columns.items()}
+
+    def parsed_rows(self, path: Path) -> Iterator[tuple[int, Any]]:
+        """(line, parsed record) per data row, or (line, RowError) for a bad one; read
+        by a thread running ahead of the batches when the importer sets read_ahead."""
+
+        def parse() -> Iterator[tuple[int, Any]]:
+            for line, row in self.rows(path):
+                if isinstance(row, RowError):
+                    yield line, row
+                    continue
+                try:
+                    yield line, self.parse_row(row)
+                except RowError as error:
+                    yield line, error
+
+        return read_ahead(parse) if self.read_ahead else parse()
 
     # -- saving --------------------------------------------------------------------
 
@@ -200,13 +219,13 @@ class Importer:
             writer.write(rejection)
 
         batch: list[tuple[int, Any]] = []
-        for line, row in self.rows(path):
+        for line, parsed in self.parsed_rows(path):
             report.rows += 1
             bar.advance()
             try:
-                if isinstance(row, RowError):
-                    raise row
-                batch.append((line, self.parse_row(row)))
+                if isinstance(parsed, RowError):
+                    raise parsed
+                batch.append((line, parsed))
             except RowError as error:
                 if strict and batch:
                     # An earlier row may be refused while saving: that one comes first.

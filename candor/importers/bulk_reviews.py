@@ -15,17 +15,16 @@ Runs inside the caller's transaction (one per batch). Month states are not touch
 this is the bulk path, whose states are rebuilt after the last batch.
 """
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
 from candor.importers.base import BatchResult, Outcome
-from candor.importers.bulk import insert_values
+from candor.importers.bulk import commit_without_waiting_for_disk, default_row, insert_values
 from candor.importers.readers import RowError
 from candor.reviews.models import HelpfulVote, Review
 
@@ -66,6 +65,7 @@ def save_source_reviews(rows: Sequence[SourceReview], touched: set[int]) -> Batc
     result = BatchResult()
     if not rows:
         return result
+    commit_without_waiting_for_disk()
     existing = stored_reviews({(row.book_id, row.user_id) for row in rows})
     votes = local_votes([review.pk for review in existing.values() if review.pk is not None])
     created: dict[tuple[int, int], Stored] = {}
@@ -150,41 +150,19 @@ def local_votes(review_ids: list[int]) -> dict[int, int]:
 def insert_reviews(created: dict[tuple[int, int], Stored]) -> None:
     if not created:
         return
-    names, template = new_review_template()
+    names, template = default_row(Review, (*COMPARED, "book_id", "user_id", "external_id"))
     imported = [names.index(name) for name in COMPARED]
     book, user, external = (names.index(n) for n in ("book_id", "user_id", "external_id"))
     rows = []
-    for (book_id, user_id), review in created.items():
+    # In book order: most of the review indexes lead with the book, so their new
+    # entries land next to each other.
+    for (book_id, user_id), review in sorted(created.items(), key=lambda item: item[0]):
         values = list(template)
         for position, value in zip(imported, review.values, strict=True):
             values[position] = value
         values[book], values[user], values[external] = book_id, user_id, review.external_id
-        rows.append(tuple(values))
+        rows.append(values)
     insert_values(Review, names, rows)
-
-
-def new_review_template() -> tuple[tuple[str, ...], list[Any]]:
-    """The columns a new review is written with and their values before the imported
-    ones are put in: the model's defaults (JSON as its text), now for updated_at.
-    Nullable columns without a default are left out (NULL)."""
-    now = timezone.now()
-    names, values = [], []
-    for field in Review._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        imported = field.attname in (*COMPARED, "book_id", "user_id", "external_id")
-        if not imported and field.null and not field.has_default():
-            continue
-        names.append(field.attname)
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            values.append(now)
-        elif imported:
-            values.append(None)
-        elif field.get_internal_type() == "JSONField":
-            values.append(json.dumps(field.get_default()))
-        else:
-            values.append(field.get_default())
-    return tuple(names), values
 
 
 def update_reviews(updated: dict[int, Stored]) -> None:

@@ -33,7 +33,14 @@ from django.utils import timezone
 
 from candor.catalog.models import Book
 from candor.importers.base import BatchResult, Outcome
-from candor.importers.bulk import insert_rows, insert_values, reserve_ids, update_ratings
+from candor.importers.bulk import (
+    commit_without_waiting_for_disk,
+    default_row,
+    insert_rows,
+    insert_values,
+    reserve_ids,
+    update_ratings,
+)
 from candor.importers.readers import RowError
 from candor.ratings import RatingState, ReviewInput
 from candor.ratings.config import DEFAULT_CONFIG
@@ -306,6 +313,7 @@ def rebuild_rating_states(book_ids: set[int], chunk: int = 2000) -> None:
     for start in range(0, len(ordered), chunk):
         part = ordered[start : start + chunk]
         with transaction.atomic():
+            commit_without_waiting_for_disk()
             lock_books(part)
             books, columns = visible_columns(part)
             months = month_numbers(columns.micros)
@@ -483,21 +491,46 @@ class ExternalUsers:
         names = {f"{self.prefix}-{s}": s for s in source_ids if s not in self.known}
         if not names:
             return self.known
-        for name, pk in User.objects.filter(username__in=names).values_list("username", "pk"):
+        for name, pk in existing_users(list(names)):
             self.known[names[name]] = pk
         missing = [name for name, source_id in names.items() if source_id not in self.known]
-        users = [
-            User(username=name, is_active=False, password=UNUSABLE_PASSWORD_PREFIX + token_hex(20))
-            for name in missing
-        ]
-        reserved = reserve_ids(User, len(users))
+        reserved = reserve_ids(User, len(missing))
         if reserved is not None:
-            for user, pk in zip(users, reserved, strict=True):
-                user.pk = pk
-                self.known[names[user.username]] = pk
-            insert_rows(User, users)
-        elif users:
+            # PostgreSQL: rows with their ids from the sequence, by COPY.
+            columns, template = default_row(User, ("username", "password", "is_active"))
+            name_at, password_at, active_at = (
+                columns.index(column) for column in ("username", "password", "is_active")
+            )
+            rows = []
+            for name, pk in zip(missing, reserved, strict=True):
+                row = list(template)
+                row[name_at], row[active_at] = name, False
+                row[password_at] = UNUSABLE_PASSWORD_PREFIX + token_hex(20)
+                rows.append((pk, *row))
+                self.known[names[name]] = pk
+            insert_values(User, ("id", *columns), rows)
+        elif missing:
+            users = [
+                User(
+                    username=name,
+                    is_active=False,
+                    password=UNUSABLE_PASSWORD_PREFIX + token_hex(20),
+                )
+                for name in missing
+            ]
             User.objects.bulk_create(users, batch_size=2000)
             created = User.objects.filter(username__in=missing).values_list("username", "pk")
             self.known.update((names[name], pk) for name, pk in created)
         return self.known
+
+
+def existing_users(usernames: list[str]) -> list[tuple[str, int]]:
+    if connection.vendor != "postgresql":
+        return list(User.objects.filter(username__in=usernames).values_list("username", "pk"))
+    with connection.cursor() as cursor:
+        # One array parameter rather than an IN list of thousands.
+        cursor.execute(
+            f"SELECT username, id FROM {User._meta.db_table} WHERE username = ANY(%s)",
+            [usernames],
+        )
+        return cursor.fetchall()
