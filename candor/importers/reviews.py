@@ -43,11 +43,13 @@ from candor.importers.bulk import (
 )
 from candor.importers.readers import RowError
 from candor.ratings import RatingState, ReviewInput
-from candor.ratings.config import DEFAULT_CONFIG
+from candor.ratings.config import DEFAULT_CONFIG, RatingConfig
 from candor.ratings.fixed_point import EPOCH
 from candor.ratings.grouped import (
+    GroupedTallies,
     ReviewColumns,
     candor_ratings,
+    grouped_candor_ratings,
     grouped_tallies,
     stage_units,
     states_json,
@@ -340,13 +342,7 @@ def rebuild_rating_states(book_ids: set[int], chunk: int = 2000) -> None:
                     )
                 ],
             )
-            store_ratings(
-                part,
-                {
-                    book_id: by_book.state(group, config)
-                    for group, book_id in enumerate(book_keys.tolist())
-                },
-            )
+            store_grouped_ratings(part, book_keys.tolist(), by_book, config)
 
 
 # (book id, month number) packed in one int64: month numbers count from 1970-01.
@@ -417,7 +413,7 @@ def visible_columns_postgres(book_ids: list[int]) -> tuple[np.ndarray, ReviewCol
         "COPY (SELECT book_id::bigint, rating::smallint, "
         "(extract(epoch FROM created_at) * 1000000)::bigint, verified_purchase, "
         "coalesce(trust_override, trust)::double precision, helpful_count::integer "
-        f"FROM {table} WHERE book_id = ANY(%s) AND NOT hidden) TO STDOUT (FORMAT binary)"
+        f"FROM {table} WHERE book_id = ANY(%s::bigint[]) AND NOT hidden) TO STDOUT (FORMAT binary)"
     )
     with connection.cursor() as cursor, cursor.cursor.copy(query, [book_ids]) as copy:
         data = b"".join(bytes(block) for block in copy)
@@ -476,6 +472,21 @@ def store_ratings(book_ids: list[int], states: dict[int, RatingState]) -> None:
             for book_id, (rating, count) in zip(book_ids, ratings, strict=True)
         ]
     )
+
+
+def store_grouped_ratings(
+    book_ids: list[int], rated_ids: list[int], tallies: GroupedTallies, config: RatingConfig
+) -> None:
+    """store_ratings, for books whose tallies are the groups of ``tallies`` (group n
+    is the book rated_ids[n]; the other books of book_ids have no visible review)."""
+    ratings = dict(
+        zip(
+            rated_ids,
+            grouped_candor_ratings(tallies, timezone.now(), catalogue_prior(), config),
+            strict=True,
+        )
+    )
+    update_ratings([(book_id, *ratings.get(book_id, (None, 0))) for book_id in book_ids])
 
 
 class ExternalUsers:

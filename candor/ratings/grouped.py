@@ -325,3 +325,34 @@ TALLY_FIELDS = ("counts", *WEIGHTED_STAGES)
 def _json_prefix(config: RatingConfig) -> str:
     weighting = {name: getattr(config, name) for name in RatingConfig.WEIGHTING_FIELDS}
     return f'{{"version": {FORMAT_VERSION}, "weighting": {json.dumps(weighting)}'
+
+
+def grouped_candor_ratings(
+    tallies: GroupedTallies, now: datetime, prior: Prior, config: RatingConfig
+) -> list[tuple[float | None, int]]:
+    """`candor_ratings` of every group's state, read from the tallies' flat rows: the
+    weighted sums are decoded as `decode` does (exact integer division by the same
+    power of two, then the same float multiplication), all cells at once."""
+    if tallies.count == 0:
+        return []
+    now_exponent = half_lives_since_epoch(now, config)
+    counts = np.array(tallies.everyone[0], dtype=np.int64).reshape(-1, STAR_COUNT)
+    totals = counts.sum(axis=1)
+    rated = np.flatnonzero(totals)
+    ratings: list[float] = []
+    if len(rated):
+        whole = math.floor(now_exponent)
+        shift = whole + FRACTION_BITS
+        factor = math.exp2(whole - now_exponent)
+        picked = (rated[:, None] * STAR_COUNT + np.arange(STAR_COUNT)).reshape(-1)
+        weighted = []
+        for row in tallies.everyone[1:]:
+            units = np.array(row, dtype=object)[picked]
+            if shift >= 0:  # int / int, correctly rounded, as in decode
+                scaled = (units / (1 << shift)).astype(np.float64)
+            else:
+                scaled = np.array([float(value << -shift) for value in units], dtype=np.float64)
+            weighted.append(scaled.reshape(-1, STAR_COUNT) * factor)
+        ratings = score(StarSums(counts[rated], *weighted), prior, config).rating.tolist()
+    found = iter(ratings)
+    return [(next(found), int(total)) if total else (None, 0) for total in totals.tolist()]

@@ -15,10 +15,17 @@ from functools import reduce
 import numpy as np
 import pytest
 
-from candor.ratings import RatingState
+from candor.ratings import Prior, RatingState
 from candor.ratings.config import DEFAULT_CONFIG, RatingConfig
 from candor.ratings.fixed_point import EPOCH
-from candor.ratings.grouped import ReviewColumns, grouped_tallies, stage_units, states_json
+from candor.ratings.grouped import (
+    ReviewColumns,
+    candor_ratings,
+    grouped_candor_ratings,
+    grouped_tallies,
+    stage_units,
+    states_json,
+)
 from candor.ratings.review import ReviewInput
 from candor.ratings.serialize import state_to_dict
 from candor.ratings.tally import review_units
@@ -100,3 +107,20 @@ def test_dates_numpy_cannot_hold_exactly_are_refused() -> None:
     )
     with pytest.raises(ValueError, match="285 years"):
         stage_units(columns, DEFAULT_CONFIG)
+
+
+@pytest.mark.parametrize("config", [DEFAULT_CONFIG, ODD_CONFIG])
+def test_ratings_scored_from_the_tallies_equal_each_states_rating(config: RatingConfig) -> None:
+    reviews = random_reviews(seed=9, count=2_000)
+    rng = random.Random(10)
+    groups = [rng.randrange(60) for _ in reviews]  # some groups stay empty: no rating
+    columns = as_columns(reviews)
+    tallies = grouped_tallies(np.array(groups), 64, columns, stage_units(columns, config))
+    now = EPOCH + timedelta(days=365 * 56)
+    prior = Prior.typical(config)
+
+    together = grouped_candor_ratings(tallies, now, prior, config)
+
+    states = [tallies.state(group, config) for group in range(64)]
+    assert together == candor_ratings(states, now, prior)
+    assert together[63] == (None, 0)
