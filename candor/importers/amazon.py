@@ -36,6 +36,7 @@ class AmazonReviewsImporter(SavesReviews, Importer):
     file_format = "jsonl"
     batch_size = 10_000
     read_ahead = True  # parse_row is pure: the next rows are parsed while a batch saves
+    pause_gc = True
     # The bulk path: month states are rebuilt once after the last batch (see reviews.py).
     states_after_last_batch = True
     columns = {
