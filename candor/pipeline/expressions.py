@@ -2,7 +2,9 @@
 
 1. `normalize` turns one source file into review rows with one set of columns,
    whatever its schema and column types, plus ``valid`` and ``reason`` (why a row is
-   rejected: the first failed check, naming the file's own column).
+   rejected: the first failed check, naming the file's own column). Checks that the
+   file's own statistics prove no row fails (`candor.pipeline.statistics`: no nulls,
+   every star 1..5, every date in range) are left out of the pass.
 2. `weighed` adds each review's weight factors relative to a reference time (``now``,
    or a fixed anchor rescaled to ``now`` afterwards) as floats: ``recency =
    0.5 ** (age_days / half_life)``, the purchase factor, ``1 + helpful bonus`` and
@@ -37,10 +39,12 @@ import ibis.expr.types as ir
 
 from candor.pipeline.engines import ROW_NUMBER, Engine
 from candor.pipeline.sources import AMAZON, LINE_COLUMN, Source
+from candor.pipeline.statistics import ColumnSummary, summarize
 from candor.ratings import RatingConfig
 from candor.ratings.weights import SECONDS_PER_DAY
 
 MICROSECONDS_PER_DAY = SECONDS_PER_DAY * 1_000_000
+UNKNOWN = ColumnSummary(nulls=-1)  # a column without statistics: nothing is proven
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "")
@@ -153,11 +157,26 @@ def normalize(engine: Engine, source: Source, integer_products: bool) -> ir.Tabl
         return ibis.null("string")
 
     line = table[LINE_COLUMN] if source.staged else table[ROW_NUMBER] + 1
+    # Staged sources are text written here: their statistics prove nothing useful.
+    known = {} if source.staged else summarize(source.parquet)
     checks: list[tuple[ir.BooleanValue, ir.StringValue]] = []
+
+    def check(condition: ir.BooleanValue, reason: ir.StringValue, proven: bool) -> None:
+        """A row is bad when ``condition`` holds (or is null), unless the file's
+        statistics have ``proven`` that it holds for no row."""
+        if not proven:
+            checks.append((condition, reason))
+
+    def summary(name: str) -> ColumnSummary:
+        return known.get(name, UNKNOWN)
 
     product = column(names.product)
     product_text = _text(product)
-    checks.append((_missing(product), _literal(f"{names.product}: missing")))
+    check(
+        _missing(product),
+        _literal(f"{names.product}: missing"),
+        summary(names.product).never_empty(),
+    )
     reviewer_raw = column(names.reviewer)
     # An empty reviewer is unknown (null), whatever the file format.
     reviewer_text = ibis.ifelse(_missing(reviewer_raw), ibis.null("string"), _text(reviewer_raw))
@@ -165,73 +184,98 @@ def normalize(engine: Engine, source: Source, integer_products: bool) -> ir.Tabl
     rating_raw = column(names.rating)
     rating = _number(rating_raw)
     integer_rating = rating_raw.type().is_integer()
+    numeric_rating = rating_raw.type().is_numeric()
     rating_text = _text(rating_raw)
-    checks.append((_missing(rating_raw), _literal(f"{names.rating}: missing")))
-    checks.append((rating.isnull(), _bad(f"{names.rating}: not a number", rating_text)))
+    stars = summary(names.rating)
+    check(_missing(rating_raw), _literal(f"{names.rating}: missing"), stars.never_empty())
+    check(
+        rating.isnull(),
+        _bad(f"{names.rating}: not a number", rating_text),
+        numeric_rating and stars.complete,
+    )
     whole_star = (
         rating_raw.between(1, 5) if integer_rating else rating.between(1, 5) & _whole(rating)
     )
-    checks.append(
-        (
-            ~whole_star.fill_null(False),
-            _bad(f"{names.rating}: not a whole number of stars 1..5", rating_text),
-        )
+    check(
+        ~whole_star.fill_null(False),
+        _bad(f"{names.rating}: not a whole number of stars 1..5", rating_text),
+        integer_rating and stars.complete and stars.within(1, 5),
     )
 
     created_raw = column(names.created)
     created_text = _text(created_raw)
-    checks.append((_missing(created_raw), _literal(f"{names.created}: missing")))
+    dates = summary(names.created)
+    check(_missing(created_raw), _literal(f"{names.created}: missing"), dates.never_empty())
     if source.schema == AMAZON:
         number = _number(created_raw)
         plausible = number.between(-MAX_MILLISECONDS, MAX_MILLISECONDS)
         milliseconds = ibis.ifelse(plausible & _whole(number), number, None)
-        checks.append(
-            (
-                milliseconds.isnull(),
-                _bad(f"{names.created}: not a whole number of milliseconds", created_text),
-            )
+        check(
+            milliseconds.isnull(),
+            _bad(f"{names.created}: not a whole number of milliseconds", created_text),
+            created_raw.type().is_integer()
+            and dates.complete
+            and dates.within(-MAX_MILLISECONDS, MAX_MILLISECONDS),
         )
         whole_ms = milliseconds.cast("int64")
         created_us = whole_ms * 1000
         user = reviewer_text
-        checks.append((_missing(column(names.reviewer)), _literal(f"{names.reviewer}: missing")))
+        check(
+            _missing(column(names.reviewer)),
+            _literal(f"{names.reviewer}: missing"),
+            summary(names.reviewer).never_empty(),
+        )
         review_id = user.concat(":", product_text, ":", whole_ms.cast("string"))
+        in_range = created_raw.type().is_integer() and dates.within(
+            EARLIEST_US / 1000, LATEST_US / 1000
+        )
     else:
         created_us = _microseconds(engine, created_raw)
-        checks.append(
-            (created_us.isnull(), _bad(f"{names.created}: not an ISO 8601 date", created_text))
+        is_date = created_raw.type().is_timestamp() or created_raw.type().is_date()
+        check(
+            created_us.isnull(),
+            _bad(f"{names.created}: not an ISO 8601 date", created_text),
+            is_date and dates.complete,
         )
         review_raw = column(names.review_id or "review_id")
         review_id = _text(review_raw)
-        checks.append((_missing(review_raw), _literal(f"{names.review_id}: missing")))
-
-    checks.append(
-        (
-            ~created_us.between(EARLIEST_US, LATEST_US),
-            _bad(f"{names.created}: not between the years 1900 and 2199", created_text),
+        check(
+            _missing(review_raw),
+            _literal(f"{names.review_id}: missing"),
+            summary(names.review_id or "review_id").never_empty(),
         )
+        in_range = is_date and dates.microseconds_within(EARLIEST_US, LATEST_US)
+
+    check(
+        ~created_us.between(EARLIEST_US, LATEST_US),
+        _bad(f"{names.created}: not between the years 1900 and 2199", created_text),
+        in_range,
     )
 
     verified_raw = column(names.verified)
     verified = _boolean(verified_raw)
-    checks.append(
-        (
-            verified.isnull(),
-            _bad(f"{names.verified}: not true or false", _text(verified_raw)),
-        )
+    check(
+        verified.isnull(),
+        _bad(f"{names.verified}: not true or false", _text(verified_raw)),
+        # Booleans and numbers always convert (a missing flag is False).
+        verified_raw.type().is_boolean() or verified_raw.type().is_numeric(),
     )
 
     helpful_raw = column(names.helpful)
     helpful, not_count = _count(helpful_raw)
-    checks.append(
-        (
-            not_count,
-            _bad(f"{names.helpful}: not a whole number >= 0", _text(helpful_raw)),
-        )
+    votes = summary(names.helpful)
+    check(
+        not_count,
+        _bad(f"{names.helpful}: not a whole number >= 0", _text(helpful_raw)),
+        # Integers: missing counts as 0, so only a negative value is bad.
+        helpful_raw.type().is_integer() and votes.within(0, math.inf),
     )
 
-    bad = ibis.or_(*(condition.fill_null(True) for condition, _ in checks))
-    reason = ibis.cases(*((condition.fill_null(True), words) for condition, words in checks))
+    if checks:
+        bad: ir.BooleanValue = ibis.or_(*(condition.fill_null(True) for condition, _ in checks))
+        reason = ibis.cases(*((condition.fill_null(True), words) for condition, words in checks))
+    else:  # the statistics prove every row good
+        bad, reason = ibis.literal(False), ibis.null("string")
     key = product.cast("int64") if integer_products else product_text
     return table.select(
         _source=ibis.literal(source.index, "int64"),
