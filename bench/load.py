@@ -418,8 +418,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--conn-max-age",
         type=int,
-        default=0,
-        help="DB_CONN_MAX_AGE for the server (0, bin/prod's default: a connection per request)",
+        default=60,
+        help="DB_CONN_MAX_AGE for the server (60, production's default; 0: a connection per request)",
     )
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument(

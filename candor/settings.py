@@ -48,14 +48,19 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-def database_from_env() -> dict[str, object]:
+def database_from_env(production: bool) -> dict[str, object]:
     default_url = f"sqlite:///{REPO_DIR / 'candor.sqlite3'}"
     url = env_str("DATABASE_URL", default_url)
     if not url.startswith(("sqlite://", "postgres://", "postgresql://")):
         raise ImproperlyConfigured(
             f"DATABASE_URL must be a sqlite:/// or postgres:// URL, got {url!r}"
         )
-    config = dict(dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0)))
+    # Production keeps each worker's connection (PostgreSQL starts a process for every
+    # new one) and checks it before reuse, so a restarted database is reconnected to.
+    conn_max_age = env_int("DB_CONN_MAX_AGE", 60 if production else 0)
+    config = dict(
+        dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=conn_max_age > 0)
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Writers take the lock when their transaction starts, so two requests updating
         # the same book's rating state queue up instead of deadlocking or losing an update.
@@ -159,7 +164,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_env()}
+DATABASES = {"default": database_from_env(PRODUCTION)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

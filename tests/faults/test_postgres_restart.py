@@ -89,7 +89,8 @@ def served(
     request: pytest.FixtureRequest, postgres: PrivatePostgres, tmp_path: Path
 ) -> Iterator[tuple[str, str, PrivatePostgres]]:
     """(base URL, API token, the server) with gunicorn serving a fresh database, with
-    DB_CONN_MAX_AGE 0 (bin/prod's default) or 60 (connections kept between requests)."""
+    DB_CONN_MAX_AGE 0 (a connection per request) or 60 (production's default: connections kept
+    between requests and checked before reuse)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CANDOR_")}
     # DEBUG off, as in production; development mode otherwise, so no collectstatic is
     # needed (static files have nothing to do with the database going away).

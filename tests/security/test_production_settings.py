@@ -48,6 +48,14 @@ def test_production_cookies_are_secure_and_https_is_enforced(tmp_path, monkeypat
     assert settings["LOGGING"]["root"]["handlers"] == ["stdout"]
 
 
+def test_production_keeps_checked_database_connections(tmp_path, monkeypatch) -> None:
+    database = load_settings(monkeypatch, production_env(tmp_path))["DATABASES"]["default"]
+    assert database["CONN_MAX_AGE"] == 60 and database["CONN_HEALTH_CHECKS"] is True
+    env = production_env(tmp_path, DB_CONN_MAX_AGE="0")
+    database = load_settings(monkeypatch, env)["DATABASES"]["default"]
+    assert database["CONN_MAX_AGE"] == 0 and database["CONN_HEALTH_CHECKS"] is False
+
+
 def test_development_mode_keeps_cookies_usable_over_http(tmp_path, monkeypatch) -> None:
     settings = load_settings(monkeypatch, {"DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"})
     assert settings["DEBUG"] is True and settings["PRODUCTION"] is False
