@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 
@@ -57,47 +57,53 @@ class AmazonReviewsImporter(SavesReviews, Importer):
         self.users = ExternalUsers(USER_PREFIX)
         self.touched: set[int] = set()  # books whose reviews changed (SavesReviews.finish)
 
-    def parse_row(self, row: dict[str, Any]) -> dict[str, Any]:
+    def mapped_json(
+        self, rows: Iterator[tuple[int, dict[str, Any] | RowError]]
+    ) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
+        """Importer.mapped_json without copying each row: the file's keys are ours."""
+        required = [key for key in self.columns if key in self.required]  # in column order
+        for line, row in rows:
+            if not isinstance(row, RowError):
+                missing = next((key for key in required if row.get(key) in (None, "")), None)
+                if missing is not None:
+                    row = RowError(missing, "missing")
+            yield line, row
+
+    def parse_row(self, row: dict[str, Any]) -> "ParsedReview":
         timestamp = fields.optional_int("timestamp", row["timestamp"], EARLIEST_MS, LATEST_MS)
         assert timestamp is not None  # required, so present
         user_id = fields.text("user_id", row["user_id"], 100, required=True)
         asin = fields.text("parent_asin", row["parent_asin"], 10, required=True)
-        return {
-            "user_id": user_id,
-            "asin": asin,
-            "rating": fields.stars("rating", row["rating"]),
-            "title": fields.text("title", row["title"], TITLE_MAX),
-            "text": fields.text("text", row["text"], TEXT_MAX),
-            "created_at": datetime.fromtimestamp(timestamp / 1000, tz=UTC),
-            "helpful": fields.optional_int("helpful_vote", row["helpful_vote"]) or 0,
-            "verified": fields.flag("verified_purchase", row["verified_purchase"]),
-            "external_id": f"{USER_PREFIX}:{user_id}:{asin}:{timestamp}",
-        }
+        rating = fields.stars("rating", row["rating"])
+        title = fields.text("title", row.get("title"), TITLE_MAX)
+        text = fields.text("text", row.get("text"), TEXT_MAX)
+        helpful = fields.optional_int("helpful_vote", row.get("helpful_vote")) or 0
+        verified = fields.flag("verified_purchase", row.get("verified_purchase"))
+        return ParsedReview(
+            user_id,
+            asin,
+            rating,
+            title,
+            text,
+            datetime.fromtimestamp(timestamp / 1000, tz=UTC),
+            verified,
+            helpful,
+            f"{USER_PREFIX}:{user_id}:{asin}:{timestamp}",
+        )
 
-    def save_batch(self, items: list[tuple[int, dict[str, Any]]]) -> BatchResult:
-        self.find_books({row["asin"] for _, row in items})
-        users = self.users.ids({row["user_id"] for _, row in items})
+    def save_batch(self, items: list[tuple[int, "ParsedReview"]]) -> BatchResult:
+        self.find_books({row.asin for _, row in items})
+        users = self.users.ids({row.user_id for _, row in items})
+        books = self.books
         rows, refused = [], []
         for line, row in items:
-            book_id = self.books.get(row["asin"])
+            book_id = books.get(row.asin)
             if book_id is None:
-                reason = f"no book with ASIN {row['asin']}: import the item metadata file first"
+                reason = f"no book with ASIN {row.asin}: import the item metadata file first"
                 refused.append((line, RowError("parent_asin", reason)))
                 continue
-            rows.append(
-                SourceReview(
-                    line,
-                    book_id,
-                    users[row["user_id"]],
-                    row["rating"],
-                    row["title"],
-                    row["text"],
-                    row["created_at"],
-                    row["verified"],
-                    row["helpful"],
-                    row["external_id"],
-                )
-            )
+            # ParsedReview's fields after the two ids are SourceReview's, in its order.
+            rows.append(SourceReview(line, book_id, users[row.user_id], *row[2:]))
         result = save_source_reviews(rows, self.touched)
         result.refused.extend(refused)
         return result
@@ -129,6 +135,20 @@ def books_by(column: str, values: list[str]) -> list[tuple[str, int]]:
             [values],
         )
         return cursor.fetchall()
+
+
+class ParsedReview(NamedTuple):
+    """A review row as read, before its book and reviewer are looked up."""
+
+    user_id: str
+    asin: str
+    rating: int
+    title: str
+    text: str
+    created_at: datetime
+    verified: bool
+    helpful: int
+    external_id: str
 
 
 class AmazonItemsImporter(Importer):
