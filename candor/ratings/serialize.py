@@ -13,6 +13,8 @@ from candor.ratings.config import DEFAULT_CONFIG, RatingConfig
 from candor.ratings.state import RatingState
 from candor.ratings.tally import Tally
 
+TALLY_FIELDS = tuple(field.name for field in fields(Tally))  # in Tally's own order
+
 FORMAT_VERSION = 1
 
 
@@ -47,6 +49,4 @@ def _tally_to_dict(tally: Tally) -> dict[str, list[str]]:
 
 
 def _tally_from_dict(data: dict[str, list[str]]) -> Tally:
-    return Tally(
-        **{field.name: tuple(int(value) for value in data[field.name]) for field in fields(Tally)}
-    )
+    return Tally(*[tuple(map(int, data[name])) for name in TALLY_FIELDS])

@@ -10,6 +10,7 @@ Each row holds one number per star, 1 star first:
 Everything is an integer, so adding and subtracting tallies is exact.
 """
 
+import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -44,7 +45,7 @@ class Tally:
         return (self.counts, *self.weighted_rows)
 
     def plus(self, other: "Tally") -> "Tally":
-        return Tally(*(_add(mine, theirs, 1) for mine, theirs in self._pairs(other)))
+        return Tally(*map(_add, self.rows, other.rows, (1, 1, 1, 1, 1)))
 
     def minus(self, other: "Tally") -> "Tally":
         rows = [_add(mine, theirs, -1) for mine, theirs in self._pairs(other)]
@@ -77,8 +78,9 @@ def review_units(review: ReviewInput, config: RatingConfig) -> tuple[int, ...]:
 
 def decode_row(row: Row, now_exponent: float) -> tuple[float, ...]:
     """A weighted row as float weights per star at the query time."""
-    return tuple(decode(units, now_exponent) for units in row)
+    return tuple([decode(units, now_exponent) for units in row])
 
 
 def _add(mine: Row, theirs: Row, sign: int) -> Row:
-    return tuple(a + sign * b for a, b in zip(mine, theirs, strict=True))
+    # map over operator functions: a page merges a book's monthly tallies on every view.
+    return tuple(map(operator.add if sign > 0 else operator.sub, mine, theirs))
