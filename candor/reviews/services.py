@@ -58,7 +58,7 @@ def submit_review(
     Trust from the review's own text (`live_trust`) is stored with it, so the rating
     shown at once reflects it; the next `candor trust` run adds the other signals.
     """
-    # The text model runs before the book is locked (tens of milliseconds).
+    # The text model runs before the book is locked (it reads the whole text).
     live = live_trust(draft)
     # Locking the book serialises concurrent first reviews by the same user.
     list(Book.objects.select_for_update().filter(pk=book.pk).values_list("pk"))
