@@ -1,0 +1,136 @@
+"""kill -9 of `candor import amazon` (the bulk path) halfway: whole batches only, and a
+rerun completes the file with every review once and the ratings equal a rebuild.
+
+The reviews import reads rows in a thread ahead of the batches and saves each batch
+of 10,000 in one transaction; the rating states are rebuilt after the last batch.
+The child process is killed after its first batch committed, while it works on the
+next one.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from candor.catalog.models import Book
+from candor.importers.amazon import AmazonReviewsImporter
+from candor.reviews.models import Review
+from candor.reviews.rating import book_rating, rebuild_book_state
+from tests.faults.live import child_database_url
+from tests.importers.test_amazon_import import stored_months
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BATCH = AmazonReviewsImporter.batch_size
+ROWS = 2 * BATCH + BATCH // 2  # two whole batches and a part
+BOOKS = 50
+ASINS = [f"{n:09d}" for n in range(100_000_000, 100_000_000 + BOOKS)]
+
+
+def isbn10(body: str) -> str:
+    check = (11 - sum((10 - i) * int(d) for i, d in enumerate(body)) % 11) % 11
+    return body + ("X" if check == 10 else str(check))
+
+
+def write_files(folder: Path) -> tuple[Path, Path]:
+    items, reviews = folder / "items.jsonl", folder / "reviews.jsonl"
+    asins = [isbn10(body) for body in ASINS]
+    items.write_text(
+        "".join(
+            json.dumps({"parent_asin": asin, "title": f"Book {n}"}) + "\n"
+            for n, asin in enumerate(asins)
+        )
+    )
+    with reviews.open("w") as out:
+        for n in range(ROWS):
+            row = {
+                "rating": float(1 + n % 5),
+                "title": f"Review {n}",
+                "text": "Fault test.",
+                "parent_asin": asins[n % BOOKS],
+                "user_id": f"KILLTEST{n // BOOKS:06d}",  # one review per reader and book
+                "timestamp": 1_500_000_000_000 + n * 60_000,
+                "helpful_vote": n % 3,
+                "verified_purchase": n % 2 == 0,
+            }
+            out.write(json.dumps(row) + "\n")
+    return items, reviews
+
+
+def import_command(path: Path) -> list[str]:
+    return [sys.executable, "-m", "candor.cli", "import", "amazon", str(path)]
+
+
+def child_env() -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": child_database_url()}
+
+
+def wait_for_the_childs_session_to_end() -> None:
+    """A COMMIT the child sent just before the kill still completes on the server: count
+    the reviews only once the child's PostgreSQL session is gone."""
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + 60
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            assert time.monotonic() < deadline, "the killed import's session never ended"
+            time.sleep(0.05)
+
+
+def test_import_killed_halfway_leaves_whole_batches_and_rerun_completes(tmp_path) -> None:
+    items, reviews = write_files(tmp_path)
+    call_command("import", "amazon", str(items))
+
+    child = subprocess.Popen(
+        import_command(reviews), env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while Review.objects.count() < BATCH:
+            assert child.poll() is None, child.stderr.read().decode()  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "the first batch never committed"
+            time.sleep(0.02)
+        time.sleep(0.3)  # into the next batch's rows
+        assert child.poll() is None, "the import finished before it could be killed"
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    wait_for_the_childs_session_to_end()
+
+    after_kill = Review.objects.count()
+    assert after_kill % BATCH == 0, f"{after_kill} reviews: a batch was half-written"
+    assert BATCH <= after_kill < ROWS
+
+    rerun = subprocess.run(
+        import_command(reviews), env=child_env(), capture_output=True, text=True, timeout=600
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{ROWS - after_kill} created, {after_kill} already present, 0 rejected" in rerun.stdout
+    assert Review.objects.count() == ROWS
+    assert Review.objects.values("external_id").distinct().count() == ROWS
+    # The killed run never reached its rebuild pass; the rerun creates reviews of every
+    # book (each batch covers all of them), so its pass rebuilds them all.
+    stored = stored_months()
+    ratings = {book.pk: (book.rating, book.rating_count) for book in Book.objects.all()}
+    for book in Book.objects.all():
+        rebuild_book_state(book)
+        result = book_rating(book)
+        # Stored by the child seconds ago: recency has moved the rating a little since.
+        assert ratings[book.pk] == pytest.approx((result.rating, result.count), abs=1e-6)
+    assert stored_months() == stored
