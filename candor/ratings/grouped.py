@@ -312,11 +312,11 @@ def states_json(tallies: GroupedTallies, config: RatingConfig) -> list[str]:
     assert template.count("%s") == len(names)
     rows = []
     for row in (*tallies.everyone, *tallies.verified_only):
-        texts = list(map(str, row))
-        rows.append(
-            ['", "'.join(texts[start : start + STAR_COUNT]) for start in range(0, len(texts), 5)]
-        )
-    return [template % cells for cells in zip(*rows, strict=True)]
+        # Each group's five cells joined, group after group (zip of one iterator five
+        # times takes five at a time); all in C loops, which matters at a million keys.
+        stars = zip(*[iter(map(str, row))] * STAR_COUNT, strict=True)
+        rows.append(map('", "'.join, stars))
+    return list(map(template.__mod__, zip(*rows, strict=True)))
 
 
 TALLY_FIELDS = ("counts", *WEIGHTED_STAGES)
