@@ -63,7 +63,7 @@ from candor.trust.combine import (
     Combiner,
     combine,
     fit_combiner,
-    fit_gam,
+    fit_trees,
 )
 from candor.trust.lockstep import lockstep
 from candor.trust.table import (
@@ -113,7 +113,7 @@ NO_FIGURE = "no published figure at hand"
 BASELINE_METHOD = (
     "baseline: 12 classic behaviour features, HistGradientBoosting (200 iterations, early stopping)"
 )
-CANDOR_METHOD = "Candor combiner (binned logistic GAM) on behaviour + bursts + lockstep features"
+CANDOR_METHOD = "Candor combiner (boosted 4-leaf trees) on behaviour + bursts + lockstep features"
 CALIBRATION_FOLDS = 3
 
 
@@ -292,7 +292,9 @@ def baseline_scores(
 def candor_scores(
     table: Mapping[str, FloatArray], spam: BoolArray, train: IntArray, test: IntArray
 ) -> FloatArray:
-    model = fit_gam({k: table[k][train] for k in COMBINER_FEATURES}, spam[train], COMBINER_FEATURES)
+    model = fit_trees(
+        {k: table[k][train] for k in COMBINER_FEATURES}, spam[train], COMBINER_FEATURES
+    )
     return model.raw_logit({k: table[k][test] for k in COMBINER_FEATURES}, len(test))
 
 

@@ -12,8 +12,9 @@ from candor.trust.combine import (
     Combiner,
     calibrate,
     combine,
+    export_trees,
     fit_combiner,
-    fit_gam,
+    fit_trees,
     merged_reasons,
     reasons,
     run_signals,
@@ -50,7 +51,7 @@ def tiny(n: int) -> Reviews:
 
 def test_shipped_model_is_json_and_loads() -> None:
     data = json.loads(MODEL_PATH.read_text())  # plain JSON: loading runs no code
-    assert data["kind"] == "binned-logistic-gam"
+    assert data["kind"] == "boosted-trees"
     model = Combiner.load()
     assert model.features == list(COMBINER_FEATURES)
     assert "research" in model.meta["licence"]
@@ -187,18 +188,87 @@ def test_fit_calibrated_on_synthetic_labels() -> None:
     assert without_a.std() < p.std()
 
 
-def test_gam_recovers_monotone_shape() -> None:
+def test_trees_recover_a_step_and_calibrate() -> None:
     rng = np.random.default_rng(8)
     n = 20_000
     x = rng.uniform(0, 10, n)
     spam = rng.random(n) < np.where(x < 5, 0.05, 0.5)
-    model = fit_gam({"x": x}, spam, ["x"])
+    model = fit_trees({"x": x}, spam, ["x"])
     low = model.raw_logit({"x": np.array([1.0, 2.0])}, 2)
     high = model.raw_logit({"x": np.array([8.0, 9.0])}, 2)
     assert (high > low.max() + 2).all()
     model = calibrate(model, model.raw_logit({"x": x}, n), spam)
     p = model.spam_probability({"x": np.array([1.0, 9.0])}, 2)
     np.testing.assert_allclose(p, [0.05, 0.5], atol=0.04)
+
+
+def test_calibration_keeps_the_order_of_scores() -> None:
+    """Calibration must not turn different scores into ties: a staircase would throw away
+    the order the model found among reviews on one step."""
+    rng = np.random.default_rng(11)
+    n = 20_000
+    x = rng.normal(size=n)
+    spam = rng.random(n) < 1 / (1 + np.exp(-(1.5 * x - 2)))
+    model = fit_trees({"x": x}, spam, ["x"])
+    model = calibrate(model, model.raw_logit({"x": x}, n), spam)
+    assert (np.diff(model.calibration_x) > 0).all()
+    assert (np.diff(model.calibration_y) > 0).all()
+    raw = np.linspace(model.calibration_x[0], model.calibration_x[-1], 50)
+    p = np.interp(raw, model.calibration_x, model.calibration_y)
+    assert (np.diff(p) > 0).all()
+
+
+def test_exported_trees_match_scikit_learn() -> None:
+    """Our numpy evaluation of the exported trees scores exactly as scikit-learn does,
+    NaN included (a change in scikit-learn's private node layout must fail here)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(9)
+    n = 8000
+    x = rng.normal(size=(n, 3))
+    x[rng.random(n) < 0.2, 1] = np.nan
+    spam = x[:, 0] + np.nan_to_num(x[:, 1], nan=2.0) * x[:, 2] + rng.normal(size=n) > 0
+    fitted = HistGradientBoostingClassifier(max_leaf_nodes=4, max_iter=40).fit(x, spam)
+    trees, baseline = export_trees(fitted)
+    model = Combiner(["a", "b", "c"], trees, baseline, np.zeros(0), np.zeros(0))
+    again = Combiner.from_json(json.loads(json.dumps(model.to_json())))
+    table = {"a": x[:, 0], "b": x[:, 1], "c": x[:, 2]}
+    np.testing.assert_allclose(model.raw_logit(table, n), fitted.decision_function(x), atol=1e-9)
+    np.testing.assert_allclose(again.raw_logit(table, n), fitted.decision_function(x), atol=1e-6)
+
+
+def test_absent_feature_is_averaged_over_its_branches() -> None:
+    """A signal that did not run: each split on its feature takes both branches weighted
+    by the training reviews, so the score is the average over that feature."""
+    rng = np.random.default_rng(10)
+    n = 20_000
+    a, b = rng.integers(0, 2, n).astype(float), rng.integers(0, 2, n).astype(float)
+    spam = rng.random(n) < np.where(a == 1, 0.6, 0.1) * np.where(b == 1, 1.0, 0.5)
+    model = fit_trees({"a": a, "b": b}, spam, ["a", "b"])
+    without_b = model.raw_logit({"a": np.array([0.0, 1.0])}, 2)
+    with_b = model.raw_logit(
+        {"a": np.array([0.0, 0.0, 1.0, 1.0]), "b": np.array([0, 1, 0, 1.0])}, 4
+    )
+    share_b = b.mean()
+    expected = np.array(
+        [
+            (1 - share_b) * with_b[0] + share_b * with_b[1],
+            (1 - share_b) * with_b[2] + share_b * with_b[3],
+        ]
+    )
+    np.testing.assert_allclose(without_b, expected, atol=0.02)
+    assert without_b[1] > without_b[0] + 1
+
+
+def test_corrupt_model_json_is_rejected() -> None:
+    data = Combiner.load().to_json()
+    with pytest.raises(ValueError, match="kind"):
+        Combiner.from_json({**data, "kind": "binned-logistic-gam"})
+    nodes = [list(node) for node in data["nodes"]]
+    inner = next(i for i, node in enumerate(nodes) if len(node) == 6)
+    nodes[inner][2] = len(nodes) + 5
+    with pytest.raises(ValueError, match="out of range"):
+        Combiner.from_json({**data, "nodes": nodes})
 
 
 def test_wrong_length_output_rejected() -> None:
