@@ -16,7 +16,7 @@ this is the bulk path, whose states are rebuilt after the last batch.
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from django.db import connection
@@ -127,16 +127,35 @@ def stored_reviews(keys: set[tuple[int, int]]) -> dict[tuple[int, int], Stored]:
             )
             found = cursor.fetchall()
     else:
-        book_ids = {book for book, _ in keys}
-        user_ids = {user for _, user in keys}
-        found = [
-            row
-            for row in Review.objects.filter(book_id__in=book_ids, user_id__in=user_ids)
-            .values_list(*columns)
-            .iterator(chunk_size=5000)
-            if (row[0], row[1]) in keys
-        ]
+        found = []
+        pairs = list(keys)
+        table = connection.ops.quote_name(Review._meta.db_table)
+        selected = ", ".join(connection.ops.quote_name(name) for name in columns)
+        with connection.cursor() as cursor:
+            # Row values, a chunk at a time (SQLite caps a statement's parameters).
+            for start in range(0, len(pairs), PAIRS_PER_QUERY):
+                chunk = pairs[start : start + PAIRS_PER_QUERY]
+                cursor.execute(
+                    f"SELECT {selected} FROM {table} WHERE (book_id, user_id) IN "
+                    f"(VALUES {', '.join(['(%s, %s)'] * len(chunk))})",
+                    [value for pair in chunk for value in pair],
+                )
+                # As the ORM would read them: SQLite keeps dates as text, flags as 0/1.
+                found.extend(
+                    (*row[:7], stored_datetime(row[7]), bool(row[8]), row[9])
+                    for row in cursor.fetchall()
+                )
     return {(row[0], row[1]): Stored(row[2], row[0], row[3], tuple(row[4:])) for row in found}
+
+
+def stored_datetime(value: str | datetime) -> datetime:
+    """A datetime column read without the ORM (SQLite: naive UTC text)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+# (book, user) pairs looked up per query where arrays are not available (SQLite).
+PAIRS_PER_QUERY = 2000
 
 
 def local_votes(review_ids: list[int]) -> dict[int, int]:
