@@ -21,6 +21,9 @@ Target: book page p99 under 100 ms and no errors." What the script does, against
    prior, both loaded once per process); collectstatic goes to
    /tmp/candor-load/static. The API's per-address write limit is lifted for the run,
    since every simulated reader comes from 127.0.0.1.
+   The workers share one cache in files (as bin/prod sets it up), emptied at the start;
+   then every book page is requested once (unless ``--no-visit-catalogue``), so the
+   cache holds each book's rating and chart, as on a site that has been running.
 3. For each phase, runs locust headless through its Python API in a child process
    (``bench/load/locustfile.py``: book pages, review lists, the API, review posting,
    and the two trivial endpoints, /healthz and a static file), ``--users`` readers
@@ -42,6 +45,7 @@ PostgreSQL, gunicorn and locust itself, so the numbers are a floor for a real se
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -52,6 +56,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO / ".venv" / "bin"
 WORK_DIR = Path("/tmp/candor-load")
+CACHE_DIR = WORK_DIR / "cache"
 LOCUSTFILE = REPO / "bench" / "load" / "locustfile.py"
 HOST = "127.0.0.1"
 BASELINE = "GET /healthz (baseline)"
@@ -75,6 +80,9 @@ def server_env(seed: dict, static_root: Path, conn_max_age: int) -> dict[str, st
         "STATIC_ROOT": str(static_root),
         "API_WRITES_PER_IP": "1000000",
         "API_WRITES_PER_TOKEN": "1000000",
+        # As bin/prod: one cache shared by the workers, in files.
+        "CACHE_BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "CACHE_LOCATION": str(CACHE_DIR),
     }
 
 
@@ -134,6 +142,17 @@ def start_server(port: int, workers: int, env: dict[str, str], log: Path) -> sub
         time.sleep(0.3)
     stop_server(server)
     raise SystemExit(f"gunicorn did not answer /healthz within 120 s; see {log}")
+
+
+def visit_catalogue(port: int, slugs: list[str]) -> float:
+    """Request every book page once, one at a time, as a site that has been running a
+    while has had them requested: its shared cache then holds each book's rating and
+    chart (until the book changes or SHOWN_RATING_SECONDS pass). Returns the seconds."""
+    started = time.monotonic()
+    for slug in slugs:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/books/{slug}/", timeout=30) as page:
+            page.read()
+    return time.monotonic() - started
 
 
 def stop_server(server: subprocess.Popen) -> None:  # type: ignore[type-arg]
@@ -343,6 +362,7 @@ def markdown(args: argparse.Namespace, seed: dict, results: dict, posts: dict) -
         f"python -m bench.seed_load && python -m bench.load --users {args.users} "
         f"--seconds {args.seconds} --warmup {args.warmup} --workers {args.workers} "
         f"--phases {','.join(results)} --conn-max-age {args.conn_max_age}"
+        + ("" if args.visit_catalogue else " --no-visit-catalogue")
     )
     lines = [
         "## Load: 50 readers against gunicorn, 1 million reviews in PostgreSQL",
@@ -356,8 +376,17 @@ def markdown(args: argparse.Namespace, seed: dict, results: dict, posts: dict) -
         f"has {seed['hot_reviews']:,}; a third of reads go to it), {seed['votes']:,} helpful "
         "votes, PostgreSQL on 127.0.0.1 (bench/seed_load.py, COPY). Server: gunicorn, "
         f"{args.workers} sync workers, production mode as bin/prod sets it (whitenoise, JSON "
-        f"request logs), DB_CONN_MAX_AGE={args.conn_max_age}"
+        f"request logs, one file-based cache shared by the workers), "
+        f"DB_CONN_MAX_AGE={args.conn_max_age}"
         + (" (a new database connection per request)" if args.conn_max_age == 0 else "")
+        + (
+            "; before the phases every book page was requested once, so the cache holds "
+            "each book's rating and chart as on a site that has been running a while "
+            "(a book's entry lapses when the book changes, e.g. by a post, or after "
+            "SHOWN_RATING_SECONDS)"
+            if args.visit_catalogue
+            else "; the cache started empty"
+        )
         + f". Client: locust {posts['locust']} headless, {args.users} readers on "
         f"the same machine, {args.warmup} s warm-up not counted, then {args.seconds} s. The "
         "baseline is /healthz (one `SELECT 1`) measured in the same run; a static file served "
@@ -421,6 +450,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default=60,
         help="DB_CONN_MAX_AGE for the server (60, production's default; 0: a connection per request)",
     )
+    parser.add_argument(
+        "--no-visit-catalogue",
+        dest="visit_catalogue",
+        action="store_false",
+        help="skip requesting every book page once before the phases (a cold cache)",
+    )
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument(
         "--collectstatic", action="store_true", help="collect static files even if done before"
@@ -451,9 +486,13 @@ def main(argv: list[str] | None = None) -> None:
     static_url = collectstatic(env, args.collectstatic)
     before = posted_reviews(seed["url"], seed["first_poster"])
     loadavg = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    shutil.rmtree(CACHE_DIR, ignore_errors=True)  # every run starts from an empty cache
     server = start_server(args.port, args.workers, env, server_log(args))
     results = {}
     try:
+        if args.visit_catalogue:
+            seconds = visit_catalogue(args.port, seed["books"])
+            print(f"visited every book page once in {seconds:.0f} s", file=sys.stderr)
         for phase in phases:
             print(f"phase {phase}: {args.warmup} s warm-up + {args.seconds} s", file=sys.stderr)
             results[phase] = run_phase(args, phase, static_url)

@@ -197,14 +197,15 @@ CATALOGUE_PRIOR_SECONDS = env_int("CATALOGUE_PRIOR_SECONDS", 600)
 # (candor.reviews.rating.shown_rating; 0 computes them on every view).
 SHOWN_RATING_SECONDS = env_int("SHOWN_RATING_SECONDS", 600)
 
-# The cache holds the catalogue prior and the API's write counters. The default,
-# local memory, is per process: with several server processes set CACHE_BACKEND to a
-# shared one, e.g. django.core.cache.backends.db.DatabaseCache with CACHE_LOCATION
-# a table made by `candor createcachetable`.
+# The cache holds the catalogue prior, the API's write counters and each book's shown
+# rating. The default, local memory, is per process: with several server processes set
+# CACHE_BACKEND to a shared one (bin/prod uses files under var/cache). It holds up to
+# CACHE_MAX_ENTRIES items (Django's default of 300 is less than the books a shop shows).
 CACHES = {
     "default": {
         "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
         "LOCATION": env_str("CACHE_LOCATION", "candor"),
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20_000)},
     }
 }
 
