@@ -169,19 +169,18 @@ def local_votes(review_ids: list[int]) -> dict[int, int]:
 def insert_reviews(created: dict[tuple[int, int], Stored]) -> None:
     if not created:
         return
-    names, template = default_row(Review, (*COMPARED, "book_id", "user_id", "external_id"))
-    imported = [names.index(name) for name in COMPARED]
-    book, user, external = (names.index(n) for n in ("book_id", "user_id", "external_id"))
-    rows = []
+    given = (*COMPARED, "book_id", "user_id", "external_id")
+    names, template = default_row(Review, given)
+    # The given columns first, in that order, then the defaults: each row is one tuple.
+    rest = [position for position, name in enumerate(names) if name not in given]
+    defaults = tuple(template[position] for position in rest)
     # In book order: most of the review indexes lead with the book, so their new
     # entries land next to each other.
-    for (book_id, user_id), review in sorted(created.items(), key=lambda item: item[0]):
-        values = list(template)
-        for position, value in zip(imported, review.values, strict=True):
-            values[position] = value
-        values[book], values[user], values[external] = book_id, user_id, review.external_id
-        rows.append(values)
-    insert_values(Review, names, rows)
+    rows = [
+        (*review.values, book_id, user_id, review.external_id, *defaults)
+        for (book_id, user_id), review in sorted(created.items(), key=lambda item: item[0])
+    ]
+    insert_values(Review, (*given, *(names[position] for position in rest)), rows)
 
 
 def update_reviews(updated: dict[int, Stored]) -> None:
