@@ -64,21 +64,48 @@ class AmazonReviewsImporter(SavesReviews, Importer):
         required = [key for key in self.columns if key in self.required]  # in column order
         for line, row in rows:
             if not isinstance(row, RowError):
-                missing = next((key for key in required if row.get(key) in (None, "")), None)
-                if missing is not None:
-                    row = RowError(missing, "missing")
+                for key in required:
+                    if row.get(key) in (None, ""):
+                        row = RowError(key, "missing")
+                        break
             yield line, row
 
     def parse_row(self, row: dict[str, Any]) -> "ParsedReview":
-        timestamp = fields.optional_int("timestamp", row["timestamp"], EARLIEST_MS, LATEST_MS)
-        assert timestamp is not None  # required, so present
-        user_id = fields.text("user_id", row["user_id"], 100, required=True)
-        asin = fields.text("parent_asin", row["parent_asin"], 10, required=True)
-        rating = fields.stars("rating", row["rating"])
-        title = fields.text("title", row.get("title"), TITLE_MAX)
-        text = fields.text("text", row.get("text"), TEXT_MAX)
-        helpful = fields.optional_int("helpful_vote", row.get("helpful_vote")) or 0
-        verified = fields.flag("verified_purchase", row.get("verified_purchase"))
+        # Each field's common case (a clean value of the expected type) is checked inline,
+        # a million times cheaper than a call; anything else goes through `fields`, which
+        # accepts the same values and names the field and the reason for the rest.
+        # The fields are read in the order `fields` reports their errors.
+        value = row["timestamp"]
+        if type(value) is int and EARLIEST_MS <= value <= LATEST_MS:
+            timestamp = value
+        else:
+            checked = fields.optional_int("timestamp", value, EARLIEST_MS, LATEST_MS)
+            assert checked is not None  # required, so present
+            timestamp = checked
+        user_id = clean_text(row["user_id"], 100, required=True)
+        if user_id is None:
+            user_id = fields.text("user_id", row["user_id"], 100, required=True)
+        asin = clean_text(row["parent_asin"], 10, required=True)
+        if asin is None:
+            asin = fields.text("parent_asin", row["parent_asin"], 10, required=True)
+        value = row["rating"]
+        if type(value) in (int, float) and value in WHOLE_STARS:
+            rating = int(value)
+        else:
+            rating = fields.stars("rating", value)
+        title = clean_text(row.get("title"), TITLE_MAX)
+        if title is None:
+            title = fields.text("title", row.get("title"), TITLE_MAX)
+        text = clean_text(row.get("text"), TEXT_MAX)
+        if text is None:
+            text = fields.text("text", row.get("text"), TEXT_MAX)
+        value = row.get("helpful_vote")
+        if type(value) is int and 0 <= value <= MOST_VOTES:
+            helpful = value
+        else:
+            helpful = fields.optional_int("helpful_vote", value, 0, MOST_VOTES) or 0
+        value = row.get("verified_purchase")
+        verified = value if type(value) is bool else fields.flag("verified_purchase", value)
         return ParsedReview(
             user_id,
             asin,
@@ -138,6 +165,21 @@ def books_by(column: str, values: list[str]) -> list[tuple[str, int]]:
             [values],
         )
         return cursor.fetchall()
+
+
+WHOLE_STARS = frozenset({1, 2, 3, 4, 5})
+MOST_VOTES = 10**9  # fields.optional_int's default upper bound
+
+
+def clean_text(value: Any, limit: int, required: bool = False) -> str | None:
+    """What fields.text gives for a string it accepts as it is (stripped, no null
+    character, short enough, not empty when required); None for anything else."""
+    if type(value) is not str:
+        return None
+    value = value.strip()
+    if len(value) > limit or "\x00" in value or (required and not value):
+        return None
+    return value
 
 
 class ParsedReview(NamedTuple):

@@ -74,11 +74,21 @@ def jsonl_rows(source: Source) -> Iterator[tuple[int, dict[str, Any] | RowError]
             yield number, parse_json_object(text)
 
 
+# json.loads without its Python wrappers, for a line that is exactly one JSON value.
+_scan_json = json.JSONDecoder().scan_once
+
+
 def parse_json_object(text: str) -> dict[str, Any] | RowError:
     try:
-        value = json.loads(text)
-    except ValueError as error:
-        return RowError("line", f"not JSON: {error}")
+        value, end = _scan_json(text, 0)
+    except (StopIteration, ValueError):
+        end = -1
+    if end != len(text):
+        # Anything else (bad JSON, surrounding spaces): json.loads, with its message.
+        try:
+            value = json.loads(text)
+        except ValueError as error:
+            return RowError("line", f"not JSON: {error}")
     if not isinstance(value, dict):
         return RowError("line", f"not a JSON object but {type(value).__name__}")
     return value
