@@ -76,7 +76,7 @@ def run_measured(command: list[str]) -> tuple[float, float, str]:
 
 def ratio_run(parquet: Path) -> dict[str, float]:
     output = subprocess.run(
-        [sys.executable, "-m", "candor.pipeline.benchmark", str(parquet), "--repeat", "3"],
+        [sys.executable, "-m", "candor.pipeline.benchmark", str(parquet), "--repeat", "5"],
         capture_output=True,
         text=True,
         check=True,
@@ -134,7 +134,7 @@ Measured {today()} on {machine_line()}.
 ```
 
 Corpora from `bench.generate` ({args.reviews:,} reviews, {args.reviews // 10:,} products,
-{args.reviews // 5:,} reviewers; and {args.spark_reviews:,} reviews for Spark). Best of 3 runs
+{args.reviews // 5:,} reviewers; and {args.spark_reviews:,} reviews for Spark). Best of 5 runs
 for the ratio, measured in the same process one after the other:
 
 | step ({args.reviews:,} reviews, DuckDB) | wall | CPU |
