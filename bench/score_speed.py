@@ -4,7 +4,7 @@
 
 1. Generates the corpora with `bench.generate` unless they exist (1 million products,
    2 million reviewers for the 10M corpus, as the issue asks).
-2. `candor.pipeline.benchmark`: best-of-3 CPU time of a plain
+2. `candor.pipeline.benchmark`: best-of-5 CPU time of a plain
    `SELECT product_id, avg(rating) ... GROUP BY product_id` over the Parquet file and of
    the weights-only rating pipeline over the same file, in the same process and run:
    the ratio is the target (weights-only within 3x of the plain average).
