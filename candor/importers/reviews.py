@@ -1,14 +1,16 @@
 """Saving imported reviews in bulk, keeping every affected book's rating state exact.
 
-A batch's reviews are created with bulk_create (COPY) and changed ones with bulk_update.
-The rating state (RatingMonth) of the affected books is kept in one of two ways:
+A reader export's batch (`ReviewBatch`) creates reviews with bulk_create (COPY) and
+changes them with bulk_update; the Amazon bulk path writes plain rows instead
+(bulk_reviews.py). The rating state (RatingMonth) of the affected books is kept in one of two ways:
 
 - per batch (reader exports): each affected (book, month) state changes by the exact
   delta, as `candor.reviews.rating.track` does for one review, inside the batch's
   transaction with the books locked;
 - after the last batch (the bulk path, Amazon reviews): batches write reviews only,
   and `rebuild_rating_states` then recomputes every affected book's month states from
-  its visible reviews, a chunk of books per transaction. Maintaining states batch by
+  its visible reviews, a chunk of books per transaction, with the exact sums taken
+  over arrays (`candor.ratings.grouped.grouped_tallies`). Maintaining states batch by
   batch read, decoded and rewrote the same months again and again, which was most of
   a large import's time. If the import is killed before that pass, the affected books'
   states are stale until `candor rebuild_ratings` repairs them.
