@@ -135,7 +135,7 @@ Measured {today()} on {machine_line()}.
 
 Corpora from `bench.generate` ({args.reviews:,} reviews, {args.reviews // 10:,} products,
 {args.reviews // 5:,} reviewers; and {args.spark_reviews:,} reviews for Spark). Best of 5 runs
-for the ratio, measured in the same process one after the other:
+for the ratio, measured in the same process, baseline and pipeline alternately:
 
 | step ({args.reviews:,} reviews, DuckDB) | wall | CPU |
 |---|---:|---:|
@@ -156,7 +156,7 @@ The whole runs are the rating pipeline (`--no-trust`): trust analysis has its ow
 measurements (section "Trust scoring speed"), as its text classifier alone would take
 hours on 10 million reviews on two cores. Load average at the end of this run:
 {os.getloadavg()[0]:.1f} (other jobs on the machine inflate wall times; the ratio is
-measured in one process, one step right after the other).
+measured in one process, the two steps alternately).
 """
     print(body)
     if not args.no_docs:
