@@ -68,8 +68,13 @@ def import_command(path: Path) -> list[str]:
     return [sys.executable, "-m", "candor.cli", "import", "amazon", str(path)]
 
 
+# The child's PostgreSQL sessions carry this name (libpq reads PGAPPNAME), so the test
+# waits for them alone: other tests of the run may keep connections of their own.
+CHILD_APP_NAME = f"candor-kill-test-{os.getpid()}"
+
+
 def child_env() -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": child_database_url()}
+    return {**os.environ, "DATABASE_URL": child_database_url(), "PGAPPNAME": CHILD_APP_NAME}
 
 
 def wait_for_the_childs_session_to_end() -> None:
@@ -81,8 +86,8 @@ def wait_for_the_childs_session_to_end() -> None:
     with connection.cursor() as cursor:
         while True:
             cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                [CHILD_APP_NAME],
             )
             if cursor.fetchone()[0] == 0:
                 return
