@@ -360,21 +360,25 @@ def month_date(number: int) -> date:
     return date(1970 + number // 12, number % 12 + 1, 1)
 
 
+# What a review's weights depend on (`review_units`), with its book, in this order.
+INPUT_COLUMNS = (
+    "book_id",
+    "rating",
+    "created_at",
+    "verified_purchase",
+    "trust",
+    "trust_override",
+    "helpful_count",
+)
+
+
 def visible_columns(book_ids: list[int]) -> tuple[np.ndarray, ReviewColumns]:
     """The books' visible reviews as arrays: each one's book id, and what its weights
     depend on (`review_units`), the trust a moderator set replacing the computed one."""
     if connection.vendor == "postgresql":
         return visible_columns_postgres(book_ids)
     rows = list(
-        Review.objects.filter(book_id__in=book_ids, hidden=False).values_list(
-            "book_id",
-            "rating",
-            "created_at",
-            "verified_purchase",
-            "trust",
-            "trust_override",
-            "helpful_count",
-        )
+        Review.objects.filter(book_id__in=book_ids, hidden=False).values_list(*INPUT_COLUMNS)
     )
     one_micro = timedelta(microseconds=1)
     return np.array([row[0] for row in rows], dtype=np.int64), ReviewColumns(
@@ -439,15 +443,7 @@ def lock_books(book_ids: list[int]) -> None:
 
 def visible_inputs(book_ids: list[int]) -> Iterator[tuple[int, ReviewInput]]:
     """(book id, how the review counts) for the books' visible reviews, read as columns."""
-    visible = Review.objects.filter(book_id__in=book_ids, hidden=False).values_list(
-        "book_id",
-        "rating",
-        "created_at",
-        "verified_purchase",
-        "trust",
-        "trust_override",
-        "helpful_count",
-    )
+    visible = Review.objects.filter(book_id__in=book_ids, hidden=False).values_list(*INPUT_COLUMNS)
     for book_id, rating, created, verified, trust, override, helpful in visible:
         yield (
             book_id,

@@ -1,6 +1,12 @@
-"""Helpers for the fault tests: the test database's URL for child processes, free ports."""
+"""Helpers for the fault tests: the test database's URL for child processes, free ports,
+killing an import halfway."""
 
+import os
+import signal
 import socket
+import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from django.db import connection
@@ -21,3 +27,25 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def kill_after_first_batch(
+    command: list[str], env: dict[str, str], saved: Callable[[], int], batch: int, seconds: float
+) -> None:
+    """Run ``command`` and kill -9 it once ``saved()`` shows its first batch committed,
+    a moment into the next batch's rows."""
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + seconds
+        while saved() < batch:
+            assert child.poll() is None, child.stderr.read().decode()  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "the first batch never committed"
+            time.sleep(0.02)
+        time.sleep(0.3)  # into the next batch's rows
+        assert child.poll() is None, "the import finished before it could be killed"
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL

@@ -8,10 +8,8 @@ must finish the file with every order exactly once.
 """
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import pytest
 
 from candor.importers.orders import OrdersCsvImporter
 from candor.reviews.models import Order
-from tests.faults.live import child_database_url
+from tests.faults.live import child_database_url, kill_after_first_batch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,26 +51,7 @@ def test_import_killed_halfway_leaves_whole_batches_and_rerun_completes(
     orders_csv = tmp_path / "orders.csv"
     write_orders(orders_csv, buyer.username, book.isbn13)
 
-    child = subprocess.Popen(
-        import_command(orders_csv),
-        env=child_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while saved_orders() < BATCH:
-            assert child.poll() is None, child.stderr.read().decode()  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, "the first batch never committed"
-            time.sleep(0.02)
-        time.sleep(0.3)  # into the next batch's rows
-        assert child.poll() is None, "the import finished before it could be killed"
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        if child.poll() is None:
-            child.kill()
-        child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
+    kill_after_first_batch(import_command(orders_csv), child_env(), saved_orders, BATCH, 120)
 
     after_kill = saved_orders()
     assert after_kill % BATCH == 0, f"{after_kill} orders: a batch was half-written"

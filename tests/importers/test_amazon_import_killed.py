@@ -9,7 +9,6 @@ next one.
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from candor.catalog.models import Book
 from candor.importers.amazon import AmazonReviewsImporter
 from candor.reviews.models import Review
 from candor.reviews.rating import book_rating, rebuild_book_state
-from tests.faults.live import child_database_url
+from tests.faults.live import child_database_url, kill_after_first_batch
 from tests.importers.test_amazon_import import stored_months
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,23 +98,7 @@ def test_import_killed_halfway_leaves_whole_batches_and_rerun_completes(tmp_path
     items, reviews = write_files(tmp_path)
     call_command("import", "amazon", str(items))
 
-    child = subprocess.Popen(
-        import_command(reviews), env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        deadline = time.monotonic() + 180
-        while Review.objects.count() < BATCH:
-            assert child.poll() is None, child.stderr.read().decode()  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, "the first batch never committed"
-            time.sleep(0.02)
-        time.sleep(0.3)  # into the next batch's rows
-        assert child.poll() is None, "the import finished before it could be killed"
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        if child.poll() is None:
-            child.kill()
-        child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
+    kill_after_first_batch(import_command(reviews), child_env(), Review.objects.count, BATCH, 180)
     wait_for_the_childs_session_to_end()
 
     after_kill = Review.objects.count()
