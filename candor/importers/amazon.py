@@ -21,10 +21,11 @@ from candor.catalog.models import Book
 from candor.importers import fields
 from candor.importers.base import BatchResult, Importer, ImportReport
 from candor.importers.books import BookRecord, save_books
-from candor.importers.bulk_reviews import SourceReview, save_source_reviews
+from candor.importers.bulk_reviews import NewReviewers, SourceReview, save_source_reviews
 from candor.importers.readers import RowError, jsonl_rows, open_source
 from candor.importers.reviews import ExternalUsers, SavesReviews
 from candor.reviews.limits import TEXT_MAX, TITLE_MAX
+from candor.reviews.models import RatingMonth, Review
 
 USER_PREFIX = "amazon"
 # Timestamps are milliseconds since 1970; this bounds them to 1995..2100.
@@ -39,6 +40,10 @@ class AmazonReviewsImporter(SavesReviews, Importer):
     pause_gc = True
     # The bulk path: month states are rebuilt once after the last batch (see reviews.py).
     states_after_last_batch = True
+    bulk_tables = {
+        Review: ("review_one_per_user_per_book",),
+        RatingMonth: ("rating_month_once_per_book",),
+    }
     columns = {
         "rating": "rating",
         "title": "title",
@@ -56,6 +61,9 @@ class AmazonReviewsImporter(SavesReviews, Importer):
         self.books: dict[str, int] = {}
         self.users = ExternalUsers(USER_PREFIX)
         self.touched: set[int] = set()  # books whose reviews changed (SavesReviews.finish)
+        # With --bulk nothing else writes reviews meanwhile, so the reviewers this
+        # import creates have no reviews but the ones it saves: those need no lookup.
+        self.new_reviewers = NewReviewers() if self.bulk else None
 
     def mapped_json(
         self, rows: Iterator[tuple[int, dict[str, Any] | RowError]]
@@ -120,7 +128,7 @@ class AmazonReviewsImporter(SavesReviews, Importer):
 
     def save_batch(self, items: list[tuple[int, "ParsedReview"]]) -> BatchResult:
         self.find_books({row.asin for _, row in items})
-        users = self.users.ids({row.user_id for _, row in items})
+        users = self.users.ids({row.user_id for _, row in items}, self.new_reviewers)
         books = self.books
         rows, refused = [], []
         for line, row in items:
@@ -131,7 +139,7 @@ class AmazonReviewsImporter(SavesReviews, Importer):
                 continue
             # ParsedReview's fields after the two ids are SourceReview's, in its order.
             rows.append(SourceReview(line, book_id, users[row.user_id], *row[2:]))
-        result = save_source_reviews(rows, self.touched)
+        result = save_source_reviews(rows, self.touched, self.new_reviewers)
         result.refused.extend(refused)
         return result
 

@@ -9,7 +9,7 @@ the whole file is one transaction and the first bad row undoes everything.
 import gc
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
 from django.db import transaction
+from django.db.models import Model
 
 from candor.importers.ahead import read_ahead
+from candor.importers.bulk_schema import indexes_rebuilt_after
 from candor.importers.progress import ImportProgress
 from candor.importers.readers import RowError, csv_rows, jsonl_rows, open_source
 
@@ -106,6 +108,9 @@ class Importer:
     read_ahead: ClassVar[bool] = False
     # Pause Python's cycle collector for the import (see cycle_collector_paused).
     pause_gc: ClassVar[bool] = False
+    # --bulk: the tables loaded without their secondary indexes, each with the unique
+    # constraints the importer's lookups use (kept).
+    bulk_tables: ClassVar[Mapping[type[Model], Sequence[str]]] = {}
 
     def __init__(self, **options: Any) -> None:
         self.options = options
@@ -195,6 +200,12 @@ class Importer:
             cycle_collector_paused(self.pause_gc),
         ):
             self.progress_bar = bar
+            if self.bulk:
+                # One transaction: finish runs inside it; a failure leaves nothing behind.
+                with transaction.atomic(), indexes_rebuilt_after(self.bulk_tables):
+                    self._run(path, report, writer, bar, strict=strict)
+                    self.finish(report)
+                return report
             try:
                 if strict:
                     with transaction.atomic():
@@ -205,6 +216,13 @@ class Importer:
                 # Also after a failed batch: the batches before it are stored.
                 self.finish(report)
         return report
+
+    @property
+    def bulk(self) -> bool:
+        """`candor import --bulk`: the whole import is one transaction, and on
+        PostgreSQL the tables of bulk_tables are loaded without their secondary
+        indexes and foreign keys (see bulk_schema)."""
+        return bool(self.options.get("bulk"))
 
     def _run(
         self,

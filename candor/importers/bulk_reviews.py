@@ -15,7 +15,7 @@ Runs inside the caller's transaction (one per batch). Month states are not touch
 this is the bulk path, whose states are rebuilt after the last batch.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -24,7 +24,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from candor.importers.base import BatchResult, Outcome
-from candor.importers.bulk import commit_without_waiting_for_disk, default_row, insert_values
+from candor.importers.bulk import bulk_transaction, default_row, insert_values
 from candor.importers.readers import RowError
 from candor.reviews.models import HelpfulVote, Review
 
@@ -60,13 +60,41 @@ class Stored:
         self.values = values
 
 
-def save_source_reviews(rows: Sequence[SourceReview], touched: set[int]) -> BatchResult:
+class NewReviewers:
+    """The accounts an import created (``ids``) and the books each has a review of
+    since (``pairs``): when nothing else writes reviews during the import (--bulk),
+    such a reviewer has no other stored review, so most of a first load's
+    (book, reviewer) pairs need no lookup."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self.pairs: set[int | tuple[int, int]] = set()
+
+    def may_be_stored(self, key: tuple[int, int]) -> bool:
+        return key[1] not in self.ids or pair_key(key) in self.pairs
+
+    def saved(self, keys: Iterable[tuple[int, int]]) -> None:
+        self.pairs.update(pair_key(key) for key in keys if key[1] in self.ids)
+
+
+def pair_key(key: tuple[int, int]) -> int | tuple[int, int]:
+    """(book id, user id) as one int where ids allow (a quarter of a tuple's memory)."""
+    book_id, user_id = key
+    return book_id << 40 | user_id if 0 <= user_id < 1 << 40 else key
+
+
+def save_source_reviews(
+    rows: Sequence[SourceReview], touched: set[int], new_reviewers: NewReviewers | None = None
+) -> BatchResult:
     """Save a batch; adds the ids of the books whose reviews changed to touched."""
     result = BatchResult()
     if not rows:
         return result
-    commit_without_waiting_for_disk()
-    existing = stored_reviews({(row.book_id, row.user_id) for row in rows})
+    bulk_transaction()
+    keys = {(row.book_id, row.user_id) for row in rows}
+    if new_reviewers is not None:
+        keys = {key for key in keys if new_reviewers.may_be_stored(key)}
+    existing = stored_reviews(keys)
     votes = local_votes([review.pk for review in existing.values() if review.pk is not None])
     created: dict[tuple[int, int], Stored] = {}
     updated: dict[int, Stored] = {}
@@ -97,6 +125,8 @@ def save_source_reviews(rows: Sequence[SourceReview], touched: set[int]) -> Batc
             result.outcomes.append(Outcome.UPDATED)
     insert_reviews(created)
     update_reviews(updated)
+    if new_reviewers is not None:
+        new_reviewers.saved(created)
     touched.update(review.book_id for review in created.values())
     touched.update(review.book_id for review in updated.values())
     return result
@@ -112,6 +142,8 @@ def duplicate_error(external_id: str) -> RowError:
 
 def stored_reviews(keys: set[tuple[int, int]]) -> dict[tuple[int, int], Stored]:
     """The stored reviews of these (book id, user id) pairs, hidden ones included."""
+    if not keys:
+        return {}
     columns = ("book_id", "user_id", "id", "external_id", *COMPARED)
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(Review._meta.db_table)

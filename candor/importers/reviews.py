@@ -36,13 +36,14 @@ from django.utils import timezone
 from candor.catalog.models import Book
 from candor.importers.base import BatchResult, Outcome
 from candor.importers.bulk import (
-    commit_without_waiting_for_disk,
+    bulk_transaction,
     default_row,
     insert_rows,
     insert_values,
     reserve_ids,
     update_ratings,
 )
+from candor.importers.bulk_reviews import NewReviewers
 from candor.importers.readers import RowError
 from candor.ratings import RatingState, ReviewInput
 from candor.ratings.config import DEFAULT_CONFIG, RatingConfig
@@ -222,7 +223,8 @@ class SavesReviews:
         cache.delete(PRIOR_CACHE_KEY)  # the catalogue's star shares have moved
         touched = getattr(self, "touched", set())
         if self.states_after_last_batch:
-            rebuild_rating_states(touched)
+            # --bulk: the pass is inside the import's transaction, nothing else writes.
+            rebuild_rating_states(touched, alone=bool(getattr(self, "bulk", False)))
         else:
             refresh_book_ratings(touched)
 
@@ -306,18 +308,27 @@ def refresh_book_ratings(book_ids: set[int], chunk: int = 500) -> None:
             )
 
 
-def rebuild_rating_states(book_ids: set[int], chunk: int = 2000) -> None:
+def rebuild_rating_states(book_ids: set[int], chunk: int = 2000, alone: bool = False) -> None:
     """Recompute the month states of the books from their visible reviews (what
     rebuild_book_state does for one book) and store their ratings on them: per chunk
     of books, one transaction with the books locked, one query for their reviews'
     columns, their exact sums as arrays (`grouped_tallies`), one DELETE and one bulk
-    INSERT of their months."""
+    INSERT of their months.
+
+    ``alone``: the caller holds the tables (--bulk, one transaction), so the books'
+    months are all deleted by one statement first, while the planner's statistics
+    still describe the table (once the pass has filled it, a DELETE per chunk was
+    planned as if each book had thousands of months)."""
     ordered = sorted(book_ids)
     config = DEFAULT_CONFIG
+    if len(ordered) > chunk:
+        refresh_planner_statistics()
+    if alone:
+        delete_months(ordered)
     for start in range(0, len(ordered), chunk):
         part = ordered[start : start + chunk]
         with transaction.atomic():
-            commit_without_waiting_for_disk()
+            bulk_transaction()
             lock_books(part)
             books, columns = visible_columns(part)
             months = month_numbers(columns.micros)
@@ -329,7 +340,8 @@ def rebuild_rating_states(book_ids: set[int], chunk: int = 2000) -> None:
             stages = stage_units(columns, config)
             by_month = grouped_tallies(month_groups.reshape(-1), len(month_keys), columns, stages)
             by_book = grouped_tallies(book_groups.reshape(-1), len(book_keys), columns, stages)
-            RatingMonth.objects.filter(book_id__in=part).delete()
+            if not alone:
+                delete_months(part)
             insert_values(
                 RatingMonth,
                 ("book_id", "month", "state"),
@@ -345,6 +357,29 @@ def rebuild_rating_states(book_ids: set[int], chunk: int = 2000) -> None:
                 ],
             )
             store_grouped_ratings(part, book_keys.tolist(), by_book, config)
+
+
+def refresh_planner_statistics() -> None:
+    """ANALYZE the review and month tables before a pass over many books: a large
+    import has just filled them (with --bulk, in this very transaction, where
+    autovacuum cannot see them), and with the statistics of the empty tables
+    PostgreSQL scanned a whole table for each chunk of books."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Review._meta.db_table}, {RatingMonth._meta.db_table}")
+
+
+def delete_months(book_ids: list[int]) -> None:
+    """Delete the books' month states. On PostgreSQL with one array parameter: with an
+    IN list of thousands the planner scanned the whole table."""
+    if connection.vendor != "postgresql":
+        RatingMonth.objects.filter(book_id__in=book_ids).delete()
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {RatingMonth._meta.db_table} WHERE book_id = ANY(%s::bigint[])",
+            [book_ids],
+        )
 
 
 # (book id, month number) packed in one int64: month numbers count from 1970-01.
@@ -496,7 +531,9 @@ class ExternalUsers:
         self.prefix = prefix
         self.known: dict[str, int] = {}
 
-    def ids(self, source_ids: set[str]) -> dict[str, int]:
+    def ids(self, source_ids: set[str], created: "NewReviewers | None" = None) -> dict[str, int]:
+        """The user ids of these source ids; adds those of the accounts it creates to
+        ``created`` when given."""
         names = {f"{self.prefix}-{s}": s for s in source_ids if s not in self.known}
         if not names:
             return self.known
@@ -518,6 +555,8 @@ class ExternalUsers:
                 rows.append((pk, *row))
                 self.known[names[name]] = pk
             insert_values(User, ("id", *columns), rows)
+            if created is not None:
+                created.ids.update(reserved)
         elif missing:
             users = [
                 User(
@@ -528,8 +567,10 @@ class ExternalUsers:
                 for name in missing
             ]
             User.objects.bulk_create(users, batch_size=2000)
-            created = User.objects.filter(username__in=missing).values_list("username", "pk")
-            self.known.update((names[name], pk) for name, pk in created)
+            found = User.objects.filter(username__in=missing).values_list("username", "pk")
+            self.known.update((names[name], pk) for name, pk in found)
+            if created is not None:
+                created.ids.update(pk for _, pk in found)
         return self.known
 
 

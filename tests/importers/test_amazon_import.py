@@ -2,7 +2,6 @@
 
 import gzip
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,17 +17,6 @@ from candor.reviews.models import RatingMonth, Review
 from candor.reviews.rating import book_rating, rebuild_book_state
 
 pytestmark = pytest.mark.django_db
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-@pytest.fixture
-def files(tmp_path: Path) -> dict[str, Path]:
-    """Copies of the fixtures, so rejects files land in tmp_path."""
-    return {
-        name: Path(shutil.copy(FIXTURES / f"amazon_{name}.jsonl", tmp_path))
-        for name in ("items", "reviews")
-    }
 
 
 def import_amazon(path: Path, *args: str) -> None:
@@ -179,7 +167,7 @@ def test_import_stopped_before_the_rebuild_pass_is_repaired_by_rebuild_ratings(
     """The documented crash story: batches committed, states not yet rebuilt."""
     import_amazon(files["items"])
 
-    def killed(book_ids, chunk=500):  # type: ignore[no-untyped-def]
+    def killed(book_ids, **options):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
     monkeypatch.setattr(review_saving, "rebuild_rating_states", killed)

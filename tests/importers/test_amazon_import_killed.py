@@ -23,6 +23,7 @@ from candor.importers.amazon import AmazonReviewsImporter
 from candor.reviews.models import Review
 from candor.reviews.rating import book_rating, rebuild_book_state
 from tests.faults.live import child_database_url, kill_after_first_batch
+from tests.importers.test_amazon_bulk_import import schema
 from tests.importers.test_amazon_import import stored_months
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -122,3 +123,37 @@ def test_import_killed_halfway_leaves_whole_batches_and_rerun_completes(tmp_path
         # Stored by the child seconds ago: recency has moved the rating a little since.
         assert ratings[book.pk] == pytest.approx((result.rating, result.count), abs=1e-6)
     assert stored_months() == stored
+
+
+def holds_the_review_table() -> int:
+    """1 once the child's bulk import has the review table to itself (its indexes
+    dropped inside its transaction), else 0."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid "
+            "WHERE a.application_name = %s AND l.relation = %s::regclass "
+            "AND l.mode = 'AccessExclusiveLock' AND l.granted",
+            [CHILD_APP_NAME, Review._meta.db_table],
+        )
+        return min(1, cursor.fetchone()[0])
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_bulk_import_killed_halfway_leaves_nothing_and_every_index(tmp_path) -> None:
+    """--bulk drops the review tables' indexes inside its one transaction: a kill -9
+    rolls it all back, indexes and constraints included, and a rerun loads the file."""
+    items, reviews = write_files(tmp_path)
+    call_command("import", "amazon", str(items))
+    before = schema()
+
+    bulk = [*import_command(reviews), "--bulk"]
+    kill_after_first_batch(bulk, child_env(), holds_the_review_table, 1, 180)
+    wait_for_the_childs_session_to_end()
+
+    assert Review.objects.count() == 0
+    assert schema() == before
+    rerun = subprocess.run(bulk, env=child_env(), capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{ROWS} created, 0 already present, 0 rejected" in rerun.stdout
+    assert Review.objects.count() == ROWS
+    assert schema() == before

@@ -21,6 +21,13 @@ class Command(BaseCommand):
             "--strict", action="store_true", help="stop at the first bad row and save nothing"
         )
         parser.add_argument(
+            "--bulk",
+            action="store_true",
+            help="load a large file as one transaction; on PostgreSQL the review tables' "
+            "indexes and foreign keys are rebuilt after the load, and other sessions "
+            "wait for it (for a first load or a quiet site)",
+        )
+        parser.add_argument(
             "--user",
             help="goodreads, storygraph: the username the export's ratings and reviews belong to",
         )
@@ -35,7 +42,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         try:
-            importer = IMPORTERS[options["kind"]](user=options["user"])
+            importer = IMPORTERS[options["kind"]](user=options["user"], bulk=options["bulk"])
             report = importer.run(
                 path,
                 strict=options["strict"],
