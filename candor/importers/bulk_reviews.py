@@ -212,7 +212,9 @@ def insert_reviews(created: dict[tuple[int, int], Stored]) -> None:
         (*review.values, book_id, user_id, review.external_id, *defaults)
         for (book_id, user_id), review in sorted(created.items(), key=lambda item: item[0])
     ]
-    insert_values(Review, (*given, *(names[position] for position in rest)), rows)
+    insert_values(
+        Review, (*given, *(names[position] for position in rest)), rows, same_tail=len(rest)
+    )
 
 
 def update_reviews(updated: dict[int, Stored]) -> None:

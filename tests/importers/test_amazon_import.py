@@ -308,3 +308,18 @@ def test_a_review_repeated_in_one_file_is_stored_once_with_its_last_values(
     review = Review.objects.get()
     assert (review.rating, review.title) == (1, "Changed my mind")
     assert_stored_state_equals_rebuild([review.book])
+
+
+def test_titles_and_texts_are_stored_exactly_whatever_characters_they_hold(files, tmp_path) -> None:
+    """Rows reach PostgreSQL as COPY text written by Candor: its escapes must hold."""
+    import_amazon(files["items"])
+    row = json.loads(files["reviews"].read_text().splitlines()[0])
+    row["title"] = "Tab\there, back\\slash \\N and \\t"
+    row["text"] = "Line one\nline two\r\nthird\tcolumn \\ end: ünïcödé ✓ 📚"
+    odd = tmp_path / "odd.jsonl"
+    odd.write_text(json.dumps(row) + "\n")
+    import_amazon(odd)
+    review = Review.objects.get()
+    assert (review.title, review.text) == (row["title"], row["text"])
+    assert review.created_at.timestamp() * 1000 == row["timestamp"]
+    assert (review.verified_purchase, review.helpful_count, review.trust) == (True, 3, 1.0)
