@@ -126,9 +126,18 @@ def copy_text(
     )
 
 
-# COPY's text format: a backslash starts an escape, tab and newline end a column and
-# a row, \N is NULL.
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+def copy_escaped(value: str) -> str:
+    """Text as a COPY text column: a backslash starts an escape, tab and newline end a
+    column and a row (\\N is NULL). Most values hold none of them: four scans in C
+    find that faster than any rewriting."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
 
 
 def copy_format(field: models.Field) -> Callable[[Any], str]:
@@ -142,7 +151,7 @@ def copy_format(field: models.Field) -> Callable[[Any], str]:
     if isinstance(field, (models.IntegerField, models.AutoField, models.ForeignKey)):
         return lambda value: "\\N" if value is None else str(int(value))
     # Text, JSON (given as its text), decimals.
-    return lambda value: "\\N" if value is None else str(value).translate(COPY_ESCAPES)
+    return lambda value: "\\N" if value is None else copy_escaped(str(value))
 
 
 def default_row(

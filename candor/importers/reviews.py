@@ -329,7 +329,8 @@ def rebuild_rating_states(book_ids: set[int], chunk: int = 2000, alone: bool = F
         part = ordered[start : start + chunk]
         with transaction.atomic():
             bulk_transaction()
-            lock_books(part)
+            if not alone:
+                lock_books(part)
             books, columns = visible_columns(part)
             months = month_numbers(columns.micros)
             # One group per (book, month) and per book; np.unique sorts them.

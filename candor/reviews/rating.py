@@ -27,7 +27,7 @@ from candor.catalog.models import Book
 from candor.ratings import Prior, RatingResult, RatingState, ReviewInput, history
 from candor.ratings.serialize import state_from_dict, state_to_dict
 from candor.reviews.models import RatingMonth, Review
-from candor.trust.score import TRUNCATED
+from candor.trust.codes import TRUNCATED
 
 # How many pseudo-reviews the catalogue prior is worth (see candor/ratings/METHOD.md).
 PRIOR_STRENGTH = 5.0

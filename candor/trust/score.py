@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from candor.trust.behaviour import behaviour
 from candor.trust.bursts import bursts
+from candor.trust.codes import TEXT_CODES, TRUNCATED
 from candor.trust.combine import Combiner, coded_reasons, combine
 from candor.trust.duplicates import duplicate_signal
 from candor.trust.lockstep import lockstep
@@ -28,11 +29,6 @@ LIVE_SIGNALS = ("text",)
 need the rest of the corpus (behaviour, bursts, lockstep, duplicates) come with the next
 batch run."""
 
-TRUNCATED = "text_truncated"
-"""A note, not a reason: the text was analysed on its beginning only. It never lowers
-trust; callers list it after the reasons so that truncation is never silent."""
-TEXT_CODES = ("deceptive_text", "generated_text", TRUNCATED)
-"""Codes that come from a review's own text (what `LIVE_SIGNALS` can say)."""
 
 Signal = Callable[[Reviews], SignalOutput]
 
