@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from candor.importers.ahead import read_ahead
-from candor.importers.bulk_schema import indexes_rebuilt_after
+from candor.importers.bulk_schema import SetAside, indexes_rebuilt_after
 from candor.importers.progress import ImportProgress
 from candor.importers.readers import RowError, csv_rows, jsonl_rows, open_source
 
@@ -115,6 +115,8 @@ class Importer:
     def __init__(self, **options: Any) -> None:
         self.options = options
         self.progress_bar: ImportProgress | None = None
+        # --bulk: what was dropped for the load, to rebuild (bulk_schema.SetAside).
+        self.set_aside: SetAside | None = None
 
     # -- reading -------------------------------------------------------------------
 
@@ -202,7 +204,8 @@ class Importer:
             self.progress_bar = bar
             if self.bulk:
                 # One transaction: finish runs inside it; a failure leaves nothing behind.
-                with transaction.atomic(), indexes_rebuilt_after(self.bulk_tables):
+                with transaction.atomic(), indexes_rebuilt_after(self.bulk_tables) as aside:
+                    self.set_aside = aside
                     self._run(path, report, writer, bar, strict=strict)
                     self.finish(report)
                 return report

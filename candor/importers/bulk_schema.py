@@ -26,29 +26,48 @@ from django.db.backends.utils import CursorWrapper
 INDEX_BUILD_MEMORY = "512MB"
 
 
+class SetAside:
+    """The statements that re-create what was dropped, per table; `rebuild` runs them."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, list[str]] = {}
+
+    def rebuild(self, model: type[models.Model] | None = None) -> None:
+        """Re-create the indexes and constraints of ``model``'s table now (of every
+        table when None); what is re-created is not re-created again."""
+        tables = list(self.pending) if model is None else [model._meta.db_table]
+        statements = [s for table in tables for s in self.pending.pop(table, [])]
+        if not statements:
+            return
+        with connection.cursor() as cursor:
+            # Deferred checks fire now rather than after the rebuild.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+            for statement in statements:
+                cursor.execute(statement)
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 @contextmanager
-def indexes_rebuilt_after(tables: Mapping[type[models.Model], Sequence[str]]) -> Iterator[None]:
+def indexes_rebuilt_after(
+    tables: Mapping[type[models.Model], Sequence[str]],
+) -> Iterator[SetAside]:
     """Inside the caller's transaction: drop the secondary indexes and constraints of
-    each model's table except the named unique constraints, run the body, re-create
-    them. On an exception nothing is re-created: the rollback restores them."""
+    each model's table except the named unique constraints, run the body (which may
+    rebuild a table's early, see SetAside.rebuild), re-create the rest. On an exception
+    nothing is re-created: the rollback restores them."""
+    aside = SetAside()
     if connection.vendor != "postgresql" or not tables:
-        yield
+        yield aside
         return
-    recreate: list[str] = []
     with connection.cursor() as cursor:
         # PostgreSQL alters no table with deferred checks pending: run them first.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for model, kept in tables.items():
-            recreate.extend(set_aside(cursor, model._meta.db_table, kept))
+            aside.pending[model._meta.db_table] = set_aside(cursor, model._meta.db_table, kept)
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    yield
-    with connection.cursor() as cursor:
-        # Deferred checks of other tables fire now rather than after the rebuild.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
-        for statement in recreate:
-            cursor.execute(statement)
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    yield aside
+    aside.rebuild()
 
 
 def set_aside(cursor: CursorWrapper, table: str, kept: Sequence[str]) -> list[str]:

@@ -20,7 +20,8 @@ bit for bit (tests check).
 """
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from secrets import token_hex
@@ -44,12 +45,12 @@ from candor.importers.bulk import (
     update_ratings,
 )
 from candor.importers.bulk_reviews import NewReviewers
+from candor.importers.bulk_schema import SetAside
 from candor.importers.readers import RowError
-from candor.ratings import RatingState, ReviewInput
+from candor.ratings import Prior, RatingState, ReviewInput
 from candor.ratings.config import DEFAULT_CONFIG, RatingConfig
 from candor.ratings.fixed_point import EPOCH
 from candor.ratings.grouped import (
-    GroupedTallies,
     ReviewColumns,
     candor_ratings,
     grouped_candor_ratings,
@@ -222,9 +223,13 @@ class SavesReviews:
     def finish(self, report: object) -> None:
         cache.delete(PRIOR_CACHE_KEY)  # the catalogue's star shares have moved
         touched = getattr(self, "touched", set())
-        if self.states_after_last_batch:
-            # --bulk: the pass is inside the import's transaction, nothing else writes.
-            rebuild_rating_states(touched, alone=bool(getattr(self, "bulk", False)))
+        aside: SetAside | None = getattr(self, "set_aside", None)
+        if self.states_after_last_batch and aside is not None:
+            # --bulk: the pass is inside the import's transaction, nothing else writes;
+            # the server rebuilds the review indexes while the states are computed.
+            rebuild_rating_states(touched, alone=True, meanwhile=lambda: aside.rebuild(Review))
+        elif self.states_after_last_batch:
+            rebuild_rating_states(touched)
         else:
             refresh_book_ratings(touched)
 
@@ -308,56 +313,103 @@ def refresh_book_ratings(book_ids: set[int], chunk: int = 500) -> None:
             )
 
 
-def rebuild_rating_states(book_ids: set[int], chunk: int = 2000, alone: bool = False) -> None:
+def rebuild_rating_states(
+    book_ids: set[int],
+    chunk: int = 2000,
+    alone: bool = False,
+    meanwhile: Callable[[], None] | None = None,
+) -> None:
     """Recompute the month states of the books from their visible reviews (what
     rebuild_book_state does for one book) and store their ratings on them: per chunk
     of books, one transaction with the books locked, one query for their reviews'
     columns, their exact sums as arrays (`grouped_tallies`), one DELETE and one bulk
     INSERT of their months.
 
-    ``alone``: the caller holds the tables (--bulk, one transaction), so the books'
-    months are all deleted by one statement first, while the planner's statistics
-    still describe the table (once the pass has filled it, a DELETE per chunk was
-    planned as if each book had thousands of months)."""
+    ``alone``: the caller holds the tables (--bulk, one transaction). The books' months
+    are then all deleted by one statement first, while the planner's statistics still
+    describe the table (once the pass has filled it, a DELETE per chunk was planned as
+    if each book had thousands of months); every chunk's reviews are read, and the
+    states are computed in a thread while the caller's ``meanwhile`` runs on the
+    database (the review table's indexes are rebuilt then: the server builds while
+    this process computes), then written."""
     ordered = sorted(book_ids)
+    parts = [ordered[start : start + chunk] for start in range(0, len(ordered), chunk)]
     config = DEFAULT_CONFIG
-    if len(ordered) > chunk:
+    if len(parts) > 1:
         refresh_planner_statistics()
-    if alone:
-        delete_months(ordered)
-    for start in range(0, len(ordered), chunk):
-        part = ordered[start : start + chunk]
-        with transaction.atomic():
-            bulk_transaction()
-            if not alone:
+    if not alone:
+        for part in parts:
+            with transaction.atomic():
+                bulk_transaction()
                 lock_books(part)
-            books, columns = visible_columns(part)
-            months = month_numbers(columns.micros)
-            # One group per (book, month) and per book; np.unique sorts them.
-            month_keys, month_groups = np.unique(
-                books * MONTH_KEY_SPAN + (months + MONTH_KEY_SPAN // 2), return_inverse=True
-            )
-            book_keys, book_groups = np.unique(books, return_inverse=True)
-            stages = stage_units(columns, config)
-            by_month = grouped_tallies(month_groups.reshape(-1), len(month_keys), columns, stages)
-            by_book = grouped_tallies(book_groups.reshape(-1), len(book_keys), columns, stages)
-            if not alone:
+                found = visible_columns(part)
                 delete_months(part)
-            insert_values(
-                RatingMonth,
-                ("book_id", "month", "state"),
-                [
-                    (
-                        key // MONTH_KEY_SPAN,
-                        month_date(key % MONTH_KEY_SPAN - MONTH_KEY_SPAN // 2),
-                        text,
-                    )
-                    for key, text in zip(
-                        month_keys.tolist(), states_json(by_month, config), strict=True
-                    )
-                ],
-            )
-            store_grouped_ratings(part, book_keys.tolist(), by_book, config)
+                write_states(chunk_states(part, *found, config, catalogue_prior(), timezone.now()))
+        if meanwhile is not None:
+            meanwhile()
+        return
+    bulk_transaction()
+    delete_months(ordered)
+    read = [visible_columns(part) for part in parts]
+    prior, now = catalogue_prior(), timezone.now()
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        computed = [
+            worker.submit(chunk_states, part, *found, config, prior, now)
+            for part, found in zip(parts, read, strict=True)
+        ]
+        if meanwhile is not None:
+            meanwhile()
+        for future in computed:
+            write_states(future.result())
+
+
+@dataclass(frozen=True)
+class ChunkStates:
+    """What the rating pass writes for a chunk of books: their month states (book id,
+    first day of the month, the state's JSON) and listing ratings (book id, rating,
+    count; books without a visible review get none)."""
+
+    months: list[tuple[int, date, str]]
+    ratings: list[tuple[int, float | None, int]]
+
+
+def chunk_states(
+    book_ids: list[int],
+    books: np.ndarray,
+    columns: ReviewColumns,
+    config: RatingConfig,
+    prior: Prior,
+    now: datetime,
+) -> ChunkStates:
+    """The states and ratings of the books from their reviews' columns (no database)."""
+    months = month_numbers(columns.micros)
+    # One group per (book, month) and per book; np.unique sorts them.
+    month_keys, month_groups = np.unique(
+        books * MONTH_KEY_SPAN + (months + MONTH_KEY_SPAN // 2), return_inverse=True
+    )
+    book_keys, book_groups = np.unique(books, return_inverse=True)
+    stages = stage_units(columns, config)
+    by_month = grouped_tallies(month_groups.reshape(-1), len(month_keys), columns, stages)
+    by_book = grouped_tallies(book_groups.reshape(-1), len(book_keys), columns, stages)
+    month_rows = [
+        (key // MONTH_KEY_SPAN, month_date(key % MONTH_KEY_SPAN - MONTH_KEY_SPAN // 2), text)
+        for key, text in zip(month_keys.tolist(), states_json(by_month, config), strict=True)
+    ]
+    rated = dict(
+        zip(
+            book_keys.tolist(),
+            grouped_candor_ratings(by_book, now, prior, config),
+            strict=True,
+        )
+    )
+    return ChunkStates(
+        month_rows, [(book_id, *rated.get(book_id, (None, 0))) for book_id in book_ids]
+    )
+
+
+def write_states(states: ChunkStates) -> None:
+    insert_values(RatingMonth, ("book_id", "month", "state"), states.months)
+    update_ratings(states.ratings)
 
 
 def refresh_planner_statistics() -> None:
@@ -506,21 +558,6 @@ def store_ratings(book_ids: list[int], states: dict[int, RatingState]) -> None:
             for book_id, (rating, count) in zip(book_ids, ratings, strict=True)
         ]
     )
-
-
-def store_grouped_ratings(
-    book_ids: list[int], rated_ids: list[int], tallies: GroupedTallies, config: RatingConfig
-) -> None:
-    """store_ratings, for books whose tallies are the groups of ``tallies`` (group n
-    is the book rated_ids[n]; the other books of book_ids have no visible review)."""
-    ratings = dict(
-        zip(
-            rated_ids,
-            grouped_candor_ratings(tallies, timezone.now(), catalogue_prior(), config),
-            strict=True,
-        )
-    )
-    update_ratings([(book_id, *ratings.get(book_id, (None, 0))) for book_id in book_ids])
 
 
 class ExternalUsers:
