@@ -12,6 +12,7 @@ call (the function `RatingState.result` calls with one row), instead of one call
 
 import json
 import math
+import operator
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -298,25 +299,39 @@ def _pick(stage: StageUnits, chosen: np.ndarray) -> StageUnits:
 
 def states_json(tallies: GroupedTallies, config: RatingConfig) -> list[str]:
     """json.dumps(state_to_dict(tallies.state(group, config))) of every group, written
-    directly: each cell is turned into text once, and each group's text is one format."""
-    names = [(tally, field) for tally in ("everyone", "verified_only") for field in TALLY_FIELDS]
-    template = (
-        _json_prefix(config)
-        + ", "
-        + ", ".join(
-            f'"{tally}": {{' + ", ".join(f'"{field}": ["%s"]' for field in TALLY_FIELDS) + "}"
-            for tally in ("everyone", "verified_only")
+    directly: each cell is turned into text once, and the rest is done by C loops over
+    all groups at once (map, zip, %), which matters at a million groups."""
+    parts = [
+        _tally_json(name, rows) for name, rows in (("everyone", tallies.everyone),
+        ("verified_only", tallies.verified_only))
+    ]  # fmt: skip
+    template = _json_prefix(config) + ", %s, %s}"
+    return list(map(template.__mod__, zip(*parts, strict=True)))
+
+
+def _tally_json(name: str, rows: list[list[int]]) -> list[str]:
+    """'"NAME": {...}' of every group, as serialize._tally_to_dict writes it: a stage
+    equal to the one before it is left out."""
+    # Each group's five cells joined, group after group (zip of one iterator five times
+    # takes five at a time).
+    texts = [
+        list(map('", "'.join, zip(*[iter(map(str, row))] * STAR_COUNT, strict=True)))
+        for row in rows
+    ]
+    optional = []
+    for position in range(2, len(rows)):
+        # Per group: are its five cells all equal to the stage before's?
+        equal = map(operator.eq, rows[position], rows[position - 1])
+        same = map(all, zip(*[equal] * STAR_COUNT, strict=True))
+        field = f', "{TALLY_FIELDS[position]}": ["'
+        optional.append(
+            [
+                "" if dropped else field + text + '"]'
+                for dropped, text in zip(same, texts[position], strict=True)
+            ]
         )
-        + "}"
-    )
-    assert template.count("%s") == len(names)
-    rows = []
-    for row in (*tallies.everyone, *tallies.verified_only):
-        # Each group's five cells joined, group after group (zip of one iterator five
-        # times takes five at a time); all in C loops, which matters at a million keys.
-        stars = zip(*[iter(map(str, row))] * STAR_COUNT, strict=True)
-        rows.append(map('", "'.join, stars))
-    return list(map(template.__mod__, zip(*rows, strict=True)))
+    template = f'"{name}": {{"counts": ["%s"], "recency": ["%s"]' + "%s" * len(optional) + "}"
+    return list(map(template.__mod__, zip(texts[0], texts[1], *optional, strict=True)))
 
 
 TALLY_FIELDS = ("counts", *WEIGHTED_STAGES)
