@@ -87,11 +87,10 @@ def insert_values(
     fields = [by_name[name] for name in names]
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    if connection.vendor == "postgresql":
+        copy_in(model, names, copy_text(fields, rows, same_tail))
+        return
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                copy.write(copy_text(fields, rows, same_tail))
-            return
         now = timezone.now()
         # The values as Django's backend adapts them (dates to text on SQLite).
         adapt = [
@@ -107,6 +106,19 @@ def insert_values(
         )
 
 
+def copy_in(model: type[models.Model], names: Sequence[str], text: str) -> None:
+    """PostgreSQL: COPY ``text`` (COPY's text format, as copy_text writes it) into the
+    model's fields ``names`` (attnames)."""
+    by_name = {field.attname: field for field in model._meta.concrete_fields}
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(by_name[name].column) for name in names)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        copy.write(text)
+
+
 def copy_text(
     fields: Sequence[models.Field], rows: Sequence[tuple[Any, ...]], same_tail: int = 0
 ) -> str:
@@ -115,15 +127,18 @@ def copy_text(
     columns hold the same values in every row: they are formatted once."""
     varying = len(fields) - same_tail
     formats = [copy_format(field) for field in fields[:varying]]
-    tail = "".join(
-        "\t" + copy_format(field)(value)
-        for field, value in zip(fields[varying:], rows[0][varying:], strict=True)
-    )
-    tail = (tail[1:] if varying == 0 else tail) + "\n"
+    tail = copy_tail(fields[varying:], rows[0][varying:])
+    tail = tail[1:] if varying == 0 else tail
     return "".join(
         "\t".join([write(value) for write, value in zip(formats, row, strict=False)]) + tail
         for row in rows
     )
+
+
+def copy_tail(fields: Sequence[models.Field], values: Sequence[Any]) -> str:
+    """Columns every row ends with, in COPY text: each after a tab, then the newline."""
+    written = (copy_format(field)(value) for field, value in zip(fields, values, strict=True))
+    return "".join("\t" + text for text in written) + "\n"
 
 
 def copy_escaped(value: str) -> str:

@@ -586,10 +586,12 @@ class ExternalUsers:
                 columns.index(column) for column in ("username", "password", "is_active")
             )
             rows = []
-            for name, pk in zip(missing, reserved, strict=True):
+            # One call for every account's random suffix (as token_hex(20) gives each).
+            noise = token_hex(20 * len(missing))
+            for index, (name, pk) in enumerate(zip(missing, reserved, strict=True)):
                 row = list(template)
                 row[name_at], row[active_at] = name, False
-                row[password_at] = UNUSABLE_PASSWORD_PREFIX + token_hex(20)
+                row[password_at] = UNUSABLE_PASSWORD_PREFIX + noise[40 * index : 40 * index + 40]
                 rows.append((pk, *row))
                 self.known[names[name]] = pk
             insert_values(User, ("id", *columns), rows)
