@@ -10,7 +10,8 @@ from candor.reviews.limits import REPORT_NOTE_MAX, TEXT_MAX, TITLE_MAX
 
 
 class Review(models.Model):
-    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews")
+    # No index of its own: review_one_per_user_per_book's index leads with the book.
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews", db_index=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
     )
@@ -24,10 +25,17 @@ class Review(models.Model):
     # Kept equal to the number of HelpfulVote rows by services.vote_helpful, so lists sort
     # by helpfulness through an index instead of counting every review's votes.
     helpful_count = models.PositiveIntegerField(default=0)
-    hidden = models.BooleanField(default=False, db_index=True)
+    # Indexes on the moderation columns hold the few reviews they apply to (see Meta):
+    # a full index on each would be kept up to date for every review posted or imported.
+    hidden = models.BooleanField(default=False)
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     hidden_reason = models.CharField(max_length=300, blank=True)
     # Trust analysis (candor.trust): the probability the review is genuine, and why not.
@@ -37,13 +45,21 @@ class Review(models.Model):
     # A moderator's decision replaces the computed trust until cleared.
     trust_override = models.FloatField(null=True, blank=True)
     trust_override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     trust_override_at = models.DateTimeField(null=True, blank=True)
     trust_override_note = models.CharField(max_length=300, blank=True)
     # Where an imported review came from, e.g. "amazon:USER:PARENT_ASIN:TIMESTAMP";
     # re-imports find the review by it. NULL for reviews written on the site.
-    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # Unique by a constraint rather than unique=True, which on PostgreSQL adds a second
+    # index for LIKE queries that nothing makes. NULL, not "", for the site's own
+    # reviews: the constraint leaves NULLs alone.
+    external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -65,9 +81,21 @@ class Review(models.Model):
                 condition=Q(hidden=False),
                 name="review_list_by_star",
             ),
+            models.Index(fields=["-hidden_at"], condition=Q(hidden=True), name="review_hidden"),
+            models.Index(
+                fields=["hidden_by"],
+                condition=Q(hidden_by__isnull=False),
+                name="review_hidden_by",
+            ),
+            models.Index(
+                fields=["trust_override_by"],
+                condition=Q(trust_override_by__isnull=False),
+                name="review_trust_override_by",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["book", "user"], name="review_one_per_user_per_book"),
+            models.UniqueConstraint(fields=["external_id"], name="review_external_id_unique"),
             models.CheckConstraint(
                 condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
             ),
@@ -177,7 +205,10 @@ class RatingMonth(models.Model):
     candor.reviews.rating.
     """
 
-    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="rating_months")
+    # No index of its own: rating_month_once_per_book's index leads with the book.
+    book = models.ForeignKey(
+        Book, on_delete=models.CASCADE, related_name="rating_months", db_index=False
+    )
     month = models.DateField(help_text="First day of the month (UTC)")
     state = models.JSONField()
 
