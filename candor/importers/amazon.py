@@ -59,7 +59,7 @@ class AmazonReviewsImporter(SavesReviews, Importer):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.books: dict[str, int] = {}
-        self.users = ExternalUsers(USER_PREFIX)
+        self.users = ExternalUsers(USER_PREFIX, alone=self.bulk)
         self.touched: set[int] = set()  # books whose reviews changed (SavesReviews.finish)
         # With --bulk nothing else writes reviews meanwhile, so the reviewers this
         # import creates have no reviews but the ones it saves: those need no lookup.

@@ -563,11 +563,17 @@ def store_ratings(book_ids: list[int], states: dict[int, RatingState]) -> None:
 class ExternalUsers:
     """User ids for a source's reviewers, creating missing ones as accounts nobody can
     sign in to (inactive, unusable password), named PREFIX-ID. Remembers the ids it
-    has seen, so each reviewer is looked up once per import."""
+    has seen, so each reviewer is looked up once per import.
 
-    def __init__(self, prefix: str) -> None:
+    ``alone``: nobody else creates accounts during the import (--bulk holds the user
+    table). If no account had the prefix when it began, every reviewer it has not
+    created itself is new: a first load of a source then looks none up."""
+
+    def __init__(self, prefix: str, alone: bool = False) -> None:
         self.prefix = prefix
         self.known: dict[str, int] = {}
+        self.alone = alone
+        self.first_of_prefix: bool | None = None  # found at the first call
 
     def ids(self, source_ids: set[str], created: "NewReviewers | None" = None) -> dict[str, int]:
         """The user ids of these source ids; adds those of the accounts it creates to
@@ -575,8 +581,14 @@ class ExternalUsers:
         names = {f"{self.prefix}-{s}": s for s in source_ids if s not in self.known}
         if not names:
             return self.known
-        for name, pk in existing_users(list(names)):
-            self.known[names[name]] = pk
+        if self.first_of_prefix is None:
+            self.first_of_prefix = (
+                self.alone
+                and not User.objects.filter(username__startswith=f"{self.prefix}-").exists()
+            )
+        if not self.first_of_prefix:
+            for name, pk in existing_users(list(names)):
+                self.known[names[name]] = pk
         missing = [name for name, source_id in names.items() if source_id not in self.known]
         reserved = reserve_ids(User, len(missing))
         if reserved is not None:
