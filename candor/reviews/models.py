@@ -13,6 +13,19 @@ from candor.catalog.models import Book
 from candor.reviews.limits import REPORT_NOTE_MAX, TEXT_MAX, TITLE_MAX
 
 
+def moderator() -> models.ForeignKey:
+    """A moderator who acted on a review (kept NULL if the account goes); indexed only
+    where set, by the model's Meta."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class Review(models.Model):
     # No index of its own: review_one_per_user_per_book's index leads with the book.
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="reviews", db_index=False)
@@ -33,14 +46,7 @@ class Review(models.Model):
     # a full index on each would be kept up to date for every review posted or imported.
     hidden = models.BooleanField(default=False)
     hidden_at = models.DateTimeField(null=True, blank=True)
-    hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    hidden_by = moderator()
     hidden_reason = models.CharField(max_length=300, blank=True)
     # Trust analysis (candor.trust): the probability the review is genuine, and why not.
     trust = models.FloatField(default=1.0)
@@ -48,14 +54,7 @@ class Review(models.Model):
     trust_scored_at = models.DateTimeField(null=True, blank=True)
     # A moderator's decision replaces the computed trust until cleared.
     trust_override = models.FloatField(null=True, blank=True)
-    trust_override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    trust_override_by = moderator()
     trust_override_at = models.DateTimeField(null=True, blank=True)
     trust_override_note = models.CharField(max_length=300, blank=True)
     # Where an imported review came from, e.g. "amazon:USER:PARENT_ASIN:TIMESTAMP";

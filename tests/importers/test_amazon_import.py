@@ -9,7 +9,6 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from candor.catalog.models import Book
-from candor.importers import bulk_reviews
 from candor.importers import reviews as review_saving
 from candor.importers.amazon import AmazonReviewsImporter
 from candor.ratings.serialize import state_from_dict
@@ -237,21 +236,9 @@ def test_strict_stops_at_the_first_bad_row_and_saves_nothing(files) -> None:
 
 
 def test_a_failing_batch_leaves_nothing_half_written_and_keeps_earlier_batches(
-    files, monkeypatch
+    files, second_batch_fails
 ) -> None:
     import_amazon(files["items"])
-    monkeypatch.setattr(AmazonReviewsImporter, "batch_size", 2)
-    calls = []
-    original = bulk_reviews.update_reviews
-
-    def fail_on_second_batch(updated):  # type: ignore[no-untyped-def]
-        # Called after the batch's users and new reviews were written.
-        calls.append(updated)
-        if len(calls) == 2:
-            raise RuntimeError("disk on fire")
-        return original(updated)
-
-    monkeypatch.setattr(bulk_reviews, "update_reviews", fail_on_second_batch)
     with pytest.raises(RuntimeError):
         import_amazon(files["reviews"])
     # The first batch (lines 1-2) is stored with its rating; the second left no trace.
