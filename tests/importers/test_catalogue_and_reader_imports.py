@@ -170,3 +170,24 @@ def test_rejects_go_where_asked_and_an_unwritable_place_is_refused_up_front(
     assert not (tmp_path / "books.csv.rejects.jsonl").exists()
     with pytest.raises(CommandError, match="cannot write"):
         call_command("import", "books", str(path), "--rejects", "/proc/no-such-dir/r.jsonl")
+
+
+def test_bulk_import_of_a_readers_export_gives_what_the_batches_give(owner, tmp_path, capsys):
+    """--bulk works for every kind: one transaction, the same rows, counts and states."""
+    path = copy("goodreads_library_export.csv", tmp_path)
+    call_command("import", "goodreads", str(path), "--user", "owner", "--bulk")
+    assert "5 rows read: 2 created, 0 already present, 2 rejected, 0 updated, 1 skipped" in (
+        capsys.readouterr().out
+    )
+    assert Review.objects.filter(user=owner).count() == 2
+    states = month_states()
+    for book in Book.objects.all():
+        rebuild_book_state(book)
+    assert month_states() == states and states
+
+
+def test_bulk_and_strict_together_stop_at_the_first_bad_row_and_save_nothing(owner, tmp_path):
+    path = copy("goodreads_library_export.csv", tmp_path)
+    with pytest.raises(CommandError, match="strict"):
+        call_command("import", "goodreads", str(path), "--user", "owner", "--bulk", "--strict")
+    assert not Review.objects.exists() and not Book.objects.exists()
