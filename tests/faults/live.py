@@ -49,3 +49,23 @@ def kill_after_first_batch(
             child.kill()
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
+
+
+def assert_whole_batches_then_rerun_completes(
+    command: list[str],
+    env: dict[str, str],
+    saved: Callable[[], int],
+    batch: int,
+    rows: int,
+    seconds: float,
+) -> int:
+    """After a kill: only whole batches are stored, and running ``command`` again
+    stores the rest, each row once. Returns how many rows the killed run left."""
+    after_kill = saved()
+    assert after_kill % batch == 0, f"{after_kill} rows: a batch was half-written"
+    assert batch <= after_kill < rows
+    rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{rows - after_kill} created, {after_kill} already present, 0 rejected" in rerun.stdout
+    assert saved() == rows
+    return after_kill

@@ -8,7 +8,6 @@ must finish the file with every order exactly once.
 """
 
 import os
-import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,7 +16,11 @@ import pytest
 
 from candor.importers.orders import OrdersCsvImporter
 from candor.reviews.models import Order
-from tests.faults.live import child_database_url, kill_after_first_batch
+from tests.faults.live import (
+    assert_whole_batches_then_rerun_completes,
+    child_database_url,
+    kill_after_first_batch,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,15 +56,8 @@ def test_import_killed_halfway_leaves_whole_batches_and_rerun_completes(
 
     kill_after_first_batch(import_command(orders_csv), child_env(), saved_orders, BATCH, 120)
 
-    after_kill = saved_orders()
-    assert after_kill % BATCH == 0, f"{after_kill} orders: a batch was half-written"
-    assert BATCH <= after_kill < ROWS
-
-    rerun = subprocess.run(
-        import_command(orders_csv), env=child_env(), capture_output=True, text=True, timeout=300
+    assert_whole_batches_then_rerun_completes(
+        import_command(orders_csv), child_env(), saved_orders, BATCH, ROWS, 300
     )
-    assert rerun.returncode == 0, rerun.stderr
-    assert f"{ROWS - after_kill} created, {after_kill} already present, 0 rejected" in rerun.stdout
-    assert saved_orders() == ROWS
     days = set(Order.objects.filter(source="fault-test").values_list("ordered_at", flat=True))
     assert len(days) == ROWS  # every row of the file, each once

@@ -22,7 +22,11 @@ from candor.catalog.models import Book
 from candor.importers.amazon import AmazonReviewsImporter
 from candor.reviews.models import Review
 from candor.reviews.rating import book_rating, rebuild_book_state
-from tests.faults.live import child_database_url, kill_after_first_batch
+from tests.faults.live import (
+    assert_whole_batches_then_rerun_completes,
+    child_database_url,
+    kill_after_first_batch,
+)
 from tests.importers.test_amazon_bulk_import import schema
 from tests.importers.test_amazon_import import stored_months
 
@@ -102,16 +106,9 @@ def test_import_killed_halfway_leaves_whole_batches_and_rerun_completes(tmp_path
     kill_after_first_batch(import_command(reviews), child_env(), Review.objects.count, BATCH, 180)
     wait_for_the_childs_session_to_end()
 
-    after_kill = Review.objects.count()
-    assert after_kill % BATCH == 0, f"{after_kill} reviews: a batch was half-written"
-    assert BATCH <= after_kill < ROWS
-
-    rerun = subprocess.run(
-        import_command(reviews), env=child_env(), capture_output=True, text=True, timeout=600
+    assert_whole_batches_then_rerun_completes(
+        import_command(reviews), child_env(), Review.objects.count, BATCH, ROWS, 600
     )
-    assert rerun.returncode == 0, rerun.stderr
-    assert f"{ROWS - after_kill} created, {after_kill} already present, 0 rejected" in rerun.stdout
-    assert Review.objects.count() == ROWS
     assert Review.objects.values("external_id").distinct().count() == ROWS
     # The killed run never reached its rebuild pass; the rerun creates reviews of every
     # book (each batch covers all of them), so its pass rebuilds them all.
