@@ -1,9 +1,9 @@
 """Time `candor score` on a Parquet file against a plain GROUP BY product AVG(rating).
 
-    python -m candor.pipeline.benchmark reviews.parquet [--repeat 3] [--full OUT_DIR]
+    python -m candor.pipeline.benchmark reviews.parquet [--repeat 15] [--full OUT_DIR]
 
-Prints, best of ``--repeat`` runs (the baseline and the pipeline run alternately), wall
-and CPU seconds of
+Runs the baseline and the pipeline ``--repeat`` times each, in pairs (one right after
+the other, the order switching every round), and prints the best wall and CPU seconds of
 
 - baseline: ``SELECT product_id, avg(rating) FROM file GROUP BY product_id`` on DuckDB
   (the same connection settings as the pipeline), fetched as Arrow;
@@ -14,9 +14,14 @@ and CPU seconds of
   ratings), and the newest review's time, for ``now``;
 - score: `batch.score` on those sums (numpy);
 - full (with ``--full``): the whole `candor score` run, writing the three files.
+
+and two ratios of pipeline to baseline: of the best times, and the median (with the
+quartiles) of each pair's ratio. The host's speed drifts from minute to minute; the two
+runs of a pair see the same speed, so the median pair is the steadier of the two.
 """
 
 import argparse
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -42,10 +47,36 @@ def timed(function: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
     return best_wall, best_cpu, result
 
 
+def paired_runs(
+    runs: dict[str, Callable[[], Any]], rounds: int
+) -> dict[str, tuple[list[float], list[float], Any]]:
+    """Each of the two ``runs`` once per round, one right after the other (so that a slow
+    spell of a shared machine falls on both alike), the first one first in even rounds:
+    per run, its wall and CPU seconds of every round and its last result."""
+    first, second = runs
+    measured: dict[str, tuple[list[float], list[float], Any]] = {
+        name: ([], [], None) for name in runs
+    }
+    for index in range(rounds):
+        for name in (first, second) if index % 2 == 0 else (second, first):
+            wall, cpu, value = timed(runs[name], 1)
+            walls, cpus, _ = measured[name]
+            measured[name] = ([*walls, wall], [*cpus, cpu], value)
+    return measured
+
+
+def quartiles(values: list[float]) -> tuple[float, float, float]:
+    """Lower quartile, median and upper quartile (all the median for one value)."""
+    if len(values) == 1:
+        return values[0], values[0], values[0]
+    low, middle, high = statistics.quantiles(values, n=4, method="inclusive")
+    return low, middle, high
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("parquet", type=Path)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--threads", type=int)
     parser.add_argument("--full", type=Path, metavar="OUT_DIR")
     args = parser.parse_args()
@@ -66,29 +97,31 @@ def main() -> None:
             newest_review(run, sources, first)
             return first
 
-    # Alternately, so that a slow spell of a shared machine falls on both alike.
-    runs = {"baseline": baseline, "weights": weights}
-    results: dict[str, tuple[float, float, Any]] = {
-        name: (float("inf"), float("inf"), None) for name in runs
-    }
-    for _ in range(args.repeat):
-        for name, function in runs.items():
-            wall, cpu, value = timed(function, 1)
-            best_wall, best_cpu, _ = results[name]
-            results[name] = (min(wall, best_wall), min(cpu, best_cpu), value)
-    for name, (wall, cpu, value) in results.items():
+    pairs = paired_runs({"baseline": baseline, "weights": weights}, args.repeat)
+    values = {}
+    for name in ("baseline", "weights"):
+        walls, cpus, values[name] = pairs[name]
+        value = values[name]
         rows = value.num_rows if name == "baseline" else value.table.num_rows
-        print(f"{name:9s} wall {wall:7.2f} s  cpu {cpu:7.2f} s  rows {rows:,}")
-    base_wall, base_cpu = results["baseline"][:2]
-    wall, cpu, first = results["weights"]
-    print(f"weights / baseline: wall {wall / base_wall:.2f}x, cpu {cpu / base_cpu:.2f}x")
+        print(f"{name:9s} wall {min(walls):7.2f} s  cpu {min(cpus):7.2f} s  rows {rows:,}")
+    (base_walls, base_cpus, _), (walls, cpus, first) = pairs["baseline"], pairs["weights"]
+    print(
+        f"weights / baseline: wall {min(walls) / min(base_walls):.2f}x, "
+        f"cpu {min(cpus) / min(base_cpus):.2f}x"
+    )
+    for kind, mine, theirs in (("wall", walls, base_walls), ("cpu", cpus, base_cpus)):
+        low, middle, high = quartiles([a / b for a, b in zip(mine, theirs, strict=True)])
+        print(
+            f"paired {kind} ratio: median {middle:.2f}x, quartiles {low:.2f}x {high:.2f}x, "
+            f"{len(mine)} pairs"
+        )
 
     def scored() -> Any:
         _, sums = _star_sums(first.good, first.stages, first.unit)
         counts = dict(zip(STARS, sums.counts.sum(axis=0).tolist(), strict=True))
         return score(sums, Prior.from_star_counts(counts, 5.0), DEFAULT_CONFIG)
 
-    wall, cpu, _ = timed(scored, args.repeat)
+    wall, cpu, _ = timed(scored, min(args.repeat, 5))  # steady: numpy alone
     print(f"{'score':9s} wall {wall:7.2f} s  cpu {cpu:7.2f} s")
     engine.close()
     if args.full:
