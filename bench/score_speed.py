@@ -160,8 +160,9 @@ the order switching every round):
 | turning the sums into ratings (`candor.ratings.batch.score`) | | {ratio["score_cpu"]:.2f} s |
 
 The median pair is the measure: the host's speed drifts from minute to minute (the
-baseline's own CPU time moves by a fifth between runs), the two runs of a pair see the
-same speed, while the best runs of each may come from different minutes.
+baseline's best CPU time has differed by up to half from one run to the next), the two
+runs of a pair see the same speed, while the best runs of each may come from different
+minutes.
 
 | whole run, all files written | wall | peak memory |
 |---|---:|---:|
