@@ -1,28 +1,47 @@
 """candor.ratings: turns a book's reviews into what the book page shows.
 
-A plain, typed library (no Django, no I/O). `rate` is the one entry point; a
-`RatingState` holds the same computation as mergeable sufficient statistics for
-incremental updates. The method and every constant are described in METHOD.md.
+A plain, typed library (no Django, no I/O): arrays in, scores and explanations out.
+Read in this order: `config` (every constant), `review` (the input, one review or many
+as columns), `weights` (how much one review counts), `sums` (what the rating needs of
+a book's reviews), `prior`, `score` (the numbers), `explanation` and `rounding` (the
+words and the shown steps), `rating` (the entry points). METHOD.md explains the method
+to readers.
 """
 
-from candor.ratings.api import rate
-from candor.ratings.config import DEFAULT_CONFIG, RatingConfig
-from candor.ratings.percentages import largest_remainder_percentages
+from candor.ratings.config import DEFAULT_CONFIG, STARS, RatingConfig
 from candor.ratings.prior import Prior
+from candor.ratings.rating import (
+    VIEWS,
+    BookRatings,
+    rate,
+    rate_books,
+    rating_history,
+    results,
+)
 from candor.ratings.result import Factor, RatingResult
-from candor.ratings.review import ReviewInput
-from candor.ratings.state import RatingState
-from candor.ratings.views import VIEWS
+from candor.ratings.review import ReviewInput, Reviews
+from candor.ratings.rounding import star_percentages
+from candor.ratings.score import STAGES, Scores
+from candor.ratings.weights import BookWeighting, review_weight
 
 __all__ = [
     "DEFAULT_CONFIG",
+    "STAGES",
+    "STARS",
     "VIEWS",
+    "BookRatings",
+    "BookWeighting",
     "Factor",
     "Prior",
     "RatingConfig",
     "RatingResult",
-    "RatingState",
     "ReviewInput",
-    "largest_remainder_percentages",
+    "Reviews",
+    "Scores",
     "rate",
+    "rate_books",
+    "rating_history",
+    "results",
+    "review_weight",
+    "star_percentages",
 ]

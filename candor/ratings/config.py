@@ -1,88 +1,87 @@
-"""Every tunable constant of the rating method, in one frozen dataclass.
+"""Every constant of the rating method, in one frozen dataclass (METHOD.md explains them).
 
-Defaults (each explained in METHOD.md for readers):
+How a review's weight is made (`candor.ratings.weights`):
 
-- ``half_life_days = 730``: a review loses half its weight every two years,
-  ``recency = 0.5 ** (age_days / half_life_days)``.
-- ``verified_weight = 1.0`` and ``unverified_weight = 0.5``: an unverified review
-  counts half as much as one from a verified purchase.
-- ``helpful_bonus_per_log = 0.1`` and ``helpful_max_bonus = 0.5``: helpful votes add
-  ``min(0.5, 0.1 * ln(1 + votes))`` to a review's weight factor (1 vote +7 %,
-  10 votes +24 %, 50 votes +39 %, 148 votes or more +50 %). Logarithmic and capped
-  so a pile-on of votes cannot make one review dominate.
-- ``prior_strength = 5.0``: when no catalogue prior is given, the default prior is
-  worth 5 pseudo-ratings.
-- ``default_star_shares = (0.04, 0.08, 0.20, 0.33, 0.35)`` for 1..5 stars: the
-  neutral default prior, shaped like a typical book's ratings (mean 3.87).
-- ``catalogue_smoothing = 50.0``: a catalogue prior's star shares are the
-  catalogue's counts plus 50 ratings shaped like the typical book, so a young
-  catalogue (say, one 4-star review in all) gives a sensible prior instead of
-  declaring that every book must be worth exactly 4 stars.
-- ``credible_level = 0.90``: the interval holds the book's long-run average with
-  90 % posterior probability.
+- ``verified_weight = 1``, ``unverified_weight = 0.5``: among a book's reviews, an
+  unverified one counts half as much as a verified purchase.
+- ``helpful_bonus_per_log = 0.1``, ``helpful_max_bonus = 0.5``: helpful votes add
+  ``min(0.5, 0.1 * ln(1 + votes))`` to a review's factor.
+- ``half_life_days = 365``, ``recency_floor = 0.25``: when a book's recent reviews
+  differ significantly from its older ones, a review's factor is
+  ``max(0.25, 0.5 ** (age / 365 days))``, age counted back from the book's newest
+  review. So the newest review counts at most 4 times as much as the oldest.
+- ``change_z_start = 2``, ``change_z_full = 4``, ``change_min_recent = 5``: how
+  significant (a z-score) and how well supported (reviews' worth of recent evidence)
+  a change must be before recency gets a say: none below z = 2, all of it from z = 4
+  with at least 5 recent reviews' worth. ``change_min_variance = 1`` is the least star
+  variance the test assumes, so that a book whose readers all agreed does not see a
+  change in one dissenting review.
 
-The first five are *weighting* constants: a `RatingState` bakes them into its sums
-when reviews are added, so a state can only be queried or merged with the same
-values. The rest are read at query time.
+How the prior is made (`candor.ratings.prior`):
+
+- ``prior_strength = 5``: every book starts with 5 imaginary ratings.
+- ``typical_star_shares``: what they look like before the catalogue speaks: the star
+  mix of 4,905 Amazon Kindle book reviews (McAuley 2014 sample, nearly one review per
+  book), 1 star first; mean 4.34.
+- ``typical_books = 400``: the typical mix counts as 400 books when the catalogue's
+  own books are averaged in, each book at most once. One book can then move the prior's
+  average by at most 4 / 400 = 0.01 stars, whatever the catalogue's size.
+- ``credible_level = 0.90``: the interval holds the book's long-run average with 90 %
+  posterior probability.
 """
 
 import math
 from dataclasses import dataclass, fields
-from typing import ClassVar
 
 STARS = (1, 2, 3, 4, 5)
 
-# Shaped like the ratings of a typical book: mostly 4s and 5s, few 1s and 2s.
-DEFAULT_STAR_SHARES = (0.04, 0.08, 0.20, 0.33, 0.35)
+TYPICAL_STAR_SHARES = (0.026, 0.037, 0.094, 0.254, 0.589)
 
 
 @dataclass(frozen=True)
 class RatingConfig:
-    half_life_days: float = 730.0
     verified_weight: float = 1.0
     unverified_weight: float = 0.5
     helpful_bonus_per_log: float = 0.1
     helpful_max_bonus: float = 0.5
+    half_life_days: float = 365.0
+    recency_floor: float = 0.25
+    change_z_start: float = 2.0
+    change_z_full: float = 4.0
+    change_min_recent: float = 5.0
+    change_min_variance: float = 1.0
     prior_strength: float = 5.0
-    default_star_shares: tuple[float, ...] = DEFAULT_STAR_SHARES
-    catalogue_smoothing: float = 50.0
+    typical_star_shares: tuple[float, ...] = TYPICAL_STAR_SHARES
+    typical_books: float = 400.0
     credible_level: float = 0.90
 
-    # Fields baked into a RatingState's sums when a review is added.
-    WEIGHTING_FIELDS: ClassVar[tuple[str, ...]] = (
-        "half_life_days",
-        "verified_weight",
-        "unverified_weight",
-        "helpful_bonus_per_log",
-        "helpful_max_bonus",
-    )
-
     def __post_init__(self) -> None:
-        _require(self.half_life_days > 0, "half_life_days", "must be > 0")
         _require(self.verified_weight > 0, "verified_weight", "must be > 0")
-        _require(self.unverified_weight >= 0, "unverified_weight", "must be >= 0")
+        _require(self.unverified_weight > 0, "unverified_weight", "must be > 0")
         _require(self.helpful_bonus_per_log >= 0, "helpful_bonus_per_log", "must be >= 0")
         _require(self.helpful_max_bonus >= 0, "helpful_max_bonus", "must be >= 0")
-        _require(self.catalogue_smoothing >= 0, "catalogue_smoothing", "must be >= 0")
+        _require(self.half_life_days > 0, "half_life_days", "must be > 0")
+        _require(0 < self.recency_floor <= 1, "recency_floor", "must be in (0, 1]")
+        _require(self.change_z_start >= 0, "change_z_start", "must be >= 0")
+        _require(
+            self.change_z_full > self.change_z_start, "change_z_full", "must exceed change_z_start"
+        )
+        _require(self.change_min_recent > 0, "change_min_recent", "must be > 0")
+        _require(self.change_min_variance > 0, "change_min_variance", "must be > 0")
         _require(self.prior_strength > 0, "prior_strength", "must be > 0")
+        _require(self.typical_books > 0, "typical_books", "must be > 0")
         _require(0 < self.credible_level < 1, "credible_level", "must be between 0 and 1")
-        _check_shares(self.default_star_shares)
+        _check_shares(self.typical_star_shares)
         for field in fields(self):
             value = getattr(self, field.name)
             if isinstance(value, float):
                 _require(math.isfinite(value), field.name, "must be finite")
 
-    def weighting_differences(self, other: "RatingConfig") -> list[str]:
-        """Names of the weighting constants on which the two configs disagree."""
-        return [
-            name for name in self.WEIGHTING_FIELDS if getattr(self, name) != getattr(other, name)
-        ]
-
 
 def _check_shares(shares: tuple[float, ...]) -> None:
-    _require(len(shares) == len(STARS), "default_star_shares", "needs one share per star (5)")
-    _require(all(share >= 0 for share in shares), "default_star_shares", "must be >= 0")
-    _require(abs(sum(shares) - 1.0) < 1e-9, "default_star_shares", "must add up to 1")
+    _require(len(shares) == len(STARS), "typical_star_shares", "needs one share per star (5)")
+    _require(all(share >= 0 for share in shares), "typical_star_shares", "must be >= 0")
+    _require(abs(sum(shares) - 1.0) < 1e-9, "typical_star_shares", "must add up to 1")
 
 
 def _require(condition: bool, field: str, problem: str) -> None:

@@ -1,25 +1,24 @@
 """The prior: what we believe about a book before reading any of its reviews.
 
 A Dirichlet prior over the five star shares, written as pseudo-ratings per star
-(``alpha``). Its total is the prior *strength*: how many real ratings it is worth.
-With strength 5 and a book holding 3 full-weight ratings, the displayed rating is
-5/8 the prior's average plus 3/8 the book's own average; with 45 ratings the prior
-has a 10 % say, with 95 ratings 5 %.
+(``alpha``), worth ``RatingConfig.prior_strength`` (5) ratings.
 
-`Prior.from_star_counts` derives it from catalogue-wide star counts, smoothed by
-`RatingConfig.catalogue_smoothing` (50) ratings shaped like the typical book so a
-small catalogue cannot give a lopsided prior (one 4-star review in the whole
-catalogue would otherwise put every pseudo-rating on 4 stars, and every book's
-interval would collapse); when the catalogue is empty (or no prior is given to
-`rate`) the typical shares of `RatingConfig.default_star_shares` (mean 3.87) are
-used alone.
+The catalogue prior (`Prior.from_books`) is the star mix of the catalogue's average
+book: each book's own weighted, trusted mix (the mix its rating uses) counts with the
+book's evidence, but never more than once, beside the typical book's mix counted as
+``typical_books`` (400) books. So a book, however many reviews it has or gets, moves
+the prior's average by at most 4 / 400 = 0.01 stars, and reviews with trust 0 do not
+move it at all; a young catalogue gets mostly the typical book's mix.
 """
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from candor.ratings.config import DEFAULT_CONFIG, STARS, RatingConfig
+from candor.ratings.review import FloatArray
 
 
 @dataclass(frozen=True)
@@ -46,35 +45,24 @@ class Prior:
 
     @classmethod
     def typical(cls, config: RatingConfig = DEFAULT_CONFIG) -> "Prior":
-        """The neutral default: a typical book's star shares at the configured strength."""
-        return cls.from_shares(config.default_star_shares, config.prior_strength, "typical book")
+        """The typical book's star mix at the configured strength."""
+        return cls.from_shares(config.typical_star_shares, config.prior_strength, "typical book")
 
     @classmethod
-    def from_star_counts(
-        cls,
-        counts: Mapping[int, float],
-        strength: float,
-        smoothing: float = DEFAULT_CONFIG.catalogue_smoothing,
+    def from_books(
+        cls, mixes: FloatArray, evidence: FloatArray, config: RatingConfig = DEFAULT_CONFIG
     ) -> "Prior":
-        """A catalogue prior: the catalogue's star shares, worth ``strength`` ratings.
-
-        ``smoothing`` typical-book ratings are added to the counts first.
-        """
-        unknown = set(counts) - set(STARS)
-        if unknown:
-            raise ValueError(f"counts keys must be stars 1..5, got {sorted(unknown)!r}")
-        per_star = [float(counts.get(star, 0.0)) for star in STARS]
-        if not all(math.isfinite(count) and count >= 0 for count in per_star):
-            raise ValueError(f"counts must be finite and >= 0, got {dict(counts)!r}")
-        if not (math.isfinite(smoothing) and smoothing >= 0):
-            raise ValueError(f"smoothing must be a finite number >= 0, got {smoothing!r}")
-        if sum(per_star) == 0:
-            return cls.from_shares(DEFAULT_CONFIG.default_star_shares, strength, "typical book")
-        typical = DEFAULT_CONFIG.default_star_shares
-        smoothed = [
-            count + smoothing * share for count, share in zip(per_star, typical, strict=True)
-        ]
-        return cls.from_shares(smoothed, strength, "catalogue")
+        """The catalogue prior from every book's star mix (shares, (n, 5)) and evidence
+        (n,): each book counts min(1, evidence) times, the typical book
+        ``typical_books`` times. Books with no evidence (or no mix) count 0 times."""
+        mixes = np.asarray(mixes, dtype=np.float64).reshape(-1, len(STARS))
+        say = np.minimum(1.0, np.asarray(evidence, dtype=np.float64))
+        usable = (say > 0) & np.all(np.isfinite(mixes), axis=1)
+        say = np.where(usable, say, 0.0)
+        books = np.where(usable[:, None], mixes, 0.0).T @ say
+        typical = config.typical_books * np.asarray(config.typical_star_shares)
+        shares = (typical + books) / (config.typical_books + say.sum())
+        return cls.from_shares(shares.tolist(), config.prior_strength, "catalogue")
 
     @property
     def strength(self) -> float:
@@ -83,11 +71,5 @@ class Prior:
     @property
     def mean(self) -> float:
         """The average star value the prior expects."""
-        return (
-            math.fsum(star * value for star, value in zip(STARS, self.alpha, strict=True))
-            / self.strength
-        )
-
-    def updated_with(self, weights: Sequence[float]) -> tuple[float, ...]:
-        """Posterior alpha: prior pseudo-ratings plus the (weighted) ratings per star."""
-        return tuple(prior + data for prior, data in zip(self.alpha, weights, strict=True))
+        weighted = math.fsum(star * value for star, value in zip(STARS, self.alpha, strict=True))
+        return weighted / self.strength

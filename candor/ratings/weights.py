@@ -1,51 +1,155 @@
-"""How much one review counts.
+"""How much one review counts in its book's rating: every factor, for one review and for many.
 
-weight = recency * verified-purchase factor * (1 + helpful bonus) * trust
+Each formula is written twice, side by side: for one value (plain floats) and for an
+array of them (numpy); `tests/ratings` checks that the two agree.
 
-- recency = 0.5 ** (age_days / half_life_days), half_life_days = 730 by default;
-  age is measured from the query time ``now``, and a review dated after ``now``
-  counts as age 0 (`rate` moves such dates back to ``now``).
-- verified-purchase factor: 1.0 verified, 0.5 unverified by default.
-- helpful bonus = min(helpful_max_bonus, helpful_bonus_per_log * ln(1 + votes)),
-  by default min(0.5, 0.1 * ln(1 + votes)).
-- trust in [0, 1], supplied per review.
+A review's weight in its book is
 
-The explanation switches these factors on one at a time, so this module gives, for
-each weighted stage, the product of the non-recency factors switched on so far.
-Recency is kept apart as an exponent (`half_lives_since_epoch`) so that a state can
-store it relative to a fixed epoch (see fixed_point.py).
+    weight = scale * recency * purchase * helpful * trust
+
+- ``purchase``: 1 for a verified purchase, 0.5 otherwise;
+- ``helpful``: 1 + min(0.5, 0.1 * ln(1 + votes));
+- ``trust`` in [0, 1] from trust analysis (or a moderator; below one in a billion, 0);
+- ``recency`` = 1 - gate * (1 - max(0.25, 0.5 ** (age / 365 days))), where age is counted
+  back from the book's newest review that counts (its `BookWeighting.reference`), and
+  the gate in [0, 1] says how clearly the book's recent reviews differ from its older
+  ones (`change_gate`): recency only has a say when they do;
+- ``scale`` makes the weights of a book add up to its *evidence*, the sum of its
+  reviews' trust: age, purchase and helpful votes decide how the evidence is shared
+  among a book's reviews, not how much there is. So a book whose readers all wrote
+  years ago is not pulled toward the catalogue for their age.
+
+The product ``purchase * helpful * trust`` is a review's *base* weight; the per-book
+numbers (reference, gate, scale) come from `candor.ratings.score`.
 """
 
 import math
-from datetime import datetime
+from dataclasses import dataclass
+
+import numpy as np
 
 from candor.ratings.config import RatingConfig
-from candor.ratings.fixed_point import EPOCH
-from candor.ratings.review import ReviewInput
+from candor.ratings.review import BoolArray, FloatArray, IntArray, ReviewInput, Reviews
+from candor.ratings.review import seconds_since_epoch as seconds_of
 
 SECONDS_PER_DAY = 86_400.0
+# A trust below this counts as 0: weights that small would underflow in the sums of
+# squares the change test takes, and mean nothing.
+LEAST_TRUST = 1e-9
 
-# Weighted stages of the explanation, in the order their factors are switched on.
-WEIGHTED_STAGES = ("recency", "verified_purchase", "helpful_votes", "trust")
+
+def counted_trust(trust: float) -> float:
+    return trust if trust >= LEAST_TRUST else 0.0
 
 
-def half_lives_since_epoch(moment: datetime, config: RatingConfig) -> float:
-    """Recency exponent: 0.5 ** (age / half-life) == 2 ** (this(review) - this(now))."""
-    seconds = (moment - EPOCH).total_seconds()
-    return seconds / (config.half_life_days * SECONDS_PER_DAY)
+def counted_trusts(trust: FloatArray) -> FloatArray:
+    return np.where(trust >= LEAST_TRUST, trust, 0.0)
 
 
 def purchase_factor(verified: bool, config: RatingConfig) -> float:
     return config.verified_weight if verified else config.unverified_weight
 
 
-def helpful_bonus(helpful_votes: int, config: RatingConfig) -> float:
+def purchase_factors(verified: BoolArray, config: RatingConfig) -> FloatArray:
+    return np.where(verified, config.verified_weight, config.unverified_weight)
+
+
+def helpful_factor(votes: int, config: RatingConfig) -> float:
     # Logarithmic and capped: the 100th vote adds far less than the first.
-    return min(config.helpful_max_bonus, config.helpful_bonus_per_log * math.log1p(helpful_votes))
+    bonus = config.helpful_bonus_per_log * math.log1p(votes)
+    return 1.0 + min(config.helpful_max_bonus, bonus)
 
 
-def stage_multipliers(review: ReviewInput, config: RatingConfig) -> tuple[float, ...]:
-    """For each of WEIGHTED_STAGES, what multiplies the review's recency factor."""
+def helpful_factors(votes: IntArray, config: RatingConfig) -> FloatArray:
+    bonus = config.helpful_bonus_per_log * np.log1p(votes.astype(np.float64))
+    return 1.0 + np.minimum(config.helpful_max_bonus, bonus)
+
+
+def base_weight(review: ReviewInput, config: RatingConfig) -> float:
+    """purchase * helpful * trust: what the review is worth among its book's reviews,
+    recency aside."""
     purchase = purchase_factor(review.verified, config)
-    helpful = purchase * (1.0 + helpful_bonus(review.helpful_votes, config))
-    return (1.0, purchase, helpful, helpful * review.trust)
+    return purchase * helpful_factor(review.helpful_votes, config) * counted_trust(review.trust)
+
+
+def base_weights(reviews: Reviews, config: RatingConfig) -> FloatArray:
+    purchase = purchase_factors(reviews.verified, config)
+    return purchase * helpful_factors(reviews.helpful, config) * counted_trusts(reviews.trust)
+
+
+def full_recency(age_days: float, config: RatingConfig) -> float:
+    """max(floor, 0.5 ** (age / half-life)): recency when the gate is fully open."""
+    decayed: float = 0.5 ** (max(age_days, 0.0) / config.half_life_days)
+    return max(config.recency_floor, decayed)
+
+
+def full_recencies(age_days: FloatArray, config: RatingConfig) -> FloatArray:
+    return np.maximum(
+        config.recency_floor, 0.5 ** (np.maximum(age_days, 0.0) / config.half_life_days)
+    )
+
+
+def change_gate(z: float, recent: float, config: RatingConfig) -> float:
+    """How much say recency gets, in [0, 1]: none while the recent reviews' average is
+    within ``change_z_start`` standard errors of the whole history's, all of it from
+    ``change_z_full``; scaled down when the recent reviews are fewer than
+    ``change_min_recent`` reviews' worth (one dissenting review is not a change)."""
+    span = config.change_z_full - config.change_z_start
+    significance = min(1.0, max(0.0, (abs(z) - config.change_z_start) / span))
+    return significance * min(1.0, max(0.0, recent) / config.change_min_recent)
+
+
+def change_gates(z: FloatArray, recent: FloatArray, config: RatingConfig) -> FloatArray:
+    span = config.change_z_full - config.change_z_start
+    significance = np.clip((np.abs(z) - config.change_z_start) / span, 0.0, 1.0)
+    support = np.minimum(1.0, np.maximum(recent, 0.0) / config.change_min_recent)
+    result: FloatArray = significance * support
+    return result
+
+
+@dataclass(frozen=True)
+class BookWeighting:
+    """What a review's weight needs to know of its book (see the module docstring).
+
+    ``reference``: the date of the book's newest review that counts (seconds since
+    1970); ``gate``: recency's say in [0, 1]; ``scale``: makes the weights add up to
+    the book's evidence (0 when nothing counts).
+    """
+
+    reference: float
+    gate: float
+    scale: float
+
+
+def recency(review_seconds: float, weighting: BookWeighting, config: RatingConfig) -> float:
+    age_days = (weighting.reference - review_seconds) / SECONDS_PER_DAY
+    return 1.0 - weighting.gate * (1.0 - full_recency(age_days, config))
+
+
+def recencies(
+    seconds: FloatArray, reference: FloatArray, gate: FloatArray, config: RatingConfig
+) -> FloatArray:
+    """`recency` of many reviews; ``reference`` and ``gate`` are each review's book's."""
+    age_days = (reference - seconds) / SECONDS_PER_DAY
+    result: FloatArray = 1.0 - gate * (1.0 - full_recencies(age_days, config))
+    return result
+
+
+def review_weight(review: ReviewInput, weighting: BookWeighting, config: RatingConfig) -> float:
+    """How many ratings the review counts as in its book's rating."""
+    age = recency(seconds_of(review.created_at), weighting, config)
+    return weighting.scale * age * base_weight(review, config)
+
+
+def review_weights(
+    reviews: Reviews,
+    reference: FloatArray,
+    gate: FloatArray,
+    scale: FloatArray,
+    config: RatingConfig,
+) -> FloatArray:
+    """`review_weight` of many reviews; the three arrays hold each review's book's
+    `BookWeighting`."""
+    age = recencies(reviews.seconds, reference, gate, config)
+    result: FloatArray = scale * age * base_weights(reviews, config)
+    return result

@@ -1,7 +1,7 @@
-"""Shared Hypothesis strategies and helpers for the candor.ratings tests."""
+"""Shared Hypothesis strategies and a reference implementation for the candor.ratings tests."""
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 from candor.ratings import Prior, RatingConfig, RatingResult, ReviewInput
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
 EARLIEST = datetime(1990, 1, 1)
 LATEST = datetime(2100, 1, 1)
+STARS = (1, 2, 3, 4, 5)
 
 PROPERTY = settings(max_examples=75, deadline=None)
 
@@ -21,55 +23,105 @@ def moments(
     return st.datetimes(min_value=earliest, max_value=latest, timezones=st.just(UTC))
 
 
-def reviews(latest: datetime = LATEST) -> st.SearchStrategy[ReviewInput]:
+def reviews(
+    earliest: datetime = EARLIEST, latest: datetime = LATEST, trust: bool = True
+) -> st.SearchStrategy[ReviewInput]:
     return st.builds(
         ReviewInput,
         rating=st.integers(1, 5),
-        created_at=moments(latest=latest),
+        created_at=moments(earliest, latest),
         verified=st.booleans(),
-        trust=st.sampled_from([0.0, 1.0]) | st.floats(0.0, 1.0),
+        trust=(st.sampled_from([0.0, 1.0]) | st.floats(0.0, 1.0)) if trust else st.just(1.0),
         helpful_votes=st.integers(0, 400),
     )
-
-
-@st.composite
-def books(draw: st.DrawFn, max_size: int = 25) -> tuple[datetime, list[ReviewInput]]:
-    """A query time anywhere in 1990..2100 and reviews all dated no later than it."""
-    now = draw(moments())
-    latest = now.replace(tzinfo=None)
-    return now, draw(st.lists(reviews(latest=latest), max_size=max_size))
 
 
 configs = st.builds(
     RatingConfig,
     half_life_days=st.sampled_from([1.0, 30.0, 365.0, 730.0]) | st.floats(0.5, 5000.0),
-    unverified_weight=st.floats(0.0, 1.0),
+    recency_floor=st.floats(0.05, 1.0),
+    unverified_weight=st.floats(0.05, 1.0),
     helpful_bonus_per_log=st.floats(0.0, 1.0),
     helpful_max_bonus=st.floats(0.0, 2.0),
     prior_strength=st.floats(0.5, 50.0),
 )
 
-priors = st.lists(st.integers(0, 10_000), min_size=5, max_size=5).map(
-    lambda counts: Prior.from_star_counts(dict(zip(range(1, 6), counts, strict=True)), 5.0)
+priors = (
+    st.lists(st.floats(0.0, 10.0), min_size=5, max_size=5)
+    .filter(lambda alpha: sum(alpha) > 0.1)
+    .map(lambda alpha: Prior(tuple(alpha)))
 )
+
+
+def reference(
+    items: list[ReviewInput], now: datetime, prior: Prior, config: RatingConfig
+) -> tuple[float | None, float, list[float]]:
+    """The method as METHOD.md states it, written the obvious way, one review at a time:
+    (rating, effective count, each review's weight)."""
+    # A trust below one in a billion counts as 0 (candor.ratings.review.LEAST_TRUST).
+    items = [
+        ReviewInput(r.rating, r.created_at, r.verified, r.trust if r.trust >= 1e-9 else 0.0,
+                    r.helpful_votes)
+        for r in items
+    ]  # fmt: skip
+    dates = [min(review.created_at, now) for review in items]
+    trusted = [date for date, review in zip(dates, items, strict=True) if review.trust > 0]
+    newest = max(trusted) if trusted else max(dates)
+    base, full = [], []
+    for date, review in zip(dates, items, strict=True):
+        purchase = config.verified_weight if review.verified else config.unverified_weight
+        bonus = min(
+            config.helpful_max_bonus,
+            config.helpful_bonus_per_log * math.log1p(review.helpful_votes),
+        )
+        base.append(purchase * (1 + bonus) * review.trust)
+        age = max(0.0, (newest - date).total_seconds() / 86_400)
+        full.append(max(config.recency_floor, 0.5 ** (age / config.half_life_days)))
+    evidence = sum(review.trust for review in items)
+    total_base = sum(base)
+    total_recent = sum(r * b for r, b in zip(full, base, strict=True))
+    if evidence == 0 or total_base == 0 or total_recent == 0:
+        return None, evidence, [0.0] * len(items)
+    plain = sum(b * r.rating for b, r in zip(base, items, strict=True)) / total_base
+    recent = sum(f * b * r.rating for f, b, r in zip(full, base, items, strict=True)) / total_recent
+    second = sum(b * r.rating**2 for b, r in zip(base, items, strict=True)) / total_base
+    variance = max(config.change_min_variance, second - plain**2)
+    # The same expansion as the engine's sums (see candor.ratings.score.change_scores).
+    squares = (
+        sum((f * b) ** 2 for f, b in zip(full, base, strict=True)) / total_recent**2
+        - 2 * sum(f * b * b for f, b in zip(full, base, strict=True)) / (total_recent * total_base)
+        + sum(b * b for b in base) / total_base**2
+    )
+    if squares <= 1e-12 * sum(b * b for b in base) / total_base**2:
+        z = 0.0
+    else:
+        z = (recent - plain) / math.sqrt(variance * squares)
+    floor = config.recency_floor
+    worth = (total_recent - floor * total_base) / (1 - floor) if floor < 1 else 0.0
+    span = config.change_z_full - config.change_z_start
+    gate = min(1.0, max(0.0, (abs(z) - config.change_z_start) / span))
+    gate *= min(1.0, max(0.0, worth) / config.change_min_recent)
+    mixed = [(1 - gate * (1 - f)) * b for f, b in zip(full, base, strict=True)]
+    weights = [evidence * m / sum(mixed) for m in mixed]
+    alpha = list(prior.alpha)
+    for weight, review in zip(weights, items, strict=True):
+        alpha[review.rating - 1] += weight
+    rating = sum(star * a for star, a in zip(STARS, alpha, strict=True)) / sum(alpha)
+    return min(5.0, max(1.0, rating)), evidence, weights
 
 
 def assert_results_close(a: RatingResult, b: RatingResult, rel: float = 1e-9) -> None:
     assert a.count == b.count
     assert a.stars == b.stars
-    assert _close(a.rating, b.rating, rel)
-    assert _close(a.effective_count, b.effective_count, rel)
+    assert close(a.rating, b.rating, rel)
+    assert close(a.effective_count, b.effective_count, rel)
     assert (a.interval is None) == (b.interval is None)
     if a.interval is not None and b.interval is not None:
-        assert all(_close(x, y, rel) for x, y in zip(a.interval, b.interval, strict=True))
+        assert all(close(x, y, rel) for x, y in zip(a.interval, b.interval, strict=True))
     assert [f.code for f in a.explanation] == [f.code for f in b.explanation]
-    assert all(
-        math.isclose(f.delta, g.delta, rel_tol=rel, abs_tol=1e-12)
-        for f, g in zip(a.explanation, b.explanation, strict=True)
-    )
 
 
-def _close(x: float | None, y: float | None, rel: float) -> bool:
+def close(x: float | None, y: float | None, rel: float = 1e-9) -> bool:
     if x is None or y is None:
         return x is y
-    return math.isclose(x, y, rel_tol=rel, abs_tol=1e-12)
+    return math.isclose(x, y, rel_tol=rel, abs_tol=1e-9)
