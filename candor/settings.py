@@ -192,15 +192,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "candor@localhost")
 
 # Reviews: limits shared by the form, the model and the database.
 REVIEWS_PER_PAGE = env_int("REVIEWS_PER_PAGE", 10)
-CATALOGUE_PRIOR_SECONDS = env_int("CATALOGUE_PRIOR_SECONDS", 600)
-# How long a book page's rating and chart are reused while the book does not change
-# (candor.reviews.rating.shown_rating; 0 computes them on every view).
-SHOWN_RATING_SECONDS = env_int("SHOWN_RATING_SECONDS", 600)
 
-# The cache holds the catalogue prior, the API's write counters and each book's shown
-# rating. The default, local memory, is per process: with several server processes set
-# CACHE_BACKEND to a shared one (bin/prod uses files under var/cache). It holds up to
-# CACHE_MAX_ENTRIES items (Django's default of 300 is less than the books a shop shows).
+# The cache holds the API's write counters. The default, local memory, is per process:
+# with several server processes set CACHE_BACKEND to a shared one (bin/prod uses files
+# under var/cache). It holds up to CACHE_MAX_ENTRIES items. Ratings are not cached:
+# each book's is stored on it by the rating store (candor.reviews.store).
 CACHES = {
     "default": {
         "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),

@@ -41,7 +41,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     person = get_object_or_404(
         User.objects.select_related("profile"), username=username, is_active=True
     )
-    reviews = person.reviews.filter(hidden=False).select_related("book").order_by("-created_at")
+    reviews = person.reviews.visible().select_related("book").order_by("-created_at")
     context: dict[str, object] = {"person": person, "reviews": reviews}
     if request.user == person:
         context["api_tokens"] = person.api_tokens.filter(revoked_at=None)

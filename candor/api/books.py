@@ -15,30 +15,33 @@ from candor.catalog.isbn import normalize_isbn
 from candor.catalog.models import Book, Contribution, Person, Publisher, Series
 from candor.catalog.views import books_with_people, search_filter
 from candor.ratings import VIEWS
-from candor.reviews.rating import shown_rating
+from candor.reviews import store
 
 router = Router(tags=["books"])
 SEARCH_LIMIT = 100
 
 
-def summary(book: Book) -> dict[str, Any]:
+def fields(book: Book) -> dict[str, Any]:
     return {
         "slug": book.slug,
         "title": book.title,
         "subtitle": book.subtitle,
         "isbn13": book.isbn13,
         "year": book.year,
-        "rating": book.rating,
-        "rating_count": book.rating_count,
         "contributors": [{"name": c.person.name, "role": c.role} for c in book.contributions.all()],
     }
 
 
+def summary(book: Book) -> dict[str, Any]:
+    return {**fields(book), "rating": book.rating, "rating_count": book.rating_count}
+
+
 def detail(book: Book, view: str = "candor") -> dict[str, Any]:
-    # The same numbers as the book page, from the same cache (`shown_rating`).
-    rating = shown_rating(book, view).result.to_dict()
+    # The same stored numbers as the book page (`store.shown`).
+    result = store.shown(book, view).result
+    rating = {**result.to_dict(), "evidence": result.evidence_words}
     return {
-        **summary(book),
+        **fields(book),
         "publisher": book.publisher.name if book.publisher else None,
         "pages": book.pages,
         "price": str(book.price) if book.price is not None else None,

@@ -64,7 +64,7 @@ def review_out(review: Review) -> dict[str, Any]:
 
 
 def visible_reviews() -> Any:
-    return Review.objects.filter(hidden=False).select_related("book", "user__profile")
+    return Review.objects.visible().select_related("book", "user__profile")
 
 
 def own_review(request: HttpRequest, review_id: int) -> tuple[User, Review]:

@@ -46,21 +46,28 @@ class Contributor(Schema):
     role: str
 
 
-class BookSummary(Schema):
+class BookFields(Schema):
     slug: str
     title: str
     subtitle: str
     isbn13: str
     year: int | None
+    contributors: list[Contributor]
+
+
+class BookSummary(BookFields):
+    """A book in a list, with Candor's rating (the book's ``ratings.rating`` in its
+    detail, in the candor view: the same stored number)."""
+
     rating: float | None
     rating_count: int
-    contributors: list[Contributor]
 
 
 class Factor(Schema):
     code: str
     label: str
     delta: float
+    shown: float = Field(description="delta rounded as shown; the shown steps add up")
     sentence: str
 
 
@@ -71,10 +78,13 @@ class Rating(Schema):
     stars: dict[str, int]
     interval: list[float] | None
     effective_count: float
+    evidence: str = Field(description='effective_count in words: "about 12 reviews\' worth"')
     explanation: list[Factor]
 
 
-class BookDetail(BookSummary):
+class BookDetail(BookFields):
+    """A book with its rating in one view: one rating field (``ratings.rating``)."""
+
     publisher: str | None
     pages: int | None
     price: str | None

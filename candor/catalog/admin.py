@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from candor.catalog.isbn import normalize_isbn
 from candor.catalog.models import Book, Contribution, EditorialReview, Person, Publisher, Series
-from candor.reviews.rating import rebuild_book_state, store_book_rating
+from candor.reviews import store
 
 
 class ContributionInline(admin.TabularInline):
@@ -64,10 +64,9 @@ class BookAdmin(admin.ModelAdmin):
 
     @admin.action(description="Recompute the rating of the selected books from their reviews")
     def rebuild_ratings(self, request: HttpRequest, queryset: QuerySet[Book]) -> None:
-        for book in queryset:
-            rebuild_book_state(book)
-            store_book_rating(book)
-        self.message_user(request, f"Recomputed {queryset.count()} book rating(s).")
+        ids = list(queryset.values_list("pk", flat=True))
+        store.recompute_books(ids)
+        self.message_user(request, f"Recomputed {len(ids)} book rating(s).")
 
 
 @admin.register(Person)

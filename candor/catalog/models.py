@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
+from candor.catalog.fields import JSONTextField
 from candor.catalog.isbn import format_isbn, normalize_isbn
 
 
@@ -112,15 +113,12 @@ class Book(SlugFromName):
     buy_url = models.URLField(blank=True, validators=[URLValidator(schemes=["http", "https"])])
     description = models.TextField(blank=True, max_length=10000)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Denormalised for listing and sorting; written only by
-    # candor.reviews.rating.store_book_rating (and the importers' bulk path), from the
-    # rating engine.
+    # Written only by the rating store (candor.reviews.store): Candor's rating and the
+    # number of ratings, for lists and sorting, and everything the book page shows of
+    # its rating (each view with its explanation, the weighting, the rating over time).
     rating = models.FloatField(null=True, blank=True, editable=False)
     rating_count = models.PositiveIntegerField(default=0, editable=False)
-    # Raised by store_book_rating on every change to the book's rating state: part of
-    # the key under which the book page caches what the engine shows (no stale page
-    # after a change, whichever server process served it).
-    rating_version = models.PositiveBigIntegerField(default=0, editable=False)
+    rating_data = JSONTextField(default=dict, editable=False)
 
     class Meta:
         ordering = ["title"]

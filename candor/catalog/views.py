@@ -8,8 +8,9 @@ from candor.catalog.chart import rating_chart
 from candor.catalog.isbn import looks_like_isbn
 from candor.catalog.models import Book, Contribution, Person, Series
 from candor.ratings import VIEWS
+from candor.reviews import store
+from candor.reviews.display import trust_summary, weighed_reviews
 from candor.reviews.models import HelpfulVote, Review
-from candor.reviews.rating import book_rating, catalogue_prior, shown_rating, trust_summary
 
 REVIEW_SORTS = {
     "helpful": ("-helpful_count", "-created_at", "-id"),
@@ -78,20 +79,25 @@ def chosen(request: HttpRequest, name: str, allowed: object, default: str) -> st
     return value if value in allowed else default  # type: ignore[operator]
 
 
-def review_page(request: HttpRequest, book: Book) -> dict[str, object]:
+def review_page(request: HttpRequest, book: Book, view: str, counted: int) -> dict[str, object]:
+    """The page of reviews listed under the rating: in the verified view, only verified
+    purchases (``counted`` of them, as the view's rating counts them)."""
     sort = chosen(request, "sort", REVIEW_SORTS, "helpful")
     star = chosen(request, "stars", {"1", "2", "3", "4", "5"}, "")
     reviews = (
-        Review.objects.filter(book=book, hidden=False)
+        Review.objects.visible()
+        .filter(book=book)
         .select_related("user__profile")
         .order_by(*REVIEW_SORTS[sort])
     )
+    if view == "verified":
+        reviews = reviews.filter(verified_purchase=True)
     if star:
         reviews = reviews.filter(rating=int(star))
     paginator = Paginator(reviews, settings.REVIEWS_PER_PAGE)
     if not star:
-        # Every visible review is one rating: the stored count saves a COUNT(*) per page.
-        paginator.count = book.rating_count  # type: ignore[misc]
+        # The stored rating counts every listed review: that saves a COUNT(*) per page.
+        paginator.count = counted  # type: ignore[misc]
     page = paginator.get_page(request.GET.get("page"))
     return {"sort": sort, "star_filter": star, "page": page}
 
@@ -99,7 +105,7 @@ def review_page(request: HttpRequest, book: Book) -> dict[str, object]:
 def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
     book = get_object_or_404(books_with_people(), slug=slug)
     view = chosen(request, "view", VIEWS, "candor")
-    shown = shown_rating(book, view)
+    shown = store.shown(book, view)
     context: dict[str, object] = {
         "book": book,
         "result": shown.result,
@@ -107,7 +113,8 @@ def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "view": view,
         "views": [(key, VIEW_LABELS[key]) for key in VIEWS],
         "chart": rating_chart(shown.history) if shown.history is not None else None,
-        **review_page(request, book),
+        "all_count": book.rating_count,
+        **review_page(request, book, view, shown.result.count),
     }
     if request.user.is_authenticated:
         context["own_review"] = Review.objects.filter(book=book, user=request.user).first()
@@ -119,15 +126,22 @@ def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "catalog/book.html", context)
 
 
+WEIGHED_PER_PAGE = 50
+
+
 def rating_explanation(request: HttpRequest, slug: str) -> HttpResponse:
     book = get_object_or_404(Book, slug=slug)
-    prior = catalogue_prior()
-    result = book_rating(book, prior=prior)
+    result = store.shown(book).result
+    reviews = Review.objects.visible().filter(book=book).order_by("-created_at", "-id")
+    page = Paginator(reviews, WEIGHED_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "book": book,
         "result": result,
         "trust": trust_summary(book, result),
-        "as_posted": book_rating(book, view="as_posted", prior=prior),
-        "verified": book_rating(book, view="verified", prior=prior),
+        "as_posted": store.shown(book, "as_posted").result,
+        "verified": store.shown(book, "verified").result,
+        "prior": (book.rating_data or {}).get("prior", {}),
+        "page": page,
+        "weighed": weighed_reviews(book, page.object_list),
     }
     return render(request, "catalog/rating_explanation.html", context)

@@ -25,8 +25,8 @@ from candor.catalog.models import (
     Series,
 )
 from candor.demo.essay_loader import load_demo_essays
+from candor.reviews import store
 from candor.reviews.models import HelpfulVote, Order, Review
-from candor.reviews.rating import rebuild_book_state, store_book_rating
 from candor.reviews.services import bought_before
 
 CATALOG_PATH = Path(__file__).with_name("catalog.json")
@@ -137,9 +137,7 @@ def load_demo(path: Path = CATALOG_PATH) -> dict[str, int]:
     books = {book.isbn13: book for book in (load_book(item) for item in data["books"])}
     users = {user.username: user for user in (load_user(item) for item in data["users"])}
     load_reviews(data, users, books)
-    for book in books.values():
-        rebuild_book_state(book)
-        store_book_rating(book)
+    store.rebuild()
     essays = load_demo_essays()
     return {
         "books": len(books),

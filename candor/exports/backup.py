@@ -1,8 +1,9 @@
 """`candor export` and `candor restore`: the whole site's data out to files and back.
 
 A restore goes into an empty database only (it never merges), in one transaction,
-with the rows' own ids; then each book's rating state is rebuilt from its reviews,
-so the site shows the same numbers as where the backup was made.
+with the rows' own ids; then the catalogue prior and every book's rating are
+recomputed from the reviews (`candor.reviews.store.rebuild`), so the site shows the
+numbers the reviews give.
 """
 
 import contextlib
@@ -10,16 +11,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from django.core.cache import cache
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from candor.catalog.models import Book
 from candor.exports.formats import BackupError, read_manifest, read_tables, write_backup
 from candor.exports.tables import columns, exported_models, instance, rows, table_name
-from candor.reviews.rating import PRIOR_CACHE_KEY, rebuild_book_state, store_book_rating
+from candor.reviews import store
 
 FORMAT_VERSION = 1
 RESTORE_BATCH = 2000
@@ -116,9 +115,5 @@ def reset_sequences(models_: list[type[models.Model]]) -> None:
 
 
 def rebuild_ratings(say: Callable[[str], None]) -> None:
-    cache.delete(PRIOR_CACHE_KEY)
-    books = Book.objects.order_by("pk")
-    for book in books.iterator():
-        rebuild_book_state(book)
-        store_book_rating(book)
-    say(f"rebuilt the rating state of {books.count()} books")
+    rated = store.rebuild()
+    say(f"recomputed the catalogue prior and the ratings of {rated} books")

@@ -4,7 +4,8 @@ Every model of Candor's own apps is exported (new apps' models included without
 changes here), in an order where each table comes after the tables it refers to,
 with the auto-created many-to-many tables after their model. Left out:
 
-- `reviews.RatingMonth`: derived from the reviews; `candor restore` rebuilds it.
+- `reviews.CataloguePrior`: derived from the reviews; `candor restore` recomputes it,
+  as it recomputes every book's stored rating (`Book.rating_data`, exported as it is).
 - API tokens: credentials; people create new ones after a restore.
 - From Django's auth, only users (no groups or permissions); password hashes only
   with ``--with-password-hashes``, else restored accounts sign in after a reset.
@@ -23,11 +24,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from candor.ratings.config import DEFAULT_CONFIG
-from candor.ratings.review import ReviewInput
-from candor.ratings.weights import SECONDS_PER_DAY, stage_multipliers
+from candor.ratings import DEFAULT_CONFIG, BookWeighting, ReviewInput, review_weight
+from candor.reviews import store
 
-SKIPPED = {"reviews.ratingmonth", "accounts.apitoken"}
+SKIPPED = {"reviews.catalogueprior", "accounts.apitoken"}
 USER_FIELDS = (
     "id",
     "username",
@@ -84,10 +84,11 @@ def rows(model: type[models.Model], with_passwords: bool = False) -> Iterator[di
     names = [field.attname for field in fields]
     now = timezone.now()
     query = model._default_manager.order_by("pk").values_list(*names)
+    weighting = Weightings()
     for values in query.iterator(chunk_size=5000):
         row = dict(zip(names, values, strict=True))
         if table_name(model) == "reviews.review":
-            row.update(review_weight(row, now))
+            row.update(counted(row, weighting(row["book_id"]), now))
         yield row
 
 
@@ -100,21 +101,32 @@ def plain(value: Any) -> Any:
     return value
 
 
-def review_weight(row: dict[str, Any], now: datetime) -> dict[str, float]:
-    """What the review counts for in its book's rating at export time (0 when hidden):
-    recency x verified purchase x helpful votes x trust (candor/ratings/METHOD.md)."""
+class Weightings:
+    """Each book's stored weighting (`candor.reviews.store.weighting`), read once."""
+
+    def __init__(self) -> None:
+        self.found: dict[int, BookWeighting] = {}
+
+    def __call__(self, book_id: int) -> BookWeighting:
+        if book_id not in self.found:
+            from candor.catalog.models import Book
+
+            self.found[book_id] = store.weighting(Book.objects.only("rating_data").get(pk=book_id))
+        return self.found[book_id]
+
+
+def counted(row: dict[str, Any], weighting: BookWeighting, now: datetime) -> dict[str, float]:
+    """What the review counts for in its book's stored rating (0 when hidden), as the
+    book's ratings page shows it (candor/ratings/METHOD.md)."""
     trust = row["trust"] if row["trust_override"] is None else row["trust_override"]
-    created = row["created_at"]
     review = ReviewInput(
         rating=row["rating"],
-        created_at=created,
+        created_at=min(row["created_at"], now),
         verified=row["verified_purchase"],
         trust=trust,
         helpful_votes=row["helpful_count"],
     )
-    age_days = max(0.0, (now - created).total_seconds() / SECONDS_PER_DAY)
-    recency = 0.5 ** (age_days / DEFAULT_CONFIG.half_life_days)
-    weight = 0.0 if row["hidden"] else recency * stage_multipliers(review, DEFAULT_CONFIG)[-1]
+    weight = 0.0 if row["hidden"] else review_weight(review, weighting, DEFAULT_CONFIG)
     return {"effective_trust": trust, "weight": weight}
 
 

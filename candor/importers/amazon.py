@@ -25,7 +25,7 @@ from candor.importers.bulk_reviews import NewReviewers, SourceReview, save_sourc
 from candor.importers.readers import RowError, jsonl_rows, open_source
 from candor.importers.reviews import ExternalUsers, SavesReviews
 from candor.reviews.limits import TEXT_MAX, TITLE_MAX
-from candor.reviews.models import RatingMonth, Review
+from candor.reviews.models import Review
 
 USER_PREFIX = "amazon"
 # Timestamps are milliseconds since 1970; this bounds them to 1995..2100.
@@ -38,12 +38,7 @@ class AmazonReviewsImporter(SavesReviews, Importer):
     batch_size = 10_000
     read_ahead = True  # parse_row is pure: the next rows are parsed while a batch saves
     pause_gc = True
-    # The bulk path: month states are rebuilt once after the last batch (see reviews.py).
-    states_after_last_batch = True
-    bulk_tables = {
-        Review: ("review_one_per_user_per_book",),
-        RatingMonth: ("rating_month_once_per_book",),
-    }
+    bulk_tables = {Review: ("review_one_per_user_per_book",)}
     columns = {
         "rating": "rating",
         "title": "title",
@@ -60,7 +55,7 @@ class AmazonReviewsImporter(SavesReviews, Importer):
         super().__init__(**options)
         self.books: dict[str, int] = {}
         self.users = ExternalUsers(USER_PREFIX, alone=self.bulk)
-        self.touched: set[int] = set()  # books whose reviews changed (SavesReviews.finish)
+        self.touched: set[int] = set()  # with --bulk: books whose reviews changed
         # With --bulk nothing else writes reviews meanwhile, so the reviewers this
         # import creates have no reviews but the ones it saves: those need no lookup.
         self.new_reviewers = NewReviewers() if self.bulk else None
@@ -139,7 +134,9 @@ class AmazonReviewsImporter(SavesReviews, Importer):
                 continue
             # ParsedReview's fields after the two ids are SourceReview's, in its order.
             rows.append(SourceReview(line, book_id, users[row.user_id], *row[2:]))
-        result = save_source_reviews(rows, self.touched, self.new_reviewers)
+        changed: set[int] = set()
+        result = save_source_reviews(rows, changed, self.new_reviewers)
+        self.changed(changed)
         result.refused.extend(refused)
         return result
 

@@ -217,7 +217,7 @@ def bulk_transaction() -> None:
       flush per batch.
     - no JIT compilation: on tables an import has just filled, the planner's costs are
       high enough to compile each statement, about 0.1 s that a statement over a few
-      thousand rows never wins back (it was most of the month states' DELETEs).
+      thousand rows never wins back.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -236,28 +236,3 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
             [model._meta.db_table, count],
         )
         return [row[0] for row in cursor.fetchall()]
-
-
-def update_ratings(rows: list[tuple[int, float | None, int]]) -> None:
-    """Set (book id, rating, rating_count) on many books in one statement."""
-    from candor.catalog.models import Book
-
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {Book._meta.db_table} SET rating = %s, rating_count = %s WHERE id = %s",
-                [(rating, count, pk) for pk, rating, count in rows],
-            )
-        return
-    ids, ratings, counts = zip(*rows, strict=True)
-    with connection.cursor() as cursor:
-        # Three array parameters: a VALUES list of thousands costs more to send than to run.
-        cursor.execute(
-            f"UPDATE {Book._meta.db_table} AS b SET rating = v.rating, "
-            "rating_count = v.rating_count "
-            "FROM unnest(%s::bigint[], %s::double precision[], %s::integer[]) "
-            "AS v(id, rating, rating_count) WHERE b.id = v.id",
-            [list(ids), list(ratings), list(counts)],
-        )

@@ -11,8 +11,8 @@ by the same reader under another source identity is refused, and rows repeating 
 pair within the batch apply one after another. Helpful votes cast on Candor are
 added to the source's count, as `ReviewBatch` does.
 
-Runs inside the caller's transaction (one per batch). Month states are not touched:
-this is the bulk path, whose states are rebuilt after the last batch.
+Runs inside the caller's transaction (one per batch). Ratings are the caller's:
+`SavesReviews.changed` stores those of the books it reports as touched.
 """
 
 from collections.abc import Iterable, Sequence

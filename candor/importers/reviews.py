@@ -1,66 +1,30 @@
-"""Saving imported reviews in bulk, keeping every affected book's rating state exact.
+"""Saving imported reviews in bulk, and storing the ratings of the books they change.
 
 A reader export's batch (`ReviewBatch`) creates reviews with bulk_create (COPY) and
-changes them with bulk_update; the Amazon bulk path writes plain rows instead
-(bulk_reviews.py). The rating state (RatingMonth) of the affected books is kept in one of two ways:
-
-- per batch (reader exports): each affected (book, month) state changes by the exact
-  delta, as `candor.reviews.rating.track` does for one review, inside the batch's
-  transaction with the books locked;
-- after the last batch (the bulk path, Amazon reviews): batches write reviews only,
-  and `rebuild_rating_states` then recomputes every affected book's month states from
-  its visible reviews, a chunk of books per transaction, with the exact sums taken
-  over arrays (`candor.ratings.grouped.grouped_tallies`). Maintaining states batch by
-  batch read, decoded and rewrote the same months again and again, which was most of
-  a large import's time. If the import is killed before that pass, the affected books'
-  states are stale until `candor rebuild_ratings` repairs them.
-
-States are exact integer sums, so either way the result equals `rebuild_book_state`
-bit for bit (tests check).
+changes them with bulk_update; the Amazon path writes plain rows instead
+(bulk_reviews.py). Either way the books whose reviews a batch changed get their
+ratings from the rating store (`candor.reviews.store.recompute_books`): inside the
+batch's own transaction, so a batch and its ratings are stored together or not at
+all, or, with --bulk (the whole import one transaction), once after the last batch.
 """
 
-from collections import defaultdict
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from secrets import token_hex
+from typing import Any
 
-import numpy as np
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import User
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from candor.catalog.models import Book
 from candor.importers.base import BatchResult, Outcome
-from candor.importers.bulk import (
-    bulk_transaction,
-    default_row,
-    insert_rows,
-    insert_values,
-    reserve_ids,
-    update_ratings,
-)
+from candor.importers.bulk import default_row, insert_rows, insert_values, reserve_ids
 from candor.importers.bulk_reviews import NewReviewers
-from candor.importers.bulk_schema import SetAside
 from candor.importers.readers import RowError
-from candor.ratings import Prior, RatingState, ReviewInput
-from candor.ratings.config import DEFAULT_CONFIG, RatingConfig
-from candor.ratings.fixed_point import EPOCH
-from candor.ratings.grouped import (
-    ReviewColumns,
-    candor_ratings,
-    grouped_candor_ratings,
-    grouped_tallies,
-    stage_units,
-    states_json,
-)
-from candor.ratings.serialize import state_from_dict, state_to_dict
-from candor.reviews.models import HelpfulVote, Order, RatingMonth, Review
-from candor.reviews.rating import PRIOR_CACHE_KEY, catalogue_prior, month_of, review_input
+from candor.reviews import store
+from candor.reviews.models import HelpfulVote, Order, Review
 
 # The fields an import may change on an existing review (never moderation or trust).
 IMPORTED_FIELDS = (
@@ -71,8 +35,6 @@ IMPORTED_FIELDS = (
     "verified_purchase",
     "helpful_count",
 )
-
-Counted = tuple[int, date, ReviewInput]  # book id, month, how the review counts
 
 
 @dataclass(frozen=True)
@@ -89,20 +51,18 @@ class ReviewRecord:
 
 
 class ReviewBatch:
-    def __init__(self, items: list[tuple[int, ReviewRecord]], track_states: bool = True) -> None:
+    def __init__(self, items: list[tuple[int, ReviewRecord]]) -> None:
         self.items = items
-        self.track_states = track_states
         self.book_ids = sorted({record.book_id for _, record in items})
         self.user_ids = {record.user_id for _, record in items}
         self.result = BatchResult()
         self.existing: dict[tuple[int, int], Review] = {}
         self.created: list[Review] = []
         self.updated: dict[int, Review] = {}
-        self.before: list[Counted] = []
 
     def save(self) -> BatchResult:
         # Lock the books first (in id order, so concurrent imports cannot deadlock).
-        list(Book.objects.select_for_update().filter(pk__in=self.book_ids).values_list("pk"))
+        store.lock_books(self.book_ids)
         reviews = Review.objects.filter(book_id__in=self.book_ids, user_id__in=self.user_ids)
         self.existing = {(r.book_id, r.user_id): r for r in reviews}
         local_votes = self.local_votes()
@@ -116,9 +76,6 @@ class ReviewBatch:
         Review.objects.bulk_update(
             list(self.updated.values()), [*IMPORTED_FIELDS, "updated_at"], batch_size=1000
         )
-        if self.track_states:
-            after = [counted(r) for r in [*self.created, *self.updated.values()] if not r.hidden]
-            apply_rating_delta(self.before, after)
         return self.result
 
     def local_votes(self) -> dict[int, int]:
@@ -179,8 +136,6 @@ class ReviewBatch:
             self.result.outcomes.append(Outcome.UNCHANGED)
             return
         if review.pk is not None and review.pk not in self.updated:
-            if not review.hidden and self.track_states:
-                self.before.append(counted(review))
             self.updated[review.pk] = review
         for name, value in values.items():
             setattr(review, name, value)
@@ -207,357 +162,32 @@ def duplicate_error(review: Review | None, record: ReviewRecord) -> RowError:
 
 
 class SavesReviews:
-    """For importers that save reviews: remembers the books whose reviews changed and
-    stores their ratings on them after the last batch (one pass, not per batch).
-    With states_after_last_batch, their month states are rebuilt then too (the bulk
-    path) instead of changing by deltas in every batch."""
+    """For importers that save reviews: stores the ratings of the books each batch
+    changed, in the batch's transaction; with --bulk (one transaction for the whole
+    import), once for all of them after the last batch."""
 
     touched: set[int]
-    states_after_last_batch = False
+    bulk: bool
 
     def save_reviews(self, items: list[tuple[int, ReviewRecord]]) -> BatchResult:
-        if not hasattr(self, "touched"):
-            self.touched = set()
-        return save_reviews(items, self.touched, track_states=not self.states_after_last_batch)
+        batch = ReviewBatch(items)
+        result = batch.save()
+        self.changed({review.book_id for review in [*batch.created, *batch.updated.values()]})
+        return result
 
-    def finish(self, report: object) -> None:
-        cache.delete(PRIOR_CACHE_KEY)  # the catalogue's star shares have moved
-        touched = getattr(self, "touched", set())
-        aside: SetAside | None = getattr(self, "set_aside", None)
-        if self.states_after_last_batch and aside is not None:
-            # --bulk: the pass is inside the import's transaction, nothing else writes;
-            # the server rebuilds the review indexes while the states are computed.
-            rebuild_rating_states(touched, alone=True, meanwhile=lambda: aside.rebuild(Review))
-        elif self.states_after_last_batch:
-            rebuild_rating_states(touched)
+    def changed(self, books: set[int]) -> None:
+        """The books whose reviews a batch changed (inside the batch's transaction)."""
+        if self.bulk:
+            if not hasattr(self, "touched"):
+                self.touched = set()
+            self.touched |= books
         else:
-            refresh_book_ratings(touched)
+            store.recompute_books(books)
 
-
-def save_reviews(
-    items: list[tuple[int, ReviewRecord]], touched: set[int], track_states: bool = True
-) -> BatchResult:
-    """Save a batch; adds the ids of the books it changed to touched (for
-    refresh_book_ratings or rebuild_rating_states after the last batch). Without
-    track_states the batch leaves the month states alone."""
-    batch = ReviewBatch(items, track_states)
-    result = batch.save()
-    touched.update(review.book_id for review in [*batch.created, *batch.updated.values()])
-    return result
-
-
-def counted(review: Review) -> Counted:
-    return review.book_id, month_of(review.created_at), review_input(review, review.helpful_count)
-
-
-def apply_rating_delta(removed: list[Counted], added: list[Counted]) -> None:
-    """Change the stored month states by removing and adding reviews (exactly what
-    track() does one review at a time). Only the touched (book, month) rows are read."""
-    if not removed and not added:
-        return
-    additions: dict[tuple[int, date], list[ReviewInput]] = defaultdict(list)
-    for book_id, month, review in added:
-        additions[(book_id, month)].append(review)
-    keys = set(additions) | {(book_id, month) for book_id, month, _ in removed}
-    rows = touched_months(keys)
-    states = {key: state_from_dict(row.state) for key, row in rows.items()}
-    for key, reviews in additions.items():
-        added_state = RatingState.of(reviews)
-        states[key] = states[key].merge(added_state) if key in states else added_state
-    for book_id, month, review in removed:
-        key = (book_id, month)
-        states[key] = states.get(key, RatingState()).remove(review)
-    # Replacing the touched rows is one DELETE and one INSERT, however many there are.
-    RatingMonth.objects.filter(pk__in=[row.pk for row in rows.values()]).delete()
-    insert_rows(
-        RatingMonth,
-        [
-            RatingMonth(book_id=book_id, month=month, state=state_to_dict(state))
-            for (book_id, month), state in states.items()
-            # A month whose reviews all left holds nothing (rebuild_book_state has no row).
-            if state.count
-        ],
-    )
-
-
-def touched_months(keys: set[tuple[int, date]]) -> dict[tuple[int, date], RatingMonth]:
-    books_by_month: dict[date, set[int]] = defaultdict(set)
-    for book_id, month in keys:
-        books_by_month[month].add(book_id)
-    rows = {}
-    for month, book_ids in books_by_month.items():
-        for row in RatingMonth.objects.filter(month=month, book_id__in=book_ids):
-            rows[(row.book_id, row.month)] = row
-    return rows
-
-
-def refresh_book_ratings(book_ids: set[int], chunk: int = 500) -> None:
-    """Store each book's rating on the book for listings (as store_book_rating does);
-    chunks of books, each locked in its own transaction.
-
-    A book's state is built from its visible reviews in one go rather than by merging
-    its stored months: states are exact sums, so both give the same state, and this
-    way costs one review's weights per review instead of one (de)serialised state per
-    month, which in sparse catalogues is most of an import's time.
-    """
-    ordered = sorted(book_ids)
-    for start in range(0, len(ordered), chunk):
-        part = ordered[start : start + chunk]
-        with transaction.atomic():
-            lock_books(part)
-            inputs: dict[int, list[ReviewInput]] = defaultdict(list)
-            for book_id, review in visible_inputs(part):
-                inputs[book_id].append(review)
-            store_ratings(
-                part, {book_id: RatingState.of(found) for book_id, found in inputs.items()}
-            )
-
-
-def rebuild_rating_states(
-    book_ids: set[int],
-    chunk: int = 2000,
-    alone: bool = False,
-    meanwhile: Callable[[], None] | None = None,
-) -> None:
-    """Recompute the month states of the books from their visible reviews (what
-    rebuild_book_state does for one book) and store their ratings on them: per chunk
-    of books, one transaction with the books locked, one query for their reviews'
-    columns, their exact sums as arrays (`grouped_tallies`), one DELETE and one bulk
-    INSERT of their months.
-
-    ``alone``: the caller holds the tables (--bulk, one transaction). The books' months
-    are then all deleted by one statement first, while the planner's statistics still
-    describe the table (once the pass has filled it, a DELETE per chunk was planned as
-    if each book had thousands of months); every chunk's reviews are read, and the
-    states are computed in a thread while the caller's ``meanwhile`` runs on the
-    database (the review table's indexes are rebuilt then: the server builds while
-    this process computes), then written."""
-    ordered = sorted(book_ids)
-    parts = [ordered[start : start + chunk] for start in range(0, len(ordered), chunk)]
-    config = DEFAULT_CONFIG
-    if len(parts) > 1:
-        refresh_planner_statistics()
-    if not alone:
-        for part in parts:
-            with transaction.atomic():
-                bulk_transaction()
-                lock_books(part)
-                found = visible_columns(part)
-                delete_months(part)
-                write_states(chunk_states(part, *found, config, catalogue_prior(), timezone.now()))
-        if meanwhile is not None:
-            meanwhile()
-        return
-    bulk_transaction()
-    delete_months(ordered)
-    read = [visible_columns(part) for part in parts]
-    prior, now = catalogue_prior(), timezone.now()
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        computed = [
-            worker.submit(chunk_states, part, *found, config, prior, now)
-            for part, found in zip(parts, read, strict=True)
-        ]
-        if meanwhile is not None:
-            meanwhile()
-        for future in computed:
-            write_states(future.result())
-
-
-@dataclass(frozen=True)
-class ChunkStates:
-    """What the rating pass writes for a chunk of books: their month states (book id,
-    first day of the month, the state's JSON) and listing ratings (book id, rating,
-    count; books without a visible review get none)."""
-
-    months: list[tuple[int, date, str]]
-    ratings: list[tuple[int, float | None, int]]
-
-
-def chunk_states(
-    book_ids: list[int],
-    books: np.ndarray,
-    columns: ReviewColumns,
-    config: RatingConfig,
-    prior: Prior,
-    now: datetime,
-) -> ChunkStates:
-    """The states and ratings of the books from their reviews' columns (no database)."""
-    months = month_numbers(columns.micros)
-    # One group per (book, month) and per book; np.unique sorts them.
-    month_keys, month_groups = np.unique(
-        books * MONTH_KEY_SPAN + (months + MONTH_KEY_SPAN // 2), return_inverse=True
-    )
-    book_keys, book_groups = np.unique(books, return_inverse=True)
-    stages = stage_units(columns, config)
-    by_month = grouped_tallies(month_groups.reshape(-1), len(month_keys), columns, stages)
-    by_book = grouped_tallies(book_groups.reshape(-1), len(book_keys), columns, stages)
-    month_rows = [
-        (key // MONTH_KEY_SPAN, month_date(key % MONTH_KEY_SPAN - MONTH_KEY_SPAN // 2), text)
-        for key, text in zip(month_keys.tolist(), states_json(by_month, config), strict=True)
-    ]
-    rated = dict(
-        zip(
-            book_keys.tolist(),
-            grouped_candor_ratings(by_book, now, prior, config),
-            strict=True,
-        )
-    )
-    return ChunkStates(
-        month_rows, [(book_id, *rated.get(book_id, (None, 0))) for book_id in book_ids]
-    )
-
-
-def write_states(states: ChunkStates) -> None:
-    insert_values(RatingMonth, ("book_id", "month", "state"), states.months)
-    update_ratings(states.ratings)
-
-
-def refresh_planner_statistics() -> None:
-    """ANALYZE the review and month tables before a pass over many books: a large
-    import has just filled them (with --bulk, in this very transaction, where
-    autovacuum cannot see them), and with the statistics of the empty tables
-    PostgreSQL scanned a whole table for each chunk of books."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Review._meta.db_table}, {RatingMonth._meta.db_table}")
-
-
-def delete_months(book_ids: list[int]) -> None:
-    """Delete the books' month states. On PostgreSQL with one array parameter: with an
-    IN list of thousands the planner scanned the whole table."""
-    if connection.vendor != "postgresql":
-        RatingMonth.objects.filter(book_id__in=book_ids).delete()
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {RatingMonth._meta.db_table} WHERE book_id = ANY(%s::bigint[])",
-            [book_ids],
-        )
-
-
-# (book id, month number) packed in one int64: month numbers count from 1970-01.
-MONTH_KEY_SPAN = 1 << 24
-
-
-def month_numbers(micros: np.ndarray) -> np.ndarray:
-    """The UTC month of each instant (as month_of), counted from January 1970."""
-    return micros.astype("datetime64[us]").astype("datetime64[M]").astype(np.int64)
-
-
-def month_date(number: int) -> date:
-    return date(1970 + number // 12, number % 12 + 1, 1)
-
-
-# What a review's weights depend on (`review_units`), with its book, in this order.
-INPUT_COLUMNS = (
-    "book_id",
-    "rating",
-    "created_at",
-    "verified_purchase",
-    "trust",
-    "trust_override",
-    "helpful_count",
-)
-
-
-def visible_columns(book_ids: list[int]) -> tuple[np.ndarray, ReviewColumns]:
-    """The books' visible reviews as arrays: each one's book id, and what its weights
-    depend on (`review_units`), the trust a moderator set replacing the computed one."""
-    if connection.vendor == "postgresql":
-        return visible_columns_postgres(book_ids)
-    rows = list(
-        Review.objects.filter(book_id__in=book_ids, hidden=False).values_list(*INPUT_COLUMNS)
-    )
-    one_micro = timedelta(microseconds=1)
-    return np.array([row[0] for row in rows], dtype=np.int64), ReviewColumns(
-        rating=np.array([row[1] for row in rows], dtype=np.int64),
-        micros=np.array([(row[2] - EPOCH) // one_micro for row in rows], dtype=np.int64),
-        verified=np.array([row[3] for row in rows], dtype=bool),
-        trust=np.array([row[4] if row[5] is None else row[5] for row in rows], dtype=np.float64),
-        helpful=np.array([row[6] for row in rows], dtype=np.int64),
-    )
-
-
-# COPY ... (FORMAT binary) of the query in visible_columns_postgres: no column is NULL,
-# so every row has the same size and numpy reads them all at once.
-BINARY_ROW = np.dtype(
-    [
-        ("fields", ">i2"),
-        ("book_len", ">i4"),
-        ("book", ">i8"),
-        ("rating_len", ">i4"),
-        ("rating", ">i2"),
-        ("micros_len", ">i4"),
-        ("micros", ">i8"),
-        ("verified_len", ">i4"),
-        ("verified", "u1"),
-        ("trust_len", ">i4"),
-        ("trust", ">f8"),
-        ("helpful_len", ">i4"),
-        ("helpful", ">i4"),
-    ]
-)
-BINARY_HEADER = 19  # signature, flags, header extension length (0)
-BINARY_TRAILER = 2
-
-
-def visible_columns_postgres(book_ids: list[int]) -> tuple[np.ndarray, ReviewColumns]:
-    table = connection.ops.quote_name(Review._meta.db_table)
-    query = (
-        "COPY (SELECT book_id::bigint, rating::smallint, "
-        "(extract(epoch FROM created_at) * 1000000)::bigint, verified_purchase, "
-        "coalesce(trust_override, trust)::double precision, helpful_count::integer "
-        f"FROM {table} WHERE book_id = ANY(%s::bigint[]) AND NOT hidden) TO STDOUT (FORMAT binary)"
-    )
-    with connection.cursor() as cursor, cursor.cursor.copy(query, [book_ids]) as copy:
-        data = b"".join(bytes(block) for block in copy)
-    body = data[BINARY_HEADER : len(data) - BINARY_TRAILER]
-    rows = np.frombuffer(body, dtype=BINARY_ROW)
-    if len(rows) and not (rows["fields"] == 6).all():
-        raise RuntimeError("unexpected COPY row layout reading reviews")
-    return rows["book"].astype(np.int64), ReviewColumns(
-        rating=rows["rating"].astype(np.int64),
-        micros=rows["micros"].astype(np.int64),
-        verified=rows["verified"].astype(bool),
-        trust=rows["trust"].astype(np.float64),
-        helpful=rows["helpful"].astype(np.int64),
-    )
-
-
-def lock_books(book_ids: list[int]) -> None:
-    # In id order, so concurrent imports and services cannot deadlock.
-    list(Book.objects.select_for_update().filter(pk__in=book_ids).order_by("pk").values_list("pk"))
-
-
-def visible_inputs(book_ids: list[int]) -> Iterator[tuple[int, ReviewInput]]:
-    """(book id, how the review counts) for the books' visible reviews, read as columns."""
-    visible = Review.objects.filter(book_id__in=book_ids, hidden=False).values_list(*INPUT_COLUMNS)
-    for book_id, rating, created, verified, trust, override, helpful in visible:
-        yield (
-            book_id,
-            ReviewInput(
-                rating=rating,
-                created_at=created,
-                verified=verified,
-                trust=trust if override is None else override,
-                helpful_votes=helpful,
-            ),
-        )
-
-
-def store_ratings(book_ids: list[int], states: dict[int, RatingState]) -> None:
-    """Store each book's rating from its state (a book absent from states has none)."""
-    ratings = candor_ratings(
-        [states.get(book_id, RatingState()) for book_id in book_ids],
-        timezone.now(),
-        catalogue_prior(),
-    )
-    update_ratings(
-        [
-            (book_id, rating, count)
-            for book_id, (rating, count) in zip(book_ids, ratings, strict=True)
-        ]
-    )
+    def finish(self, report: Any) -> None:
+        touched = getattr(self, "touched", set())
+        if self.bulk and touched:
+            store.recompute_books(touched)
 
 
 class ExternalUsers:

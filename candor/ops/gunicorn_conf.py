@@ -11,7 +11,6 @@ worker serves waits for the model, and with sync workers so does every request q
 behind it (measured in the load test, docs/benchmarks.md).
 """
 
-import contextlib
 import os
 from typing import Any
 
@@ -28,15 +27,10 @@ logconfig_dict["loggers"].update(
 
 
 def post_worker_init(worker: Any) -> None:
-    from django.db import DatabaseError, connections
+    from django.db import connections
 
-    from candor.reviews.rating import catalogue_prior
     from candor.reviews.services import ReviewDraft, live_trust
 
     live_trust(ReviewDraft(4, "Warm-up", "Loads the text model before the first request."))
-    # A worker (re)started while the database is away must still boot: the first
-    # request computes the prior instead (tests/faults/test_postgres_restart.py).
-    with contextlib.suppress(DatabaseError):
-        catalogue_prior()
     connections.close_all()
     worker.log.info("candor worker warm")

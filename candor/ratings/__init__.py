@@ -16,6 +16,7 @@ from candor.ratings.rating import (
     rate,
     rate_books,
     rating_history,
+    ratings_at,
     results,
 )
 from candor.ratings.result import Factor, RatingResult
@@ -41,6 +42,7 @@ __all__ = [
     "rate",
     "rate_books",
     "rating_history",
+    "ratings_at",
     "results",
     "review_weight",
     "star_percentages",

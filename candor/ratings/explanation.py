@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from candor.ratings.config import RatingConfig
 from candor.ratings.prior import Prior
 from candor.ratings.result import Factor
-from candor.ratings.rounding import shown_steps
+from candor.ratings.rounding import half_up, shown_steps
 
 OPENING_LABEL = "Simple average"
 DIGITS = 2
@@ -38,7 +38,7 @@ def prior_words(context: Context) -> str:
     prior = context.prior
     few = prior.strength >= FEW_RATINGS_PRIOR_SHARE * (prior.strength + context.count)
     ratings = ("only " if few else "") + plural(context.count, context.noun)
-    average = f"the {prior.name} average of {prior.mean:.2f}"
+    average = f"the {prior.name} average of {half_up(prior.mean, DIGITS)}"
     return f"With {ratings}, the rating is pulled toward {average}"
 
 
@@ -97,7 +97,7 @@ class Explainer:
             OPENING_LABEL,
             0.0,
             0.0,
-            f"The simple average of {plural(count, self.noun)} is {ratings[0]:.{DIGITS}f} stars.",
+            opening_sentence(count, self.noun, ratings[0]),
         )
         if ratings[-1] != ratings[-1]:  # NaN: no review counts
             return [opening, nothing_counts(count, self.noun)]
@@ -121,6 +121,10 @@ class Explainer:
             context = Context(count, self.noun, self.prior, self.config, gate)
             found = self._words[key] = STAGE_WORDING[code][1](context)
         return found
+
+
+def opening_sentence(count: int, noun: str, average: float) -> str:
+    return f"The simple average of {plural(count, noun)} is {half_up(average, DIGITS)} stars."
 
 
 def nothing_to_rate(noun: str) -> list[Factor]:

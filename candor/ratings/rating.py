@@ -5,7 +5,8 @@
   review's weight, in one vectorised call: what the web app's rating store, the
   exports and `candor score` use;
 - `results`: `RatingResult` of every book of a `Scores`;
-- `rating_history`: a book's rating as it stood at several moments.
+- `ratings_at` (many books) and `rating_history` (one): ratings as they stood at
+  several moments.
 
 `rate` is `rate_books` with one book, so a page and a batch run give the same numbers.
 
@@ -21,7 +22,7 @@ from datetime import datetime
 import numpy as np
 
 from candor.ratings.config import DEFAULT_CONFIG, STARS, RatingConfig
-from candor.ratings.explanation import DIGITS, OPENING_LABEL, Explainer, nothing_to_rate, plural
+from candor.ratings.explanation import OPENING_LABEL, Explainer, nothing_to_rate, opening_sentence
 from candor.ratings.prior import Prior
 from candor.ratings.result import Factor, RatingResult
 from candor.ratings.review import FloatArray, IntArray, ReviewInput, Reviews, seconds_since_epoch
@@ -112,7 +113,7 @@ def as_posted(counts: list[int]) -> RatingResult:
         return RatingResult(None, 0, empty, None, 0.0, nothing_to_rate("rating"))
     average = sum(star * n for star, n in zip(STARS, counts, strict=True)) / count
     percents = percentages(np.array([counts], dtype=np.float64))[0].tolist()
-    sentence = f"The simple average of {plural(count, 'rating')} is {average:.{DIGITS}f} stars."
+    sentence = opening_sentence(count, "rating", average)
     return RatingResult(
         rating=average,
         count=count,
@@ -143,6 +144,44 @@ def rate(
     return result
 
 
+def ratings_at(
+    reviews: Reviews,
+    books: IntArray,
+    moments: FloatArray,
+    moment_books: IntArray,
+    *,
+    prior: Prior,
+    config: RatingConfig = DEFAULT_CONFIG,
+) -> FloatArray:
+    """For every k, the rating book ``moment_books[k]`` had at ``moments[k]`` (seconds
+    since 1970), counting its reviews dated up to then; NaN where none counted yet.
+
+    Each (book, moment) is scored as a book of its own holding the reviews it had then:
+    the same code as today's rating, so a moment at or after a book's newest review
+    gives today's rating. Costs one row per review per moment it is counted at.
+    """
+    books = np.asarray(books, dtype=np.int64)
+    moments = np.asarray(moments, dtype=np.float64)
+    moment_books = np.asarray(moment_books, dtype=np.int64)
+    order = np.lexsort((reviews.seconds, books))
+    sorted_books, sorted_seconds = books[order], reviews.seconds[order]
+    start = np.searchsorted(sorted_books, moment_books, side="left")
+    end = np.searchsorted(sorted_books, moment_books, side="right")
+    # Reviews of a book are sorted by date: those up to the moment are a prefix.
+    seen = np.array(
+        [
+            np.searchsorted(sorted_seconds[a:b], moment, side="right")
+            for a, b, moment in zip(start.tolist(), end.tolist(), moments.tolist(), strict=True)
+        ],
+        dtype=np.int64,
+    )
+    owner = np.repeat(np.arange(len(moments)), seen)
+    offsets = np.arange(int(seen.sum())) - np.repeat(np.cumsum(seen) - seen, seen)
+    picked = order[np.repeat(start, seen) + offsets]
+    sums = book_sums(reviews.take(picked), owner, len(moments), config)
+    return score(sums, prior, config).rating
+
+
 def rating_history(
     reviews: Reviews,
     moments: FloatArray,
@@ -150,14 +189,9 @@ def rating_history(
     prior: Prior,
     config: RatingConfig = DEFAULT_CONFIG,
 ) -> FloatArray:
-    """One book's rating at each of ``moments`` (seconds since 1970), counting the
-    reviews dated up to that moment; NaN where none counts.
-
-    Each moment is scored as a book of its own, with the reviews it had then: the same
-    code as today's rating, so the last moment (at or after the newest review) is it.
-    """
+    """One book's rating at each of ``moments`` (`ratings_at` with a single book)."""
     moments = np.asarray(moments, dtype=np.float64)
-    seen = reviews.seconds[None, :] <= moments[:, None]
-    moment_index, review_index = np.nonzero(seen)
-    sums = book_sums(reviews.take(review_index), moment_index, len(moments), config)
-    return score(sums, prior, config).rating
+    books = np.zeros(len(reviews), dtype=np.int64)
+    return ratings_at(
+        reviews, books, moments, np.zeros(len(moments), dtype=np.int64), prior=prior, config=config
+    )

@@ -11,6 +11,7 @@ that number, so float noise never breaks a tie differently from exact arithmetic
 """
 
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
@@ -64,11 +65,17 @@ def star_percentages(amounts: Mapping[int, float]) -> dict[int, int]:
     return {star: percents[star - 1] for star in HIGHEST_FIRST}
 
 
+def half_up(value: float, digits: int) -> Decimal:
+    """``value`` rounded to ``digits`` decimals as readers expect (2.25 -> 2.3), not
+    half-to-even as format() does: how pages show every rating."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
 def shown_steps(start: float, end: float, steps: list[float], digits: int = 2) -> list[float]:
     """``steps`` (which add up to end - start) rounded to ``digits`` decimals so that
-    they add up exactly to the rounded end minus the rounded start: what a sceptic
-    adding up the displayed steps finds."""
+    they add up exactly to the shown end minus the shown start (`half_up`): what a
+    sceptic adding up the displayed steps finds."""
     scale = 10**digits
-    total = round(end * scale) - round(start * scale)
+    total = int((half_up(end, digits) - half_up(start, digits)).scaleb(digits))
     units = largest_remainder(np.asarray([steps], dtype=np.float64) * scale, np.array([total]))
     return [int(unit) / scale for unit in units[0]]

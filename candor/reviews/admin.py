@@ -4,6 +4,8 @@ from django.http import HttpRequest
 
 from candor.reviews.models import Order, Report, Review
 from candor.reviews.services import (
+    delete_orders,
+    delete_reviews,
     hide_review,
     override_trust,
     refresh_verification,
@@ -58,7 +60,18 @@ class ReviewAdmin(admin.ModelAdmin):
     ]
     list_filter = ["hidden", "verified_purchase", "rating", LowTrustFilter, OverriddenFilter]
     search_fields = ["title", "text", "user__username", "book__title"]
+    # A customer's review is theirs: staff moderate it with the actions below (each goes
+    # through the services, which recompute the book's rating), never edit it.
     readonly_fields = [
+        "book",
+        "user",
+        "rating",
+        "title",
+        "text",
+        "created_at",
+        "updated_at",
+        "helpful_count",
+        "external_id",
         "verified_purchase",
         "hidden",
         "hidden_at",
@@ -72,7 +85,6 @@ class ReviewAdmin(admin.ModelAdmin):
         "trust_override_at",
         "trust_override_note",
     ]
-    raw_id_fields = ["book", "user"]
     inlines = [ReportInline]
     actions = [
         "hide_selected",
@@ -81,6 +93,15 @@ class ReviewAdmin(admin.ModelAdmin):
         "discount_selected",
         "clear_override",
     ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # reviews are written by readers (the site, the API) or imported
+
+    def delete_model(self, request: HttpRequest, obj: Review) -> None:
+        delete_reviews(Review.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
+        delete_reviews(queryset)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
         open_reports = Count("reports", filter=Q(reports__resolved_at=None))
@@ -150,6 +171,7 @@ class OrderAdmin(admin.ModelAdmin):
         refresh_verification(obj.user, obj.book)
 
     def delete_model(self, request: HttpRequest, obj: Order) -> None:
-        user, book = obj.user, obj.book
-        super().delete_model(request, obj)
-        refresh_verification(user, book)
+        delete_orders(Order.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        delete_orders(queryset)

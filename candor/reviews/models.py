@@ -1,9 +1,5 @@
-import json
-from typing import Any
-
 from django.conf import settings
 from django.db import models
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
@@ -24,6 +20,12 @@ def moderator() -> models.ForeignKey:
         related_name="+",
         db_index=False,
     )
+
+
+class ReviewQuerySet(models.QuerySet["Review"]):
+    def visible(self) -> "ReviewQuerySet":
+        """Reviews shown on the site and counted in ratings: not hidden by a moderator."""
+        return self.filter(hidden=False)
 
 
 class Review(models.Model):
@@ -63,6 +65,8 @@ class Review(models.Model):
     # index for LIKE queries that nothing makes. NULL, not "", for the site's own
     # reviews: the constraint leaves NULLs alone.
     external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -200,43 +204,16 @@ class Order(models.Model):
         return f"{self.user} bought {self.book} on {self.ordered_at}"
 
 
-class JSONTextField(models.JSONField):
-    """JSON kept as the text it was written as (a text column on every database).
+class CataloguePrior(models.Model):
+    """The catalogue prior as `candor.reviews.store.recompute_prior` computed it: the
+    newest row is the one every rating uses (METHOD.md, "The prior")."""
 
-    For values only ever read whole: PostgreSQL's jsonb would parse and re-encode each
-    one on the way in, which for the rating months of a large import was most of the
-    database's work for them. Python sees the same dicts as with JSONField.
-    """
-
-    def db_type(self, connection: BaseDatabaseWrapper) -> str:
-        return "text"
-
-    def get_db_prep_value(
-        self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False
-    ) -> Any:
-        return None if value is None else json.dumps(value, cls=self.encoder)
-
-
-class RatingMonth(models.Model):
-    """The rating engine's mergeable state for one book's visible reviews posted in one month.
-
-    A book's state is the merge of its months; the months up to a date give the
-    rating as it stood then (the chart on the book page). Written only by
-    candor.reviews.rating.
-    """
-
-    # No index of its own: rating_month_once_per_book's index leads with the book.
-    book = models.ForeignKey(
-        Book, on_delete=models.CASCADE, related_name="rating_months", db_index=False
-    )
-    month = models.DateField(help_text="First day of the month (UTC)")
-    state = JSONTextField()
+    alpha = models.JSONField(help_text="Pseudo-ratings per star, 1 star first")
+    books = models.PositiveIntegerField(help_text="Books with evidence that it averages")
+    computed_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["month"]
-        constraints = [
-            models.UniqueConstraint(fields=["book", "month"], name="rating_month_once_per_book"),
-        ]
+        ordering = ["-computed_at"]
 
     def __str__(self) -> str:
-        return f"{self.book} {self.month:%Y-%m}"
+        return f"Catalogue prior of {self.computed_at:%Y-%m-%d %H:%M}"

@@ -1,25 +1,25 @@
 """Everything that changes reviews, votes, reports and orders goes through here.
 
-Views, the admin, importers and commands call these functions explicitly; models
-have no side effects in save() and there are no signals. Each change to what a
-review counts for runs inside `rating.track`, which updates the book's stored
-rating state by an exact delta and stores the new rating on the book: the page
-shows the new number in the same request.
+Views, the admin, the API, importers and commands call these functions explicitly;
+models have no side effects in save() and there are no signals. Each change to what a
+review counts for runs inside `store.changing(books)`, which locks the books, and
+stores their new ratings, recomputed from their reviews, before the change commits:
+the page shows the new number in the same request.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from candor.catalog.models import Book
 from candor.ratings.config import STARS
+from candor.reviews import store
 from candor.reviews.models import HelpfulVote, Order, Report, Review
-from candor.reviews.rating import rebuild_book_state, store_book_rating, track
 
 
 class ReviewError(Exception):
@@ -37,15 +37,24 @@ def bought_before(user: AbstractBaseUser, book: Book, moment: date) -> bool:
     return Order.objects.filter(user=user, book=book, ordered_at__lte=moment).exists()
 
 
-@transaction.atomic
 def refresh_verification(user: AbstractBaseUser, book: Book) -> None:
-    review = Review.objects.select_for_update().filter(user=user, book=book).first()
-    if review is None:
+    """Mark the user's review of the book verified or not, from the orders there are."""
+    if not needs_verification_change(user, book):
         return
-    verified = bought_before(user, book, timezone.localdate(review.created_at))
-    if verified != review.verified_purchase:
-        with track(book, review.pk):
+    with store.changing([book]):  # the book locked, check again
+        review = Review.objects.filter(user=user, book=book).first()
+        if review is not None and needs_verification_change(user, book):
+            verified = not review.verified_purchase
             Review.objects.filter(pk=review.pk).update(verified_purchase=verified)
+
+
+def needs_verification_change(user: AbstractBaseUser, book: Book) -> bool:
+    review = Review.objects.filter(user=user, book=book).first()
+    if review is None:
+        return False
+    return bought_before(user, book, timezone.localdate(review.created_at)) != (
+        review.verified_purchase
+    )
 
 
 @transaction.atomic
@@ -60,8 +69,18 @@ def submit_review(
     """
     # The text model runs before the book is locked (it reads the whole text).
     live = live_trust(draft)
-    # Locking the book serialises concurrent first reviews by the same user.
-    list(Book.objects.select_for_update().filter(pk=book.pk).values_list("pk"))
+    with store.changing([book]):
+        # The book is locked: concurrent first reviews by the same user wait here.
+        return save_review(user, book, draft, created_at, live)
+
+
+def save_review(
+    user: AbstractBaseUser,
+    book: Book,
+    draft: ReviewDraft,
+    created_at: datetime | None,
+    live: "tuple[float, list[TrustReason]]",
+) -> Review:
     review = Review.objects.filter(user=user, book=book).first()
     if review is None:
         review = Review(user=user, book=book, created_at=created_at or timezone.now())
@@ -76,15 +95,13 @@ def submit_review(
     # above, text lengths, trust in [0, 1]) are left to the database, since Django would
     # check each with a query of its own, which made up half of a post's queries.
     review.full_clean(exclude=["user", "book"], validate_constraints=False)
-    with track(book, review.pk) as tracked:
-        review.save()
-        tracked[0] = review.pk
+    review.save()
     return review
 
 
 @transaction.atomic
 def hide_review(review: Review, by: AbstractBaseUser, reason: str = "") -> None:
-    with track(review.book, review.pk):
+    with store.changing([review.book_id]):
         Review.objects.filter(pk=review.pk).update(
             hidden=True, hidden_at=timezone.now(), hidden_by=by, hidden_reason=reason[:300]
         )
@@ -95,7 +112,7 @@ def hide_review(review: Review, by: AbstractBaseUser, reason: str = "") -> None:
 
 @transaction.atomic
 def restore_review(review: Review, by: AbstractBaseUser) -> None:
-    with track(review.book, review.pk):
+    with store.changing([review.book_id]):
         Review.objects.filter(pk=review.pk).update(
             hidden=False, hidden_at=None, hidden_by=None, hidden_reason=""
         )
@@ -108,7 +125,7 @@ def vote_helpful(user: AbstractBaseUser, review: Review) -> bool:
     if review.hidden:
         raise ReviewError("This review is no longer shown.")
     try:
-        with transaction.atomic(), track(review.book, review.pk):
+        with store.changing([review.book_id]):
             HelpfulVote.objects.create(review=review, voter=user, review_author_id=review.user_id)
             Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
     except IntegrityError:
@@ -189,7 +206,7 @@ def record_trust(review: Review, trust: float, reasons: list[TrustReason]) -> No
     """Store what trust analysis found (live on posting, or from a batch run)."""
     if not 0.0 <= trust <= 1.0:
         raise ValueError(f"trust: must be between 0 and 1, got {trust!r}")
-    with track(review.book, review.pk):
+    with store.changing([review.book_id]):
         Review.objects.filter(pk=review.pk).update(
             trust=trust,
             trust_reasons=[reason.to_dict() for reason in reasons],
@@ -212,17 +229,15 @@ class TrustUpdate:
 class TrustBatchResult:
     recorded: int = 0
     skipped: int = 0  # edited or deleted since the run read them
-    books: int = 0  # books whose stored rating was recomputed
+    books: int = 0  # books where the trust that counts changed
 
 
 def record_trust_batch(updates: list[TrustUpdate]) -> TrustBatchResult:
     """Store a batch run's trust and reasons (`candor trust`), one book at a time.
 
-    Each book is locked as `rating.track` locks it; its reviews are written in bulk
-    and, when the trust that counts changed for any of them (a staff override wins,
-    so overridden reviews only get their analysis updated), the book's rating state is
-    recomputed from its reviews, so the stored state stays exactly what computing from
-    scratch gives.
+    Each book is locked while its reviews are written in bulk. Ratings are not
+    recomputed here: the caller recomputes the catalogue prior and every rating once
+    the run is recorded (`store.rebuild`), as `candor trust` does.
     """
     result = TrustBatchResult()
     wanted = {update.review_id: update for update in updates}
@@ -240,7 +255,7 @@ def record_trust_batch(updates: list[TrustUpdate]) -> TrustBatchResult:
 
 @transaction.atomic
 def _record_book_trust(book_id: int, updates: list[TrustUpdate], result: TrustBatchResult) -> None:
-    book = Book.objects.select_for_update().get(pk=book_id)
+    store.lock_books([book_id])
     current = {
         row[0]: row[1:]
         for row in Review.objects.filter(pk__in=[u.review_id for u in updates]).values_list(
@@ -272,8 +287,6 @@ def _record_book_trust(book_id: int, updates: list[TrustUpdate], result: TrustBa
     )
     result.recorded += len(changed)
     if rerate:
-        rebuild_book_state(book)
-        store_book_rating(book)
         result.books += 1
 
 
@@ -284,7 +297,7 @@ def override_trust(
     """A moderator's decision: count the review with ``trust``; None clears it."""
     if trust is not None and not 0.0 <= trust <= 1.0:
         raise ValueError(f"trust: must be between 0 and 1, got {trust!r}")
-    with track(review.book, review.pk):
+    with store.changing([review.book_id]):
         Review.objects.filter(pk=review.pk).update(
             trust_override=trust,
             trust_override_by=by if trust is not None else None,
@@ -293,8 +306,52 @@ def override_trust(
         )
 
 
-@transaction.atomic
 def delete_review(review: Review) -> None:
     """The author withdraws a review: it leaves the page, the rating and the database."""
-    with track(review.book, review.pk):
-        Review.objects.filter(pk=review.pk).delete()
+    delete_reviews(Review.objects.filter(pk=review.pk))
+
+
+def delete_reviews(reviews: "QuerySet[Review]") -> int:
+    """Delete reviews (staff, or their authors) and store their books' new ratings."""
+    books = set(reviews.values_list("book_id", flat=True))
+    with store.changing(books):
+        deleted, _ = Review.objects.filter(
+            pk__in=list(reviews.values_list("pk", flat=True))
+        ).delete()
+    return deleted
+
+
+def delete_orders(orders: "QuerySet[Order]") -> int:
+    """Delete orders; reviews they verified are verified again from the orders left."""
+    pairs = set(orders.values_list("user_id", "book_id"))
+    with transaction.atomic():
+        deleted, _ = orders.delete()
+        for user_id, book_id in sorted(pairs):
+            refresh_verification(User.objects.get(pk=user_id), Book.objects.get(pk=book_id))
+    return deleted
+
+
+def delete_users(users: "QuerySet[User]") -> int:
+    """Delete accounts with everything they wrote, voted or ordered: the books they
+    reviewed and the reviews they voted on get their counts and ratings recomputed."""
+    ids = list(users.values_list("pk", flat=True))
+    reviewed = set(Review.objects.filter(user_id__in=ids).values_list("book_id", flat=True))
+    voted = set(HelpfulVote.objects.filter(voter_id__in=ids).values_list("review_id", flat=True))
+    voted_books = set(Review.objects.filter(pk__in=voted).values_list("book_id", flat=True))
+    with store.changing(reviewed | voted_books):
+        deleted = len(ids)
+        User.objects.filter(pk__in=ids).delete()
+        recount_helpful(voted)
+    return deleted
+
+
+def recount_helpful(review_ids: set[int]) -> None:
+    """Set helpful_count to the number of votes each review has now."""
+    counts = (
+        HelpfulVote.objects.filter(review_id__in=review_ids)
+        .values("review_id")
+        .annotate(n=Count("pk"))
+    )
+    found = {row["review_id"]: row["n"] for row in counts}
+    for review_id in review_ids:
+        Review.objects.filter(pk=review_id).update(helpful_count=found.get(review_id, 0))

@@ -62,7 +62,7 @@ def write_review(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def helpful(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = get_object_or_404(Review, pk=review_id, hidden=False)
+    review = get_object_or_404(Review.objects.visible(), pk=review_id)
     try:
         counted = vote_helpful(request.user, review)
         messages.success(
@@ -76,7 +76,7 @@ def helpful(request: HttpRequest, review_id: int) -> HttpResponse:
 
 @login_required
 def report(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = get_object_or_404(Review.objects.select_related("book"), pk=review_id, hidden=False)
+    review = get_object_or_404(Review.objects.visible().select_related("book"), pk=review_id)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -2,19 +2,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from candor.catalog.models import Book
-from candor.reviews.rating import rebuild_book_state, store_book_rating
+from candor.reviews import store
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute every book's stored rating state from its reviews "
-        "(after changing the rating method's constants, or after a bulk load)."
+        "Recompute the catalogue prior, then every book's stored rating, from the reviews "
+        "(after upgrading Candor or changing the rating method's constants)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        books = Book.objects.order_by("pk")
-        for book in books.iterator():
-            rebuild_book_state(book)
-            store_book_rating(book)
-        self.stdout.write(f"Rebuilt the rating state of {books.count()} books.")
+        rated = store.rebuild()
+        self.stdout.write(f"Recomputed the catalogue prior and the ratings of {rated} books.")

@@ -3,10 +3,11 @@
 When a review is posted, the web app scores its text at once (`services.live_trust`);
 this command runs every signal (`candor.trust.score.ALL_SIGNALS`: reviewer behaviour,
 bursts, lockstep groups, near-duplicates, text) over all reviews that are not hidden,
-records trust and reasons for each review whose result changed, recomputes the rating
-of every book where the trust that counts changed, and prints a summary. Staff
-overrides win: an overridden review's analysis is updated, never its override.
-Run it on a schedule (see README: cron).
+records trust and reasons for each review whose result changed, then recomputes the
+catalogue prior and every book's rating from the trust that now counts
+(`candor.reviews.store.rebuild`), and prints a summary. Staff overrides win: an
+overridden review's analysis is updated, never its override. Run it on a schedule
+(docs/operations.md): it is also when the catalogue prior moves.
 """
 
 import time
@@ -16,8 +17,9 @@ from typing import Any
 import numpy as np
 from django.core.management.base import BaseCommand
 
+from candor.reviews import store
+from candor.reviews.display import DOWNWEIGHTED_BELOW
 from candor.reviews.models import Review
-from candor.reviews.rating import DOWNWEIGHTED_BELOW
 from candor.reviews.services import TrustReason, TrustUpdate, record_trust_batch
 from candor.trust.score import ALL_SIGNALS, TRUNCATED, TrustResult, analyse, review_text
 from candor.trust.table import Reviews
@@ -43,14 +45,12 @@ FIELDS = (
 class Command(BaseCommand):
     help = (
         "Run trust analysis (every signal) over all visible reviews, record trust and "
-        "reasons, and update the ratings of the books concerned."
+        "reasons, then recompute the catalogue prior and every book's rating."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        rows = list(
-            Review.objects.filter(hidden=False).order_by("pk").values_list(*FIELDS).iterator(2_000)
-        )
+        rows = list(Review.objects.visible().order_by("pk").values_list(*FIELDS).iterator(2_000))
         if not rows:
             self.stdout.write("No reviews to analyse.")
             return
@@ -58,8 +58,9 @@ class Command(BaseCommand):
         result = analyse(reviews_table(columns), ALL_SIGNALS)
         updates, overridden = changed_reviews(columns, result)
         recorded = record_trust_batch(updates)
+        rated = store.rebuild()
         self.stdout.write(
-            summary(columns, result, recorded.recorded, recorded.books, overridden)
+            summary(columns, result, recorded.recorded, recorded.books, rated, overridden)
             + (f"; {recorded.skipped:,} edited meanwhile, kept" if recorded.skipped else "")
             + f"; {time.perf_counter() - started:.1f} s"
         )
@@ -109,6 +110,7 @@ def summary(
     result: TrustResult,
     recorded: int,
     books: int,
+    rated: int,
     overridden: int,
 ) -> str:
     """One line: what ran, what changed, and the down-weighted reviews by reason."""
@@ -126,7 +128,8 @@ def summary(
     seconds = ", ".join(f"{name} {value:.1f} s" for name, value in result.seconds.items())
     return (
         f"Trust analysis: {len(result):,} reviews scored ({seconds}); {recorded:,} changed, "
-        f"{books:,} books re-rated; {downweighted:,} down-weighted (trust below "
+        f"in {books:,} books; catalogue prior recomputed and {rated:,} books re-rated; "
+        f"{downweighted:,} down-weighted (trust below "
         f"{DOWNWEIGHTED_BELOW}){': ' + reasons if reasons else ''}; "
         f"{overridden:,} kept as staff decided; "
         f"texts truncated for analysis ({TRUNCATED}): "

@@ -1,0 +1,402 @@
+"""The rating store: the one place where the web app turns reviews into stored ratings.
+
+Every change to a review that can change a rating (posting, editing, deleting, hiding,
+trust, votes, orders, imports, restores, staff actions, deleted accounts) runs inside
+`changing(books)` or calls `recompute_books` for the books it touched: their visible
+reviews are read again and rated by `candor.ratings` from scratch, and everything a
+page shows is stored on the book (`Book.rating_data`): the rating in each view with
+its explanation, the weighting of each review, and the rating over time. Pages, lists,
+the API and exports read that, so they all show the same number.
+
+The catalogue prior is stored too (`CataloguePrior`, with the time it was computed)
+and changes only when `recompute_prior` runs: `candor trust`, `candor rebuild_ratings`
+(`rebuild`), a restore and the demo. A change to one book never moves another book's
+rating until then, and then by at most a hundredth of a star (METHOD.md).
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from django.db import connection, transaction
+from django.utils import timezone
+
+from candor.catalog.models import Book
+from candor.ratings import (
+    DEFAULT_CONFIG,
+    VIEWS,
+    BookWeighting,
+    Prior,
+    RatingResult,
+    Reviews,
+    rate_books,
+    ratings_at,
+    results,
+)
+from candor.ratings.review import seconds_since_epoch
+from candor.reviews.models import CataloguePrior, Review
+
+CHUNK = 2000  # books read, rated and written together
+HISTORY_POINTS = 60  # at most this many points on the chart of the rating over time
+HISTORY_ROWS = 2_000_000  # and at most about this many review rows scored for one book
+DATA_VERSION = 1
+
+
+# --- the prior -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredPrior:
+    prior: Prior
+    computed_at: datetime | None  # None: the typical book's, no catalogue prior computed yet
+
+
+def current_prior() -> StoredPrior:
+    """The stored catalogue prior (the typical book's until one has been computed)."""
+    stored = CataloguePrior.objects.order_by("-computed_at", "-pk").first()
+    if stored is None:
+        return StoredPrior(Prior.typical(DEFAULT_CONFIG), None)
+    return StoredPrior(Prior(tuple(stored.alpha), "catalogue"), stored.computed_at)
+
+
+def recompute_prior(now: datetime | None = None) -> StoredPrior:
+    """Compute the catalogue prior from every book's visible reviews and store it."""
+    now = now or timezone.now()
+    ids = list(Book.objects.order_by("pk").values_list("pk", flat=True))
+    mixes = [book_mixes(part, *visible_columns(part), now) for part in chunks(ids)]
+    prior, books = catalogue_prior(mixes)
+    CataloguePrior.objects.create(alpha=list(prior.alpha), books=books, computed_at=now)
+    return StoredPrior(prior, now)
+
+
+def book_mixes(
+    book_ids: Sequence[int], owners: np.ndarray, reviews: Reviews, now: datetime
+) -> tuple[np.ndarray, np.ndarray]:
+    """The star mix and evidence of each book (what the catalogue prior averages)."""
+    rated = rate_books(
+        reviews,
+        index_of(book_ids, owners),
+        len(book_ids),
+        now=seconds_since_epoch(now),
+        prior=Prior.typical(DEFAULT_CONFIG),
+    )
+    return rated.scores.mix, rated.scores.evidence
+
+
+def catalogue_prior(mixes: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[Prior, int]:
+    """The prior from every chunk's `book_mixes`, and how many books have evidence."""
+    if not mixes:
+        return Prior.from_books(np.zeros((0, 5)), np.zeros(0), DEFAULT_CONFIG), 0
+    evidence = np.concatenate([found for _, found in mixes])
+    prior = Prior.from_books(np.vstack([mix for mix, _ in mixes]), evidence, DEFAULT_CONFIG)
+    return prior, int((evidence > 0).sum())
+
+
+def chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start : start + CHUNK])
+
+
+def index_of(book_ids: Sequence[int], owners: np.ndarray) -> np.ndarray:
+    """Each review's position (0..n-1) in ``book_ids``, from its book id."""
+    ordered = np.asarray(book_ids, dtype=np.int64)
+    sorter = np.argsort(ordered)
+    result: np.ndarray = sorter[np.searchsorted(ordered, owners, sorter=sorter)]
+    return result
+
+
+def rebuild(now: datetime | None = None) -> int:
+    """Recompute the prior, then every book's rating; the number of books rated."""
+    now = now or timezone.now()
+    prior = recompute_prior(now)
+    ids = list(Book.objects.order_by("pk").values_list("pk", flat=True))
+    recompute_books(ids, prior=prior, now=now)
+    return len(ids)
+
+
+# --- the books -------------------------------------------------------------------------
+
+
+@contextmanager
+def changing(books: Iterable[Book | int]) -> Iterator[None]:
+    """Make the block's changes to these books' reviews in one transaction, with the
+    books locked (in id order, so concurrent changes cannot deadlock), and store their
+    new ratings before it commits."""
+    ids = sorted({book if isinstance(book, int) else book.pk for book in books})
+    with transaction.atomic():
+        lock_books(ids)
+        yield
+        write(ids, compute(ids, current_prior(), timezone.now()))
+
+
+def recompute_books(
+    book_ids: Iterable[int], *, prior: StoredPrior | None = None, now: datetime | None = None
+) -> None:
+    """Store the ratings of these books, a chunk of books per transaction."""
+    ordered = sorted(set(book_ids))
+    prior = prior or current_prior()
+    now = now or timezone.now()
+    for part in chunks(ordered):
+        with transaction.atomic():
+            lock_books(part)
+            write(part, compute(part, prior, now))
+
+
+def lock_books(book_ids: Sequence[int]) -> None:
+    list(Book.objects.select_for_update().filter(pk__in=book_ids).order_by("pk").values_list("pk"))
+
+
+def compute(book_ids: Sequence[int], stored: StoredPrior, now: datetime) -> list[dict[str, Any]]:
+    """What the store keeps for each book (in the order given), from its visible reviews."""
+    return book_data(book_ids, *visible_columns(list(book_ids)), stored, now)
+
+
+def book_data(
+    book_ids: Sequence[int],
+    owners: np.ndarray,
+    reviews: Reviews,
+    stored: StoredPrior,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """What the store keeps for each book, from its reviews (``owners``: each one's book
+    id): no database, so a migration can call it with its historical models' rows."""
+    prior = stored.prior
+    computed_at = None if stored.computed_at is None else stored.computed_at.isoformat()
+    count = len(book_ids)
+    if count == 0:
+        return []
+    books = index_of(book_ids, owners)
+    now_seconds = seconds_since_epoch(now)
+    shown: dict[str, list[RatingResult]] = {}
+    weighting: dict[str, list[list[float]]] = {}
+    for view in VIEWS:
+        rated = rate_books(reviews, books, count, now=now_seconds, prior=prior, view=view)
+        shown[view] = list(results(rated.scores, prior, DEFAULT_CONFIG, view))
+        scores = rated.scores
+        weighting[view] = np.column_stack(
+            [np.nan_to_num(scores.reference), scores.gate, scores.scale]
+        ).tolist()
+    charts = histories(reviews.no_later_than(now_seconds), books, count, now, prior)
+    stamp = now.isoformat()
+    return [
+        {
+            "version": DATA_VERSION,
+            "computed_at": stamp,
+            "prior": {"alpha": list(prior.alpha), "name": prior.name, "computed_at": computed_at},
+            "views": {view: shown[view][i].to_dict() for view in VIEWS},
+            "weighting": {view: weighting[view][i] for view in ("candor", "verified")},
+            "history": charts[i],
+        }
+        for i in range(count)
+    ]
+
+
+def write(book_ids: Sequence[int], data: Sequence[dict[str, Any]]) -> None:
+    """Store the computed data on the books, with the Candor rating and count for lists."""
+    rows = [
+        (pk, item["views"]["candor"]["rating"], item["views"]["candor"]["count"], item)
+        for pk, item in zip(book_ids, data, strict=True)
+    ]
+    update_books(rows)
+
+
+def update_books(rows: Sequence[tuple[int, float | None, int, dict[str, Any]]]) -> None:
+    """Set rating, rating_count and rating_data on many books in one statement."""
+    if not rows:
+        return
+    field = Book._meta.get_field("rating_data")
+    table = connection.ops.quote_name(Book._meta.db_table)
+    texts = [field.get_db_prep_value(data, connection) for _, _, _, data in rows]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET rating = %s, rating_count = %s, rating_data = %s "
+                "WHERE id = %s",
+                [
+                    (rating, count, text, pk)
+                    for (pk, rating, count, _), text in zip(rows, texts, strict=True)
+                ],
+            )
+        return
+    ids, ratings, counts, _ = zip(*rows, strict=True)
+    with connection.cursor() as cursor:
+        # Array parameters: a VALUES list of thousands costs more to send than to run.
+        cursor.execute(
+            f"UPDATE {table} AS b SET rating = v.rating, rating_count = v.rating_count, "
+            "rating_data = v.rating_data "
+            "FROM unnest(%s::bigint[], %s::double precision[], %s::integer[], %s::text[]) "
+            "AS v(id, rating, rating_count, rating_data) WHERE b.id = v.id",
+            [list(ids), list(ratings), list(counts), texts],
+        )
+
+
+# --- what pages read -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShownRating:
+    """What a book page shows: the result in one view, and in Candor's view the rating
+    over time (None in the others)."""
+
+    result: RatingResult
+    history: list[tuple[date, float]] | None
+
+
+EMPTY = RatingResult(None, 0, dict.fromkeys((5, 4, 3, 2, 1), 0), None, 0.0, [])
+
+
+def shown(book: Book, view: str = "candor") -> ShownRating:
+    """The book's stored rating in ``view``: no computation, the same numbers everywhere."""
+    data = book.rating_data or {}
+    stored = data.get("views", {}).get(view)
+    if stored is None:  # a book no review has touched yet
+        result = next(iter(results_of_nothing(view)))
+    else:
+        result = RatingResult.from_dict(stored)
+    history = None
+    if view == "candor":
+        history = [(date.fromisoformat(day), rating) for day, rating in data.get("history", [])]
+    return ShownRating(result, history)
+
+
+def results_of_nothing(view: str) -> Iterator[RatingResult]:
+    empty = Reviews.from_columns([], [], [], [], [])
+    rated = rate_books(empty, np.zeros(0, np.int64), 1, now=0.0, prior=Prior.typical())
+    return results(rated.scores, Prior.typical(), DEFAULT_CONFIG, view)
+
+
+def weighting(book: Book, view: str = "candor") -> BookWeighting:
+    """The book's stored weighting: what `candor.ratings.review_weight` needs."""
+    stored = (book.rating_data or {}).get("weighting", {}).get(view)
+    if stored is None:
+        return BookWeighting(0.0, 0.0, 0.0)
+    return BookWeighting(*stored)
+
+
+# --- reading reviews -------------------------------------------------------------------
+
+
+def histories(
+    reviews: Reviews, books: np.ndarray, count: int, now: datetime, prior: Prior
+) -> list[list[list[Any]]]:
+    """Per book, [ISO date, rating] at the end of each month with reviews (the month in
+    progress ends today), at most HISTORY_POINTS of them, evenly spread."""
+    if count == 0:
+        return []
+    month_of = reviews.seconds.astype("datetime64[s]").astype("datetime64[M]")
+    keys = np.unique(np.column_stack([books, month_of.astype(np.int64)]), axis=0)
+    per_book = np.bincount(keys[:, 0], minlength=count) if len(keys) else np.zeros(count, int)
+    sizes = np.bincount(books, minlength=count)
+    chosen_books, chosen_months = [], []
+    start = 0
+    for book in range(count):
+        months = keys[start : start + per_book[book], 1]
+        start += per_book[book]
+        if len(months) == 0:
+            continue
+        limit = max(2, min(HISTORY_POINTS, HISTORY_ROWS // max(1, int(sizes[book]))))
+        if len(months) > limit:
+            months = months[np.unique(np.linspace(0, len(months) - 1, limit).round().astype(int))]
+        chosen_books.append(np.full(len(months), book))
+        chosen_months.append(months)
+    if not chosen_books:
+        return [[] for _ in range(count)]
+    moment_books = np.concatenate(chosen_books)
+    months = np.concatenate(chosen_months)
+    ends = (months + 1).astype("datetime64[M]").astype("datetime64[s]").astype(np.int64) - 1
+    now_seconds = seconds_since_epoch(now)
+    moments = np.minimum(ends.astype(np.float64), now_seconds)
+    ratings = ratings_at(reviews, books, moments, moment_books, prior=prior)
+    charts: list[list[list[Any]]] = [[] for _ in range(count)]
+    for book, moment, rating in zip(
+        moment_books.tolist(), moments.tolist(), ratings.tolist(), strict=True
+    ):
+        if rating == rating:  # NaN: nothing counted yet
+            day = datetime.fromtimestamp(moment, tz=UTC).date().isoformat()
+            charts[book].append([day, rating])
+    return charts
+
+
+def visible_columns(book_ids: list[int]) -> tuple[np.ndarray, Reviews]:
+    """The books' visible reviews as columns, with each one's book id; the trust that
+    counts is a moderator's decision where there is one."""
+    if not book_ids:
+        return np.zeros(0, np.int64), Reviews.from_columns([], [], [], [], [])
+    if connection.vendor == "postgresql":
+        return visible_columns_postgres(book_ids)
+    rows = Review.objects.visible().filter(book_id__in=book_ids).values_list(*REVIEW_COLUMNS)
+    return from_rows(list(rows))
+
+
+# What a review's weight depends on, with its book, as `from_rows` reads them.
+REVIEW_COLUMNS = (
+    "book_id",
+    "rating",
+    "created_at",
+    "verified_purchase",
+    "trust",
+    "trust_override",
+    "helpful_count",
+)
+
+
+def from_rows(rows: Sequence[tuple[Any, ...]]) -> tuple[np.ndarray, Reviews]:
+    """Rows of REVIEW_COLUMNS as (each one's book id, the reviews as columns)."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    second = timedelta(seconds=1)
+    return np.array([row[0] for row in rows], dtype=np.int64), Reviews.from_columns(
+        [row[1] for row in rows],
+        [(row[2] - epoch) / second for row in rows],
+        [row[3] for row in rows],
+        [row[4] if row[5] is None else row[5] for row in rows],
+        [row[6] for row in rows],
+    )
+
+
+# COPY ... (FORMAT binary) of the query in visible_columns_postgres: no column is NULL,
+# so every row has the same size and numpy reads them all at once.
+BINARY_ROW = np.dtype(
+    [
+        ("fields", ">i2"),
+        ("book_len", ">i4"),
+        ("book", ">i8"),
+        ("rating_len", ">i4"),
+        ("rating", ">i2"),
+        ("micros_len", ">i4"),
+        ("micros", ">i8"),
+        ("verified_len", ">i4"),
+        ("verified", "u1"),
+        ("trust_len", ">i4"),
+        ("trust", ">f8"),
+        ("helpful_len", ">i4"),
+        ("helpful", ">i4"),
+    ]
+)
+BINARY_HEADER = 19  # signature, flags, header extension length (0)
+BINARY_TRAILER = 2
+
+
+def visible_columns_postgres(book_ids: list[int]) -> tuple[np.ndarray, Reviews]:
+    table = connection.ops.quote_name(Review._meta.db_table)
+    query = (
+        "COPY (SELECT book_id::bigint, rating::smallint, "
+        "(extract(epoch FROM created_at) * 1000000)::bigint, verified_purchase, "
+        "coalesce(trust_override, trust)::double precision, helpful_count::integer "
+        f"FROM {table} WHERE book_id = ANY(%s::bigint[]) AND NOT hidden) TO STDOUT (FORMAT binary)"
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(query, [book_ids]) as copy:
+        data = b"".join(bytes(block) for block in copy)
+    body = data[BINARY_HEADER : len(data) - BINARY_TRAILER]
+    rows = np.frombuffer(body, dtype=BINARY_ROW)
+    if len(rows) and not (rows["fields"] == 6).all():
+        raise RuntimeError("unexpected COPY row layout reading reviews")
+    return rows["book"].astype(np.int64), Reviews.from_columns(
+        rows["rating"],
+        rows["micros"].astype(np.float64) / 1e6,
+        rows["verified"].astype(bool),
+        rows["trust"],
+        rows["helpful"],
+    )
