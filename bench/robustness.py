@@ -7,12 +7,11 @@ mean absolute error (MAE) between the displayed rating and the product's true ge
 rating for three methods:
 
 1. the simple average of all posted stars;
-2. Candor with weights only: ``candor.ratings.rate(reviews, now=world.now,
-   prior=Prior.from_star_counts(catalogue star counts, 5.0))`` with trust 1.0
-   (recency, verified purchase, helpful votes, catalogue prior);
-3. Candor with trust: the same with each review's trust from `trust_scores`, the hook
-   the trust package will fill. Until then the hook gives 1.0 to every review and the
-   column reads "n/a (trust analysis not built yet)".
+2. Candor with weights only: ``candor.ratings.rate(reviews, now=world.now, prior=...)``
+   with trust 1.0 (recency, verified purchase, helpful votes) and the catalogue prior
+   the product computes from the world's reviews (`Prior.from_books`);
+3. Candor with trust: the same with each review's trust from `trust_scores` (and the
+   catalogue prior computed with that trust).
 
 Definitions (all MAEs over the same set of products, in stars):
 
@@ -38,7 +37,6 @@ import math
 import shlex
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -47,7 +45,8 @@ import numpy as np
 
 from bench import docs
 from bench.simulate import ATTACKED_KINDS, PRODUCT_KINDS, Review, World, simulate
-from candor.ratings import Prior, ReviewInput, rate
+from candor.ratings import Prior, ReviewInput, rate, rate_books
+from candor.ratings import Reviews as RatingReviews
 from candor.trust.score import ALL_SIGNALS, analyse
 from candor.trust.table import Reviews
 
@@ -111,9 +110,23 @@ class ProductResult:
     shown_genuine: dict[str, float] | None  # the same without the fakes (attacked only)
 
 
-def catalogue_prior(reviews: Sequence[Review]) -> Prior:
-    counts = Counter(review.rating for review in reviews)
-    return Prior.from_star_counts({star: float(n) for star, n in counts.items()}, 5.0)
+def catalogue_prior(
+    reviews: Sequence[Review], world: World, trust: dict[int, float] | None
+) -> Prior:
+    """The catalogue prior the product would compute from these reviews
+    (`Prior.from_books` of every product's weighted, trusted star mix)."""
+    columns = RatingReviews.from_columns(
+        [review.rating for review in reviews],
+        [review.created.timestamp() for review in reviews],
+        [review.verified_purchase for review in reviews],
+        [1.0 if trust is None else trust[review.review_id] for review in reviews],
+        [review.helpful_votes for review in reviews],
+    )
+    _, books = np.unique([review.product_id for review in reviews], return_inverse=True)
+    count = int(books.max()) + 1 if len(books) else 0
+    now = world.now.timestamp()
+    rated = rate_books(columns, books, count, now=now, prior=Prior.typical())
+    return Prior.from_books(rated.scores.mix, rated.scores.evidence)
 
 
 def displayed(
@@ -138,15 +151,17 @@ def displayed(
 def _ratings(
     reviews: Sequence[Review],
     world: World,
-    prior: Prior,
+    priors: dict[str, Prior],
     trust: dict[int, float],
     with_trust: bool,
 ) -> dict[str, float]:
     shown = {
         "simple": sum(review.rating for review in reviews) / len(reviews),
-        "weights": displayed(reviews, world, prior, None),
+        "weights": displayed(reviews, world, priors["weights"], None),
     }
-    shown["trust"] = displayed(reviews, world, prior, trust) if with_trust else shown["weights"]
+    shown["trust"] = (
+        displayed(reviews, world, priors["trust"], trust) if with_trust else shown["weights"]
+    )
     return shown
 
 
@@ -154,10 +169,16 @@ def evaluate(world: World, trust: TrustFn = trust_scores) -> list[ProductResult]
     """Every product's displayed rating per method, with and without its fakes."""
     with_trust = not trust_is_placeholder(trust)
     genuine_reviews = world.genuine()
-    prior = catalogue_prior(world.reviews)
-    prior_genuine = catalogue_prior(genuine_reviews)
     scores = trust(world.reviews) if with_trust else {}
     scores_genuine = trust(genuine_reviews) if with_trust else {}
+    prior = {
+        "weights": catalogue_prior(world.reviews, world, None),
+        "trust": catalogue_prior(world.reviews, world, scores or None),
+    }
+    prior_genuine = {
+        "weights": catalogue_prior(genuine_reviews, world, None),
+        "trust": catalogue_prior(genuine_reviews, world, scores_genuine or None),
+    }
     results = []
     for product_id, reviews in world.reviews_by_product().items():
         if not reviews:

@@ -17,9 +17,9 @@ For the load test (bench/load.py). What it does, against 127.0.0.1 only:
    ``bulk_create`` would take several. Stars are J-shaped, dates spread over six
    years, 60 % verified, a tenth of the reviews have 1-3 helpful votes (real
    HelpfulVote rows, so ``helpful_count`` matches), texts from ``bench.text``.
-4. Builds every book's stored rating state with the app's own functions
-   (``rebuild_book_state`` + ``store_book_rating``, what ``candor rebuild_ratings``
-   runs), so pages show what the app itself would compute.
+4. Computes the catalogue prior and every book's stored rating with the app's own
+   rating store (``store.rebuild``, what ``candor rebuild_ratings`` runs), so pages
+   show what the app itself would compute.
 5. Creates ``--posters`` users with no reviews and a session each (made directly in
    the database) for the load test's posting clients, and writes what the load test
    needs (slugs, session keys) to ``--out`` as JSON.
@@ -172,8 +172,7 @@ def seed(args: argparse.Namespace, started: float) -> dict[str, object]:
     django.setup()
     from django.db import connection, transaction
 
-    from candor.catalog.models import Book
-    from candor.reviews.rating import rebuild_book_state, store_book_rating
+    from candor.reviews import store
 
     rng = np.random.default_rng(args.seed)
     now = datetime.now(UTC)
@@ -287,10 +286,8 @@ def seed(args: argparse.Namespace, started: float) -> dict[str, object]:
         # counts of one star be answered from the index alone.
         cursor.execute("VACUUM ANALYZE")
 
-    for book in Book.objects.order_by("pk").iterator():
-        rebuild_book_state(book)
-        store_book_rating(book)
-    log("rating states rebuilt", started)
+    store.rebuild()
+    log("ratings stored", started)
 
     sessions = poster_sessions(first_user + readers)
     hot_slug = books[0][1]

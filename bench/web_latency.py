@@ -206,25 +206,11 @@ def load(reviews: int, posters: int, logins: int, out: Path, seed: int) -> None:
 
 
 def refresh_rating(book: object) -> str:
-    """Bring the book's stored rating up to date with the app's own functions.
+    """Store the book's rating with the app's rating store; what was run, for the report."""
+    from candor.reviews import store
 
-    The app's rating bridge is changing; use whichever of its functions this tree has.
-    """
-    from candor.reviews import rating, services
-
-    done = []
-    if hasattr(rating, "rebuild_book_state"):
-        rating.rebuild_book_state(book)
-        done.append("rating.rebuild_book_state")
-    if hasattr(services, "refresh_book_rating"):
-        services.refresh_book_rating(book)
-        done.append("services.refresh_book_rating")
-    elif hasattr(rating, "store_book_rating"):
-        rating.store_book_rating(book)
-        done.append("rating.store_book_rating")
-    if not done:
-        raise RuntimeError("found no function to refresh a book's rating in candor.reviews")
-    return " + ".join(done)
+    store.rebuild()
+    return "store.rebuild"
 
 
 # ------------------------------------------------------------------ HTTP client

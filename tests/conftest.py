@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from candor.accounts.services import create_account
 from candor.catalog.models import Book, Contribution, Person, Publisher, Series
+from candor.ratings import VIEWS, RatingResult, ReviewInput, rate
+from candor.reviews import store
 from candor.reviews.models import Review
 from candor.reviews.services import ReviewDraft, submit_review
 
@@ -123,7 +125,49 @@ def write(db: Any) -> Callable[..., Review]:
 
 @pytest.fixture(autouse=True)
 def fresh_cache() -> None:
-    """Each test starts without a cached catalogue prior from an earlier test."""
+    """Each test starts without an earlier test's rate-limit counters."""
     from django.core.cache import cache
 
     cache.clear()
+
+
+def scratch(book: Book, view: str = "candor") -> RatingResult:
+    """The book's rating in ``view`` computed now from its visible reviews, read the ORM
+    way and rated by `candor.ratings.rate` with the stored catalogue prior: what the
+    rating store must show."""
+    now = timezone.now()
+    reviews = [
+        ReviewInput(
+            rating=review.rating,
+            created_at=min(review.created_at, now),
+            verified=review.verified_purchase,
+            trust=review.effective_trust,
+            helpful_votes=review.helpful_count,
+        )
+        for review in Review.objects.visible().filter(book_id=book.pk)
+    ]
+    return rate(reviews, now=now, prior=store.current_prior().prior, view=view)
+
+
+def assert_stored_is_scratch(*books: Book) -> None:
+    """Every view of each book's stored rating, and its listing fields, equal a
+    from-scratch recompute."""
+    for book in books:
+        fresh = Book.objects.get(pk=book.pk)
+        for view in VIEWS:
+            stored, expected = store.shown(fresh, view).result, scratch(fresh, view)
+            assert stored.count == expected.count, view
+            assert stored.stars == expected.stars, view
+            assert stored.effective_count == pytest.approx(expected.effective_count), view
+            if expected.rating is None:
+                assert stored.rating is None, view
+            else:
+                assert stored.rating == pytest.approx(expected.rating, abs=1e-9), view
+        candor = store.shown(fresh).result
+        assert (fresh.rating, fresh.rating_count) == (candor.rating, candor.count)
+
+
+def stored(book: Book, view: str = "candor") -> RatingResult:
+    """What every page, list and the API show of the book's rating in ``view``: the rating
+    store's, read afresh as another server process would."""
+    return store.shown(Book.objects.get(pk=book.pk), view).result

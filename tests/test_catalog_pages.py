@@ -199,6 +199,6 @@ def test_rating_explanation_names_what_moved_this_books_number(
     write(owner, book, 5)
     write(other_user, book, 1)
     html = page_text(client_for(None).get(reverse("rating_explanation", args=[book.slug])))
-    assert "The simple average of 2 ratings is 3.0 stars." in html
-    assert "Unverified reviews counted at half weight" in html
+    assert "The simple average of 2 ratings is 3.00 stars." in html
+    assert "Unverified reviews count half as much as verified purchases" in html
     assert "Verified purchases only" in html and "As posted (simple average)" in html

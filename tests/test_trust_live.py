@@ -2,13 +2,10 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from candor.ratings import rate
 from candor.reviews.models import Review
-from candor.reviews.rating import book_rating, catalogue_prior, review_input
 from candor.reviews.services import ReviewDraft, TrustReason, live_trust, record_trust
-from tests.conftest import client_for
+from tests.conftest import assert_stored_is_scratch, client_for, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +27,7 @@ def post(user, book, rating=5, title="", text=""):  # type: ignore[no-untyped-de
 
 
 def assert_stored_equals_scratch(book) -> None:  # type: ignore[no-untyped-def]
-    now = timezone.now()
-    reviews = book.reviews.filter(hidden=False)
-    inputs = [review_input(r, r.helpful_count) for r in reviews]
-    scratch = rate(inputs, now=now, prior=catalogue_prior())
-    assert book_rating(book, now=now).rating == pytest.approx(scratch.rating, abs=1e-12)
+    assert_stored_is_scratch(book)
 
 
 def test_owner_posting_machine_like_text_gets_less_trust_and_reasons_at_once(
@@ -49,7 +42,7 @@ def test_owner_posting_machine_like_text_gets_less_trust_and_reasons_at_once(
     assert "machine-generated" in suspicious.trust_reasons[0]["text"]
     assert suspicious.trust_scored_at is not None
     # The page's number already counts the review at that trust.
-    result = book_rating(book)
+    result = stored(book)
     assert any(f.code == "trust" and f.delta != 0 for f in result.explanation)
     book.refresh_from_db()
     assert book.rating == pytest.approx(result.rating)

@@ -5,9 +5,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from candor.reviews.models import Review
-from candor.reviews.rating import book_rating
 from candor.reviews.services import TrustReason, override_trust, record_trust
-from tests.conftest import client_for
+from tests.conftest import client_for, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +24,10 @@ def campaign(book, make_user, write):  # type: ignore[no-untyped-def]
 
 
 def test_low_trust_reviews_move_the_rating_less(book, campaign) -> None:
-    before = book_rating(book).rating
+    before = stored(book).rating
     for review in campaign:
         record_trust(review, 0.05, [BURST])
-    after = book_rating(book)
+    after = stored(book)
     assert after.rating < before - 0.3
     assert after.count == 7
     assert any(f.code == "trust" and f.delta < 0 for f in after.explanation)
@@ -50,20 +49,20 @@ def test_explanation_groups_downweighted_reviews_by_reason(book, campaign) -> No
 def test_staff_keeps_a_review_and_the_decision_is_recorded(book, campaign, staff) -> None:
     review = campaign[0]
     record_trust(review, 0.05, [BURST])
-    lowered = book_rating(book).rating
+    lowered = stored(book).rating
     client_for(staff).post(
         "/admin/reviews/review/", {"action": "keep_selected", "_selected_action": [review.pk]}
     )
     review.refresh_from_db()
     assert review.trust == 0.05 and review.trust_override == 1.0
     assert review.trust_override_by == staff and review.trust_override_at is not None
-    assert book_rating(book).rating > lowered
+    assert stored(book).rating > lowered
     client_for(staff).post(
         "/admin/reviews/review/", {"action": "clear_override", "_selected_action": [review.pk]}
     )
     review.refresh_from_db()
     assert review.trust_override is None and review.trust_override_by is None
-    assert book_rating(book).rating == pytest.approx(lowered)
+    assert stored(book).rating == pytest.approx(lowered)
 
 
 def test_staff_sees_trust_and_reasons_in_the_admin(book, campaign, staff) -> None:

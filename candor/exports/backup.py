@@ -8,6 +8,7 @@ numbers the reviews give.
 
 import contextlib
 from collections.abc import Callable, Iterator
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,13 @@ from django.utils import timezone
 
 from candor.exports.formats import BackupError, read_manifest, read_tables, write_backup
 from candor.exports.tables import columns, exported_models, instance, rows, table_name
+from candor.importers.fields import review_date
+from candor.importers.readers import RowError
 from candor.reviews import store
 
 FORMAT_VERSION = 1
 RESTORE_BATCH = 2000
+SHOWN_REFUSALS = 20
 
 
 def manifest() -> dict[str, Any]:
@@ -81,13 +85,41 @@ def restore_all(path: Path, say: Callable[[str], None] = lambda _: None) -> dict
 
 def load(model: type[models.Model], table_rows: Iterator[dict[str, Any]]) -> int:
     count, batch = 0, []
+    refused: list[str] = []
     for row in table_rows:
-        batch.append(instance(model, row))
+        obj = instance(model, row)
+        problem = refusal(model, obj)
+        if problem is not None:
+            refused.append(f"{table_name(model)} row id {row.get('id')}: {problem}")
+            continue
+        batch.append(obj)
         if len(batch) >= RESTORE_BATCH:
             model._default_manager.bulk_create(batch)
             count, batch = count + len(batch), []
+    if refused:
+        shown = refused[:SHOWN_REFUSALS]
+        more = len(refused) - len(shown)
+        lines = "\n".join(shown + ([f"... and {more} more"] if more else []))
+        raise BackupError(f"{len(refused)} row(s) refused, nothing restored:\n{lines}")
     model._default_manager.bulk_create(batch)
     return count + len(batch)
+
+
+def refusal(model: type[models.Model], obj: models.Model) -> str | None:
+    """Why a restored row cannot be stored (None when it can): a review dated before 1900
+    or more than a day in the future, as the importers refuse it."""
+    if table_name(model) != "reviews.review":
+        return None
+    created = getattr(obj, "created_at", None)
+    if created is None:
+        return None
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    try:
+        review_date("created_at", created)
+    except RowError as error:
+        return str(error)
+    return None
 
 
 @contextlib.contextmanager

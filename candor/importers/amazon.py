@@ -28,8 +28,9 @@ from candor.reviews.limits import TEXT_MAX, TITLE_MAX
 from candor.reviews.models import Review
 
 USER_PREFIX = "amazon"
-# Timestamps are milliseconds since 1970; this bounds them to 1995..2100.
-EARLIEST_MS, LATEST_MS = 788_918_400_000, 4_102_444_800_000
+# Timestamps are milliseconds since 1970, from 1995 (Amazon's first reviews) to a day
+# from now (`fields.review_date`).
+EARLIEST_MS = 788_918_400_000
 
 
 class AmazonReviewsImporter(SavesReviews, Importer):
@@ -56,6 +57,7 @@ class AmazonReviewsImporter(SavesReviews, Importer):
         self.books: dict[str, int] = {}
         self.users = ExternalUsers(USER_PREFIX, alone=self.bulk)
         self.touched: set[int] = set()  # with --bulk: books whose reviews changed
+        self.latest_ms = int(fields.latest_date().timestamp() * 1000)
         # With --bulk nothing else writes reviews meanwhile, so the reviewers this
         # import creates have no reviews but the ones it saves: those need no lookup.
         self.new_reviewers = NewReviewers() if self.bulk else None
@@ -79,12 +81,10 @@ class AmazonReviewsImporter(SavesReviews, Importer):
         # accepts the same values and names the field and the reason for the rest.
         # The fields are read in the order `fields` reports their errors.
         value = row["timestamp"]
-        if type(value) is int and EARLIEST_MS <= value <= LATEST_MS:
+        if type(value) is int and EARLIEST_MS <= value <= self.latest_ms:
             timestamp = value
         else:
-            checked = fields.optional_int("timestamp", value, EARLIEST_MS, LATEST_MS)
-            assert checked is not None  # required, so present
-            timestamp = checked
+            timestamp = fields.milliseconds("timestamp", value, EARLIEST_MS, self.latest_ms, "1995")
         user_id = clean_text(row["user_id"], 100, required=True)
         if user_id is None:
             user_id = fields.text("user_id", row["user_id"], 100, required=True)

@@ -1,7 +1,7 @@
 """Parsing one field of a row: each function names the field and the reason when it fails."""
 
 import math
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -89,6 +89,39 @@ def day(field: str, value: Any, required: bool = False) -> datetime | None:
     except ValueError:
         raise RowError(field, f"{text_value!r} is not a date like 2024-03-31") from None
     return datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC)
+
+
+# A review (or an order) dated outside this window is a data error: refused, not stored.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+FUTURE_ALLOWANCE = timedelta(days=1)  # time zones and clocks: a day ahead is accepted
+
+
+def latest_date() -> datetime:
+    return datetime.now(UTC) + FUTURE_ALLOWANCE
+
+
+def review_date(field: str, moment: datetime) -> datetime:
+    """``moment`` when a review or an order could have been dated then: not before 1900
+    and not more than a day in the future (the rating counts a date up to a day ahead
+    as today)."""
+    if moment < EARLIEST:
+        raise RowError(field, f"{moment.date().isoformat()} is before 1900")
+    if moment > latest_date():
+        raise RowError(field, f"{moment.date().isoformat()} is in the future")
+    return moment
+
+
+def milliseconds(field: str, value: Any, earliest_ms: int, latest_ms: int, since: str) -> int:
+    """A required time in milliseconds since 1970, from ``earliest_ms`` (the year
+    ``since``) to ``latest_ms`` (`latest_date`, taken once per import)."""
+    number = optional_int(field, value, -(10**15), 10**15)
+    if number is None:
+        raise RowError(field, "empty: give milliseconds since 1970")
+    if number < earliest_ms:
+        raise RowError(field, f"{number} is before {since} (milliseconds since 1970)")
+    if number > latest_ms:
+        raise RowError(field, f"{number} is in the future (milliseconds since 1970)")
+    return number
 
 
 def flag(field: str, value: Any) -> bool:

@@ -42,9 +42,13 @@ class ReaderExportImporter(SavesReviews, Importer):
         if str(row["rating"]).strip() in ("", "0"):
             return SKIP
         rating = fields.stars(self.columns["rating"], row["rating"], self.fractional_stars)
-        created_at = fields.day(self.columns["read_at"], row["read_at"]) or fields.day(
-            self.columns["added_at"], row["added_at"], required=True
-        )
+        read_at = fields.day(self.columns["read_at"], row["read_at"])
+        if read_at is not None:
+            created_at = fields.review_date(self.columns["read_at"], read_at)
+        else:
+            added_at = fields.day(self.columns["added_at"], row["added_at"], required=True)
+            assert added_at is not None  # required
+            created_at = fields.review_date(self.columns["added_at"], added_at)
         book = BookRecord(
             isbn13=self.isbn(row),
             title=fields.text(self.columns["title"], row["title"], 300, required=True),

@@ -1,13 +1,14 @@
 """Orders CSV: user,isbn,ordered_at[,source] -> Order rows that verify purchases."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from candor.catalog.isbn import normalize_isbn
 from candor.catalog.models import Book
+from candor.importers import fields
 from candor.importers.base import Importer, RowError
 from candor.reviews.models import Order
 from candor.reviews.services import record_order
@@ -67,6 +68,8 @@ class OrdersCsvImporter(Importer):
     @staticmethod
     def parse_date(value: str) -> date:
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise RowError("ordered_at", f"{value!r} is not a date like 2024-03-31") from None
+        fields.review_date("ordered_at", datetime(day.year, day.month, day.day, tzinfo=UTC))
+        return day

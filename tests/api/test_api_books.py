@@ -2,8 +2,7 @@
 
 import pytest
 
-from candor.reviews.rating import book_rating
-from tests.conftest import client_for
+from tests.conftest import client_for, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +11,7 @@ def test_anonymous_reads_a_book_with_the_engines_rating(book, owner, other_user,
     write(owner, book, 5)
     write(other_user, book, 2, days_ago=900)
     data = client_for(None).get(f"/api/v1/books/{book.slug}").json()
-    expected = book_rating(book)
+    expected = stored(book)
     assert data["isbn13"] == "9780804721158" and data["title"] == "Uncertain Partners"
     ratings = data["ratings"]
     assert ratings["rating"] == pytest.approx(expected.rating, abs=1e-9)
@@ -144,7 +143,7 @@ def test_a_server_error_still_answers_in_the_error_shape(book, monkeypatch) -> N
     def broken(*args, **kwargs):
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr("candor.api.books.shown_rating", broken)
+    monkeypatch.setattr("candor.api.books.store.shown", broken)
     response = Client(raise_request_exception=False).get(f"/api/v1/books/{book.slug}")
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "server_error"

@@ -17,12 +17,9 @@ import pytest
 import requests
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from django.db.models import Count
-from django.utils import timezone
 
-from candor.ratings import rate
 from candor.reviews.models import HelpfulVote, Review
-from candor.reviews.rating import book_rating, catalogue_prior, review_input
+from tests.conftest import assert_stored_is_scratch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,12 +126,6 @@ def test_readers_posting_and_double_voting_at_once_keep_every_count_exact(
         assert review.helpful_count == READERS
     assert HelpfulVote.objects.filter(review__book=book).count() == EARLIER * READERS
 
-    now = timezone.now()
-    reviews = book.reviews.filter(hidden=False).annotate(helpful=Count("votes"))
-    scratch = rate([review_input(r, r.helpful) for r in reviews], now=now, prior=catalogue_prior())
-    stored = book_rating(book, now=now)
-    assert stored.count == scratch.count == EARLIER + READERS
-    assert stored.stars == scratch.stars
-    assert stored.rating == pytest.approx(scratch.rating, abs=1e-12)
+    assert_stored_is_scratch(book)
     book.refresh_from_db()
     assert book.rating_count == EARLIER + READERS

@@ -13,7 +13,7 @@ from django.db import connection
 from candor.catalog.models import Book
 from candor.importers import reviews as review_saving
 from candor.importers.amazon import AmazonReviewsImporter
-from candor.reviews.models import RatingMonth, Review
+from candor.reviews.models import Review
 from tests.importers.test_amazon_import import (
     assert_stored_state_equals_rebuild,
     import_amazon,
@@ -21,7 +21,7 @@ from tests.importers.test_amazon_import import (
 
 pytestmark = pytest.mark.django_db
 
-SCHEMA_TABLES = (Review._meta.db_table, RatingMonth._meta.db_table)
+SCHEMA_TABLES = (Review._meta.db_table,)
 
 
 def schema() -> set[tuple[str, ...]]:
@@ -62,7 +62,6 @@ def test_bulk_import_stores_what_the_batch_by_batch_import_stores(files, monkeyp
     ratings = book_ratings()
     summary = capsys.readouterr().out.splitlines()[-1]
     Review.objects.all().delete()
-    RatingMonth.objects.all().delete()
     User.objects.filter(username__startswith="amazon-").delete()
     Book.objects.update(rating=None, rating_count=0)
 
@@ -137,7 +136,7 @@ def test_a_bulk_import_failing_in_a_later_batch_leaves_nothing(files, second_bat
     before = schema() if connection.vendor == "postgresql" else None
     with pytest.raises(RuntimeError):
         import_amazon(files["reviews"], "--bulk")
-    assert not Review.objects.exists() and not RatingMonth.objects.exists()
+    assert not Review.objects.exists()
     assert not User.objects.filter(username__startswith="amazon-").exists()
     if before is not None:
         assert schema() == before
@@ -149,7 +148,7 @@ def test_a_bulk_import_failing_in_its_rating_pass_leaves_nothing(files, monkeypa
     def failing(book_ids, **options):  # type: ignore[no-untyped-def]
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(review_saving, "rebuild_rating_states", failing)
+    monkeypatch.setattr(review_saving.store, "recompute_books", failing)
     with pytest.raises(RuntimeError):
         import_amazon(files["reviews"], "--bulk")
     assert not Review.objects.exists()

@@ -9,11 +9,9 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
 from candor.catalog.models import Book
-from candor.importers import reviews as review_saving
 from candor.importers.amazon import AmazonReviewsImporter
-from candor.ratings.serialize import state_from_dict
-from candor.reviews.models import RatingMonth, Review
-from candor.reviews.rating import book_rating, rebuild_book_state
+from candor.reviews.models import Review
+from tests.conftest import assert_stored_is_scratch
 
 pytestmark = pytest.mark.django_db
 
@@ -22,24 +20,10 @@ def import_amazon(path: Path, *args: str) -> None:
     call_command("import", "amazon", str(path), *args)
 
 
-def stored_months() -> dict[tuple[int, object], object]:
-    """Each book's stored month states; months emptied by the site (hiding) hold nothing."""
-    rows = RatingMonth.objects.all()
-    return {(r.book_id, r.month): r.state for r in rows if state_from_dict(r.state).count}
-
-
 def assert_stored_state_equals_rebuild(affected: list[Book] | None = None) -> None:
-    """Every book's month states equal a rebuild from its reviews; the affected books'
-    stored ratings equal the page's (others keep the catalogue prior of their last change)."""
-    stored = stored_months()
-    ratings = {book.pk: (book.rating, book.rating_count) for book in Book.objects.all()}
-    for book in Book.objects.all():
-        rebuild_book_state(book)
-    assert stored_months() == stored
-    for book in affected if affected is not None else Book.objects.all():
-        result = book_rating(book)
-        # The stored rating was computed a moment earlier; recency has moved on since.
-        assert ratings[book.pk] == pytest.approx((result.rating, result.count), abs=1e-9)
+    """The affected books' (by default every book's) stored ratings equal a recompute
+    from their reviews."""
+    assert_stored_is_scratch(*(affected if affected is not None else Book.objects.all()))
 
 
 def test_items_then_reviews_make_books_and_reviews_with_votes_and_badges(files, capsys) -> None:
@@ -141,15 +125,15 @@ def test_reimport_with_changed_rows_updates_reviews_books_and_ratings(
 def test_stored_rating_state_equals_recomputing_from_scratch_after_import(files) -> None:
     import_amazon(files["items"])
     import_amazon(files["reviews"])
-    assert RatingMonth.objects.exists()
+    assert Book.objects.filter(rating__isnull=False).exists()
     assert_stored_state_equals_rebuild()
 
 
 def test_bulk_import_in_small_batches_keeps_a_readers_own_review_in_the_state(
     files, monkeypatch, write, make_user
 ) -> None:
-    """The bulk path rebuilds the affected books' months after the last batch: the
-    result equals a rebuild, counting the review a reader posted on the site."""
+    """Batch by batch, each batch's books are re-rated in its transaction: the result
+    equals a recompute, counting the review a reader posted on the site."""
     import_amazon(files["items"])
     quixote = Book.objects.get(asin="0143039431")
     write(make_user("owner"), quixote, 2, days_ago=400)
@@ -157,25 +141,6 @@ def test_bulk_import_in_small_batches_keeps_a_readers_own_review_in_the_state(
     import_amazon(files["reviews"])
     quixote.refresh_from_db()
     assert quixote.rating_count == Review.objects.filter(book=quixote, hidden=False).count() > 1
-    assert_stored_state_equals_rebuild()
-
-
-def test_import_stopped_before_the_rebuild_pass_is_repaired_by_rebuild_ratings(
-    files, monkeypatch
-) -> None:
-    """The documented crash story: batches committed, states not yet rebuilt."""
-    import_amazon(files["items"])
-
-    def killed(book_ids, **options):  # type: ignore[no-untyped-def]
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(review_saving, "rebuild_rating_states", killed)
-    with pytest.raises(KeyboardInterrupt):
-        import_amazon(files["reviews"])
-    assert Review.objects.exists() and not RatingMonth.objects.exists()
-    monkeypatch.undo()
-    call_command("rebuild_ratings")
-    assert RatingMonth.objects.exists()
     assert_stored_state_equals_rebuild()
 
 
@@ -231,7 +196,7 @@ def test_strict_stops_at_the_first_bad_row_and_saves_nothing(files) -> None:
     import_amazon(files["items"])
     with pytest.raises(CommandError, match=r"amazon_reviews.jsonl:5: parent_asin: no book"):
         import_amazon(files["reviews"], "--strict")
-    assert not Review.objects.exists() and not RatingMonth.objects.exists()
+    assert not Review.objects.exists()
     assert not User.objects.filter(username__startswith="amazon-").exists()
 
 

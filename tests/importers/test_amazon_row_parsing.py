@@ -3,24 +3,27 @@ whatever a row holds, it must give what the `fields` functions give: the same
 values, or the same rejection (field and reason), field by field in the same order."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from candor.importers import fields
-from candor.importers.amazon import EARLIEST_MS, LATEST_MS, AmazonReviewsImporter
+from candor.importers.amazon import EARLIEST_MS, AmazonReviewsImporter
 from candor.importers.readers import RowError, parse_json_object
 from candor.reviews.limits import TEXT_MAX, TITLE_MAX
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.hostile import hostile_text, json_values
 
+# About where an import started now accepts reviews until: a day from now.
+LATEST_MS = int((datetime.now(UTC) + timedelta(days=1)).timestamp() * 1000)
 
-def reference(row: dict[str, Any]) -> tuple[Any, ...]:
+
+def reference(row: dict[str, Any], latest_ms: int) -> tuple[Any, ...]:
     """The row read with `fields` alone, as the importer did before its inline checks."""
-    timestamp = fields.optional_int("timestamp", row["timestamp"], EARLIEST_MS, LATEST_MS)
-    assert timestamp is not None
+    timestamp = fields.milliseconds("timestamp", row["timestamp"], EARLIEST_MS, latest_ms, "1995")
     user_id = fields.text("user_id", row["user_id"], 100, required=True)
     asin = fields.text("parent_asin", row["parent_asin"], 10, required=True)
     rating = fields.stars("rating", row["rating"])
@@ -61,7 +64,9 @@ def test_inline_checks_give_what_fields_give(row: dict[str, Any]) -> None:
     # The importer's required keys are checked before parse_row (absent or empty: missing).
     if any(row[key] in (None, "") for key in ("rating", "parent_asin", "user_id", "timestamp")):
         return
-    assert outcome(importer.parse_row, row) == outcome(reference, row)
+    assert outcome(importer.parse_row, row) == outcome(
+        partial(reference, latest_ms=importer.latest_ms), row
+    )
 
 
 @fuzz_settings(default=300)
@@ -107,10 +112,25 @@ def test_a_valid_row_with_one_tricky_field_gives_what_fields_give(key: str, valu
     row = {**VALID, key: value}
     if key in ("rating", "parent_asin", "user_id", "timestamp") and value in (None, ""):
         return  # reported as missing before parse_row
-    assert outcome(AmazonReviewsImporter().parse_row, row) == outcome(reference, row)
+    importer = AmazonReviewsImporter()
+    assert outcome(importer.parse_row, row) == outcome(
+        partial(reference, latest_ms=importer.latest_ms), row
+    )
 
 
 def test_the_valid_row_parses_to_its_values() -> None:
-    parsed = AmazonReviewsImporter().parse_row(dict(VALID))
-    assert parsed == reference(dict(VALID))
+    importer = AmazonReviewsImporter()
+    parsed = importer.parse_row(dict(VALID))
+    assert parsed == reference(dict(VALID), importer.latest_ms)
     assert (parsed.rating, parsed.title, parsed.helpful, parsed.verified) == (4, "Good", 2, True)
+
+
+def test_timestamps_outside_1995_to_tomorrow_are_refused_with_the_reason() -> None:
+    importer = AmazonReviewsImporter()
+    future = {**VALID, "timestamp": importer.latest_ms + 1}
+    assert outcome(importer.parse_row, future)[1:] == (
+        "timestamp",
+        f"{importer.latest_ms + 1} is in the future (milliseconds since 1970)",
+    )
+    old = {**VALID, "timestamp": -(10**12)}
+    assert outcome(importer.parse_row, old)[2].endswith("is before 1995 (milliseconds since 1970)")

@@ -28,6 +28,7 @@ from candor.ratings import (
     rate_books,
 )
 from candor.ratings.review import seconds_since_epoch
+from candor.ratings.rounding import half_up
 
 NOW_SECONDS = seconds_since_epoch(NOW)
 
@@ -198,6 +199,6 @@ def test_the_explanation_adds_up(items, prior):
     assert sum(step.delta for step in steps) == pytest.approx(result.rating - simple, abs=1e-9)
     # ... and so do the shown ones, as shown (hundredths).
     shown = sum(round(step.shown * 100) for step in steps)
-    assert shown == round(result.rating * 100) - round(simple * 100)
+    assert shown == int((half_up(result.rating, 2) - half_up(simple, 2)) * 100)
     for step in steps:
         assert abs(step.shown - step.delta) < 0.01 + 1e-9

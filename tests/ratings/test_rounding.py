@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from rating_strategies import PROPERTY
 
 from candor.ratings import star_percentages
-from candor.ratings.rounding import shown_steps
+from candor.ratings.rounding import half_up, shown_steps
 
 amounts = st.integers(0, 10**6) | st.floats(0.0, 1e6)
 star_amounts = st.dictionaries(st.integers(1, 5), amounts)
@@ -45,9 +45,17 @@ def test_bad_amounts_are_refused():
 def test_shown_steps_add_up_to_the_shown_difference(start, steps):
     end = start + sum(steps)
     shown = shown_steps(start, end, steps)
-    assert sum(round(step * 100) for step in shown) == round(end * 100) - round(start * 100)
+    assert sum(round(step * 100) for step in shown) == int(
+        (half_up(end, 2) - half_up(start, 2)) * 100
+    )
     for exact, rounded in zip(steps, shown, strict=True):
         assert abs(exact - rounded) < 0.01 + 1e-9
+
+
+def test_half_up_rounds_as_readers_expect():
+    assert str(half_up(2.25, 1)) == "2.3"
+    assert str(half_up(4.525, 2)) == "4.53"
+    assert str(half_up(4.0, 2)) == "4.00"
 
 
 def test_the_example_from_the_issue_adds_up():

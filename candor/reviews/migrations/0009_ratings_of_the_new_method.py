@@ -24,6 +24,8 @@ def recompute(apps, schema_editor):
     CataloguePrior = apps.get_model("reviews", "CataloguePrior")
     now = timezone.now()
     ids = list(Book.objects.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return  # a new database: the typical book's prior until there is a catalogue
 
     def columns(part):
         rows = Review.objects.filter(book_id__in=part, hidden=False).values_list(*REVIEW_COLUMNS)
