@@ -1,6 +1,7 @@
 """In Chromium: a reader switches between Candor's rating, as posted and verified only."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -39,4 +40,17 @@ def test_reader_compares_the_rating_views(page, live_server, book, make_user, wr
 
     page.click("text=Candor's rating")
     page.click("text=How are ratings calculated?")
-    assert page.locator("text=Unverified reviews counted at half weight").count() == 1
+    steps = page.locator("[data-testid=explanation-steps]")
+    assert (
+        steps.locator("text=Unverified reviews count half as much as verified purchases").count()
+        == 1
+    )
+    # A sceptic adds up the shown changes: they give the shown difference exactly.
+    changes = [
+        Decimal(text.replace("\N{MINUS SIGN}", "-"))
+        for text in page.locator("[data-testid=step-change]").all_inner_texts()
+    ]
+    simple = Decimal(page.locator("[data-testid=simple-average]").inner_text())
+    final = Decimal(page.locator("[data-testid=candor-rating]").inner_text())
+    assert simple + sum(changes) == final
+    assert page.locator("[data-testid=review-weight]").count() == 4
