@@ -1,6 +1,7 @@
 """How well a rating predicts what later honest readers say: the honest test on real data.
 
-    python -m bench.prediction [--datasets NAME ...] [--no-trust] [--no-docs] [--json PATH]
+    python -m bench.prediction [--datasets NAME ...] [--no-trust] [--before-tree PATH]
+                               [--no-docs] [--json PATH]
 
 For each real dataset (`bench.real_data`): cut the catalogue at its median review date;
 compute every product's rating from the reviews before the cut ("now" is the cut);
@@ -15,6 +16,11 @@ after, for:
   catalogue prior of every product before the cut (`Prior.from_books`);
 - Candor with trust: the same, each review's trust from `candor.trust.score.analyse`
   with every signal over the reviews before the cut, as `candor score` runs it.
+
+``--before-tree PATH`` adds two columns: `candor score` of the reviews before the cut
+(``--now`` the cut; with and without trust) run from the Candor checked out at PATH,
+for example ``git worktree add /tmp/candor-221796d 221796d``, the method before the
+rating issue.
 
 ``amazon (pooled)`` pools the products of the three Amazon samples (books, fashion,
 electronics); each sample alone has few products that pass the filter.
@@ -32,13 +38,16 @@ import argparse
 import json
 import shlex
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from bench import docs
+from bench.faithfulness import score, write_corpus
 from bench.real_data import Corpus, FloatArray, IntArray, day, load
 from candor.ratings import DEFAULT_CONFIG, Prior, RatingConfig, rate_books
 from candor.trust.score import ALL_SIGNALS, analyse
@@ -48,10 +57,12 @@ AMAZON = ("amazon_books", "amazon_fashion", "amazon_electronics")
 MIN_BEFORE = 5
 MIN_AFTER = 10
 BAYES_PSEUDO = 5.0
-METHODS = ("plain", "bayes", "candor_weights", "candor_trust")
+METHODS = ("plain", "bayes", "before_weights", "before_trust", "candor_weights", "candor_trust")
 LABELS = {
     "plain": "plain average",
     "bayes": "Bayesian average (5 at the catalogue mean)",
+    "before_weights": "before: Candor, weights only",
+    "before_trust": "before: Candor, with trust",
     "candor_weights": "Candor, weights only",
     "candor_trust": "Candor, with trust",
 }
@@ -134,7 +145,19 @@ def config_for(name: str) -> RatingConfig:
     return restaurant_config() if name.startswith("Yelp") else DEFAULT_CONFIG
 
 
-def evaluate(corpus: Corpus, with_trust: bool) -> Outcome:
+def scored_before(
+    before: Corpus, products: IntArray, cut: float, tree: Path, *options: str
+) -> FloatArray:
+    """`candor score` of the reviews before the cut, from the Candor at ``tree``."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "before.csv"
+        write_corpus(before, path)
+        now = datetime.fromtimestamp(cut, tz=UTC).isoformat()
+        ratings = score(path, Path(folder) / "out", tree, "--now", now, *options)
+    return np.array([ratings[f"p{p}"] for p in products.tolist()], dtype=np.float64)
+
+
+def evaluate(corpus: Corpus, with_trust: bool, tree: Path | None = None) -> Outcome:
     before, products, later, cut = split(corpus)
     config = config_for(corpus.name)
     predictions = {
@@ -144,6 +167,10 @@ def evaluate(corpus: Corpus, with_trust: bool) -> Outcome:
     }
     if with_trust:
         predictions["candor_trust"] = candor(before, products, cut, trust_of(before), config)
+    if tree is not None:
+        predictions["before_weights"] = scored_before(before, products, cut, tree, "--no-trust")
+        if with_trust:
+            predictions["before_trust"] = scored_before(before, products, cut, tree)
     errors = {
         method: np.abs(predictions[method] - later).tolist() if method in predictions else []
         for method in METHODS
@@ -158,7 +185,8 @@ def pooled(outcomes: list[Outcome], name: str) -> Outcome:
 
 
 def markdown(outcomes: list[Outcome], command: str, seconds: float) -> str:
-    header = "| dataset | cut | products | " + " | ".join(LABELS[m] for m in METHODS) + " |"
+    methods = [m for m in METHODS if any(o.errors[m] for o in outcomes)]
+    header = "| dataset | cut | products | " + " | ".join(LABELS[m] for m in methods) + " |"
     lines = [
         "## Prediction: does the rating foretell later honest readers?",
         "",
@@ -174,10 +202,10 @@ def markdown(outcomes: list[Outcome], command: str, seconds: float) -> str:
         "Definitions: the docstring of `bench/prediction.py`.",
         "",
         header,
-        "|---|---|---:|" + "---:|" * len(METHODS),
+        "|---|---|---:|" + "---:|" * len(methods),
     ]
     for outcome in outcomes:
-        values = {m: outcome.mae(m) for m in METHODS}
+        values = {m: outcome.mae(m) for m in methods}
         best = min(v for v in values.values() if v == v)
         cells = [
             "n/a" if v != v else (f"**{v:.4f}**" if v == best else f"{v:.4f}")
@@ -194,15 +222,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", nargs="*", default=list(DATASETS))
     parser.add_argument("--no-trust", action="store_true", help="weights only (faster)")
+    parser.add_argument("--before-tree", type=Path, help="also run the Candor at PATH")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument("--json", type=Path, help="also write the per-product errors here")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     outcomes = []
     for name in args.datasets:
-        outcome = evaluate(load(name), not args.no_trust)
+        outcome = evaluate(load(name), not args.no_trust, args.before_tree)
         outcomes.append(outcome)
-        maes = ", ".join(f"{m} {outcome.mae(m):.4f}" for m in METHODS)
+        maes = ", ".join(f"{m} {outcome.mae(m):.4f}" for m in METHODS if outcome.errors[m])
         print(f"{name}: {outcome.products} products, cut {outcome.cut}: {maes}", file=sys.stderr)
     amazon = [o for o in outcomes if o.dataset in AMAZON]
     if len(amazon) > 1:

@@ -380,6 +380,8 @@ BINARY_TRAILER = 2
 
 
 def visible_columns_postgres(book_ids: list[int]) -> tuple[np.ndarray, Reviews]:
+    """`visible_columns` read by COPY: "NOT hidden" is `Review.objects.visible()` in SQL
+    (the tests compare every stored rating with one computed through the queryset)."""
     table = connection.ops.quote_name(Review._meta.db_table)
     query = (
         "COPY (SELECT book_id::bigint, rating::smallint, "
