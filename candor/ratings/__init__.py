@@ -4,11 +4,12 @@ A plain, typed library (no Django, no I/O): arrays in, scores and explanations o
 Read in this order: `config` (every constant), `review` (the input, one review or many
 as columns), `weights` (how much one review counts), `sums` (what the rating needs of
 a book's reviews), `prior`, `score` (the numbers), `explanation` and `rounding` (the
-words and the shown steps), `rating` (the entry points). METHOD.md explains the method
-to readers.
+words and the shown steps), `rating` (the entry points), `history` (ratings as they
+stood at past moments). METHOD.md explains the method to readers.
 """
 
 from candor.ratings.config import DEFAULT_CONFIG, STARS, RatingConfig
+from candor.ratings.history import ratings_at
 from candor.ratings.prior import Prior
 from candor.ratings.rating import (
     VIEWS,
@@ -16,7 +17,6 @@ from candor.ratings.rating import (
     rate,
     rate_books,
     rating_history,
-    ratings_at,
     results,
 )
 from candor.ratings.result import Factor, RatingResult

@@ -10,9 +10,9 @@ How a review's weight is made (`candor.ratings.weights`):
   differ significantly from its older ones, a review's factor is
   ``max(0.25, 0.5 ** (age / 365 days))``, age counted back from the book's newest
   review. So the newest review counts at most 4 times as much as the oldest.
-- ``change_z_start = 2``, ``change_z_full = 4``, ``change_min_recent = 5``: how
+- ``change_z_start = 1.5``, ``change_z_full = 3``, ``change_min_recent = 5``: how
   significant (a z-score) and how well supported (reviews' worth of recent evidence)
-  a change must be before recency gets a say: none below z = 2, all of it from z = 4
+  a change must be before recency gets a say: none below z = 1.5, all of it from z = 3
   with at least 5 recent reviews' worth. ``change_min_variance = 1`` is the least star
   variance the test assumes, so that a book whose readers all agreed does not see a
   change in one dissenting review.
@@ -46,8 +46,8 @@ class RatingConfig:
     helpful_max_bonus: float = 0.5
     half_life_days: float = 365.0
     recency_floor: float = 0.25
-    change_z_start: float = 2.0
-    change_z_full: float = 4.0
+    change_z_start: float = 1.5
+    change_z_full: float = 3.0
     change_min_recent: float = 5.0
     change_min_variance: float = 1.0
     prior_strength: float = 5.0

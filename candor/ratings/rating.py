@@ -23,6 +23,7 @@ import numpy as np
 
 from candor.ratings.config import DEFAULT_CONFIG, STARS, RatingConfig
 from candor.ratings.explanation import OPENING_LABEL, Explainer, nothing_to_rate, opening_sentence
+from candor.ratings.history import ratings_at
 from candor.ratings.prior import Prior
 from candor.ratings.result import Factor, RatingResult
 from candor.ratings.review import FloatArray, IntArray, ReviewInput, Reviews, seconds_since_epoch
@@ -142,44 +143,6 @@ def rate(
     rated = rate_books(columns, book, 1, now=now_seconds, prior=prior, config=config, view=view)
     [result] = results(rated.scores, prior, config, view)
     return result
-
-
-def ratings_at(
-    reviews: Reviews,
-    books: IntArray,
-    moments: FloatArray,
-    moment_books: IntArray,
-    *,
-    prior: Prior,
-    config: RatingConfig = DEFAULT_CONFIG,
-) -> FloatArray:
-    """For every k, the rating book ``moment_books[k]`` had at ``moments[k]`` (seconds
-    since 1970), counting its reviews dated up to then; NaN where none counted yet.
-
-    Each (book, moment) is scored as a book of its own holding the reviews it had then:
-    the same code as today's rating, so a moment at or after a book's newest review
-    gives today's rating. Costs one row per review per moment it is counted at.
-    """
-    books = np.asarray(books, dtype=np.int64)
-    moments = np.asarray(moments, dtype=np.float64)
-    moment_books = np.asarray(moment_books, dtype=np.int64)
-    order = np.lexsort((reviews.seconds, books))
-    sorted_books, sorted_seconds = books[order], reviews.seconds[order]
-    start = np.searchsorted(sorted_books, moment_books, side="left")
-    end = np.searchsorted(sorted_books, moment_books, side="right")
-    # Reviews of a book are sorted by date: those up to the moment are a prefix.
-    seen = np.array(
-        [
-            np.searchsorted(sorted_seconds[a:b], moment, side="right")
-            for a, b, moment in zip(start.tolist(), end.tolist(), moments.tolist(), strict=True)
-        ],
-        dtype=np.int64,
-    )
-    owner = np.repeat(np.arange(len(moments)), seen)
-    offsets = np.arange(int(seen.sum())) - np.repeat(np.cumsum(seen) - seen, seen)
-    picked = order[np.repeat(start, seen) + offsets]
-    sums = book_sums(reviews.take(picked), owner, len(moments), config)
-    return score(sums, prior, config).rating
 
 
 def rating_history(

@@ -41,7 +41,7 @@ from candor.reviews.models import CataloguePrior, Review
 
 CHUNK = 2000  # books read, rated and written together
 HISTORY_POINTS = 60  # at most this many points on the chart of the rating over time
-HISTORY_ROWS = 2_000_000  # and at most about this many review rows scored for one book
+MONTH_SPAN = 1 << 24
 DATA_VERSION = 1
 
 
@@ -286,20 +286,22 @@ def histories(
     progress ends today), at most HISTORY_POINTS of them, evenly spread."""
     if count == 0:
         return []
-    month_of = reviews.seconds.astype("datetime64[s]").astype("datetime64[M]")
-    keys = np.unique(np.column_stack([books, month_of.astype(np.int64)]), axis=0)
-    per_book = np.bincount(keys[:, 0], minlength=count) if len(keys) else np.zeros(count, int)
-    sizes = np.bincount(books, minlength=count)
+    months = reviews.seconds.astype("datetime64[s]").astype("datetime64[M]").astype(np.int64)
+    # One key per (book, month): months since 1970 fit in 24 bits either way of it.
+    keys = np.unique(books.astype(np.int64) * MONTH_SPAN + (months + MONTH_SPAN // 2))
+    key_books = keys // MONTH_SPAN
+    key_months = keys % MONTH_SPAN - MONTH_SPAN // 2
+    per_book = np.bincount(key_books, minlength=count)
     chosen_books, chosen_months = [], []
     start = 0
     for book in range(count):
-        months = keys[start : start + per_book[book], 1]
+        months = key_months[start : start + per_book[book]]
         start += per_book[book]
         if len(months) == 0:
             continue
-        limit = max(2, min(HISTORY_POINTS, HISTORY_ROWS // max(1, int(sizes[book]))))
-        if len(months) > limit:
-            months = months[np.unique(np.linspace(0, len(months) - 1, limit).round().astype(int))]
+        if len(months) > HISTORY_POINTS:
+            spread = np.linspace(0, len(months) - 1, HISTORY_POINTS).round().astype(int)
+            months = months[np.unique(spread)]
         chosen_books.append(np.full(len(months), book))
         chosen_months.append(months)
     if not chosen_books:
