@@ -25,6 +25,8 @@ Definitions (all MAEs over the same set of products, in stars):
   not hurt the method at all; 0 % means they hurt it as much as the simple average;
   negative means they hurt it more.
 - *extra error on clean products* = MAE_method(clean) - MAE_simple(clean).
+- *new edition, 10+ reviews since*: the new-edition products with at least 10 genuine
+  reviews after their new edition: a change a rating can know of.
 
 Targets (from the issue): remove at least 80 % of the campaign error, and add at most
 0.05 stars of error on clean products. 90 % intervals are from a bootstrap over
@@ -54,6 +56,7 @@ TrustFn = Callable[[Sequence[Review]], dict[int, float]]
 
 NOT_BUILT = "n/a (trust analysis not built yet)"
 TARGET_REMOVED = 0.80
+ESTABLISHED = 10  # reviews since a new edition for it to be "established"
 TARGET_CLEAN_EXTRA = 0.05
 METHODS = ("simple", "weights", "trust")
 METHOD_LABELS = {
@@ -108,6 +111,7 @@ class ProductResult:
     fakes: int
     shown: dict[str, float]  # method -> displayed rating, attacked (as simulated) world
     shown_genuine: dict[str, float] | None  # the same without the fakes (attacked only)
+    since_change: int = 0  # new editions: genuine reviews posted after the new edition
 
 
 def catalogue_prior(
@@ -189,6 +193,9 @@ def evaluate(world: World, trust: TrustFn = trust_scores) -> list[ProductResult]
         shown_genuine = None
         if product.kind in ATTACKED_KINDS and genuine:
             shown_genuine = _ratings(genuine, world, prior_genuine, scores_genuine, with_trust)
+        since = 0
+        if product.edition_at is not None:
+            since = sum(r.created_at >= product.edition_at for r in genuine)
         results.append(
             ProductResult(
                 product_id,
@@ -198,6 +205,7 @@ def evaluate(world: World, trust: TrustFn = trust_scores) -> list[ProductResult]
                 len(reviews) - len(genuine),
                 shown,
                 shown_genuine,
+                since,
             )
         )
     return results
@@ -275,8 +283,11 @@ def build_report(
     world: World, results: Sequence[ProductResult], seconds: float, trust_built: bool
 ) -> Report:
     per_kind: dict[str, dict[str, float]] = {}
-    for kind in PRODUCT_KINDS:
-        chosen = [r for r in results if r.kind == kind]
+    groups = [(kind, [r for r in results if r.kind == kind]) for kind in PRODUCT_KINDS]
+    # A change the rating can know of: new editions with enough reviews since.
+    established = [r for r in results if r.kind == "new_edition" and r.since_change >= ESTABLISHED]
+    groups.append((f"new edition, {ESTABLISHED}+ reviews since", established))
+    for kind, chosen in groups:
         per_kind[kind] = {
             "products": len(chosen),
             "reviews": sum(r.reviews for r in chosen),
