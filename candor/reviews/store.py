@@ -43,6 +43,7 @@ CHUNK = 2000  # books read, rated and written together
 HISTORY_POINTS = 60  # at most this many points on the chart of the rating over time
 MONTH_SPAN = 1 << 24
 DATA_VERSION = 1
+WEIGHED_VIEWS = ("candor", "verified")  # the views with weights ("as posted" has none)
 
 
 # --- the prior -------------------------------------------------------------------------
@@ -172,13 +173,15 @@ def book_data(
     now_seconds = seconds_since_epoch(now)
     shown: dict[str, list[RatingResult]] = {}
     weighting: dict[str, list[list[float]]] = {}
-    for view in VIEWS:
+    for view in WEIGHED_VIEWS:
         rated = rate_books(reviews, books, count, now=now_seconds, prior=prior, view=view)
         shown[view] = list(results(rated.scores, prior, DEFAULT_CONFIG, view))
         scores = rated.scores
         weighting[view] = np.column_stack(
             [np.nan_to_num(scores.reference), scores.gate, scores.scale]
         ).tolist()
+        if view == "candor":  # "as posted" reads the same star counts, unweighted
+            shown["as_posted"] = list(results(scores, prior, DEFAULT_CONFIG, "as_posted"))
     charts = histories(reviews.no_later_than(now_seconds), books, count, now, prior)
     stamp = now.isoformat()
     return [
@@ -187,7 +190,7 @@ def book_data(
             "computed_at": stamp,
             "prior": {"alpha": list(prior.alpha), "name": prior.name, "computed_at": computed_at},
             "views": {view: shown[view][i].to_dict() for view in VIEWS},
-            "weighting": {view: weighting[view][i] for view in ("candor", "verified")},
+            "weighting": {view: weighting[view][i] for view in WEIGHED_VIEWS},
             "history": charts[i],
         }
         for i in range(count)
