@@ -15,17 +15,22 @@ Modules, in the order a run uses them:
   the columns, stages CSV and JSON Lines to Parquet with line numbers.
 - `engines`: connects DuckDB or Spark through Ibis; the little that differs per engine.
 - `expressions`: the pipeline as Ibis expressions, the same for both engines: checking
-  rows, weighing reviews, summing per product and star.
+  rows, each product's reference time, weighing reviews, summing per product and star.
 - `trust`: `CorpusTrust`, the trust source `candor score` uses unless --no-trust: collects
   the valid reviews' columns (text included), runs `candor.trust.score.analyse` with every
   signal, hands back trust and reasons per row.
 - `output`: writes products.jsonl, reviews.jsonl and rejects.jsonl.
 - `synthetic`, `benchmark`: random corpora; timing against a plain GROUP BY AVG.
 
-The numbers come from `candor.ratings.batch.score`, the function the web page uses
-(through `RatingState.result`), fed with per-product, per-star weight sums. The
-catalogue prior of a run is `Prior.from_star_counts` over the raw star counts of every
-scored review in the corpus.
+The numbers come from `candor.ratings`, the code the web page uses: the engine makes
+the sums of `candor.ratings.sums.BookSums` per product (two passes: each product's
+reference time, then the sums), `candor.ratings.score.score` turns them into scores,
+`candor.ratings.rating.results` into products.jsonl. The catalogue prior of a run is
+`Prior.from_books` over the star mixes and evidence of every product of the corpus, as
+the web does over its whole catalogue. Each review's weight is made on the engine with
+its product's reference, gate and scale joined back (`candor.ratings.weights`).
+tests/pipeline/test_score_conformance.py pins the engine's sums and weights to
+`candor.ratings`.
 
 With ``--engine spark --master URL`` the cluster must see INPUT and DIR at the same
 paths (text files are staged to Parquet inside DIR before Spark reads them).

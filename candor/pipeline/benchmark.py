@@ -8,11 +8,14 @@ the other, the order switching every round), and prints the best wall and CPU se
 - baseline: ``SELECT product_id, avg(rating) FROM file GROUP BY product_id`` on DuckDB
   (the same connection settings as the pipeline), fetched as Arrow;
 - weights: the pipeline's weights-only part on DuckDB, as `candor score` runs it
-  without --now (`run.sum_weights` and `run.newest_review`): one pass that reads the
-  file, checks every row, weighs every review and sums per product and star (bad rows
-  under star 0), fetched as Arrow (what `candor.ratings.batch.score` then turns into
-  ratings), and the newest review's time, for ``now``;
-- score: `batch.score` on those sums (numpy);
+  without --now: the check for bad rows (`run.bad_rows`; DuckDB skips it when the
+  file's statistics prove every row good) and `run.sum_reviews`: the first pass (each
+  product's reference time, and the newest review's, for ``now``) and the second,
+  which reads the file, weighs every valid review with its product's reference joined
+  on and sums per product and star, each fetched as Arrow: what Python then turns into
+  `BookSums` and ratings;
+- score: `run.book_sums` and `run.score_books` on those sums (numpy; `score` twice,
+  for the catalogue prior);
 - full (with ``--full``): the whole `candor score` run, writing the three files.
 
 and two ratios of pipeline to baseline: of the best times, and the median (with the
@@ -29,11 +32,17 @@ from pathlib import Path
 from typing import Any
 
 from candor.pipeline.engines import Engine, connect
-from candor.pipeline.run import Options, _star_sums, newest_review, score_corpus, sum_weights
+from candor.pipeline.run import (
+    Options,
+    bad_rows,
+    book_sums,
+    corpus_rows,
+    score_books,
+    score_corpus,
+    sum_reviews,
+)
 from candor.pipeline.sources import find_files, prepare
-from candor.ratings import DEFAULT_CONFIG, Prior
-from candor.ratings.batch import score
-from candor.ratings.config import STARS
+from candor.ratings import DEFAULT_CONFIG
 
 
 def timed(function: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
@@ -93,18 +102,18 @@ def main() -> None:
         run = Engine(engine.name, engine.backend)
         with tempfile.TemporaryDirectory() as staging:
             sources = prepare(find_files(args.parquet), Path(staging), print)
-            first = sum_weights(run, sources, DEFAULT_CONFIG, None, None)
-            newest_review(run, sources, first)
-            return first
+            rows = corpus_rows(run, sources)
+            bad_rows(rows)
+            return sum_reviews(run, sources, rows, DEFAULT_CONFIG, None, None)
 
     pairs = paired_runs({"baseline": baseline, "weights": weights}, args.repeat)
     values = {}
     for name in ("baseline", "weights"):
         walls, cpus, values[name] = pairs[name]
         value = values[name]
-        rows = value.num_rows if name == "baseline" else value.table.num_rows
+        rows = value.num_rows if name == "baseline" else value.cells.num_rows
         print(f"{name:9s} wall {min(walls):7.2f} s  cpu {min(cpus):7.2f} s  rows {rows:,}")
-    (base_walls, base_cpus, _), (walls, cpus, first) = pairs["baseline"], pairs["weights"]
+    (base_walls, base_cpus, _), (walls, cpus, summed) = pairs["baseline"], pairs["weights"]
     print(
         f"weights / baseline: wall {min(walls) / min(base_walls):.2f}x, "
         f"cpu {min(cpus) / min(base_cpus):.2f}x"
@@ -117,9 +126,8 @@ def main() -> None:
         )
 
     def scored() -> Any:
-        _, sums = _star_sums(first.good, first.stages, first.unit)
-        counts = dict(zip(STARS, sums.counts.sum(axis=0).tolist(), strict=True))
-        return score(sums, Prior.from_star_counts(counts, 5.0), DEFAULT_CONFIG)
+        _, sums = book_sums(summed)
+        return score_books(sums, DEFAULT_CONFIG)
 
     wall, cpu, _ = timed(scored, min(args.repeat, 5))  # steady: numpy alone
     print(f"{'score':9s} wall {wall:7.2f} s  cpu {cpu:7.2f} s")

@@ -34,8 +34,9 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument(
         "--now",
         type=parse_now,
-        help="reference time of the reviews' ages, ISO 8601 (a time without an offset is "
-        "UTC; default: the newest review's time)",
+        help="today, ISO 8601 (a time without an offset is UTC): a review dated later "
+        "counts as posted then (default: the newest review's time; ratings do not "
+        "otherwise depend on it)",
     )
     result.add_argument(
         "--engine", choices=("duckdb", "spark"), default="duckdb", help="default: duckdb"

@@ -86,18 +86,18 @@ class Engine:
         self.session.createDataFrame(table).createOrReplaceTempView(name)
         return self.backend.table(name)
 
-    def exact_sum(self, units: ir.FloatingValue) -> ir.FloatingValue:
-        """The exact sum of ``units`` rounded to integers, as a float, for sums known to
-        stay inside 64 bits (`expressions.sum_unit`). DuckDB's SUM of BIGINT would add
-        in 128 bits to be safe, at a fifth of the pass's time: its 64-bit
+    def exact_sum(self, units: ir.FloatingValue) -> ir.IntegerValue:
+        """The exact sum of ``units`` rounded to integers, as a 64-bit integer, for sums
+        known to stay inside 64 bits (`expressions.sum_unit`). DuckDB's SUM of BIGINT
+        would add in 128 bits to be safe, at a fifth of the pass's time: its 64-bit
         ``sum_no_overflow`` is safe here. Spark rounds a double to DECIMAL(38, 0) as
         DuckDB rounds it to BIGINT (half away from zero; a cast to BIGINT would
         truncate), so both engines add the same integers."""
         if self.name == "duckdb":
-            whole = units.try_cast("int64")
-            total: ir.FloatingValue = _sum_no_overflow(whole).cast("float64")
+            total: ir.IntegerValue = _sum_no_overflow(units.try_cast("int64"))
             return total
-        result: ir.FloatingValue = units.try_cast("decimal(38, 0)").sum().cast("float64")
+        # (sum_unit keeps every sum inside 64 bits: the last cast never overflows)
+        result: ir.IntegerValue = units.try_cast("decimal(38, 0)").sum().try_cast("int64")
         return result
 
     def epoch_microseconds(self, moment: ir.TimestampValue) -> ir.IntegerValue:
@@ -109,7 +109,9 @@ class Engine:
     def arrow_batches(self, expression: ir.Table, rows: int) -> pa.RecordBatchReader:
         """The rows of ``expression`` as a stream of Arrow batches of about ``rows`` rows."""
         if self.name == "duckdb":
-            # Ibis 12's to_pyarrow_batches calls a cursor method DuckDB 2 no longer has.
+            # Ibis 12's to_pyarrow_batches calls a cursor method DuckDB 2 no longer has;
+            # the hooks register the expression's in-memory tables (`from_arrow`).
+            self.backend._run_pre_execute_hooks(expression)
             relation = self.backend.con.sql(self.backend.compile(expression))
             reader: pa.RecordBatchReader = relation.to_arrow_reader(batch_size=rows)
             return reader

@@ -5,28 +5,33 @@
    rejected: the first failed check, naming the file's own column). Checks that the
    file's own statistics prove no row fails (`candor.pipeline.statistics`: no nulls,
    every star 1..5, every date in range) are left out of the pass.
-2. `weighed` adds each review's weight factors relative to a reference time (``now``,
-   or a fixed anchor rescaled to ``now`` afterwards) as floats: ``recency =
-   0.5 ** (age_days / half_life)``, the purchase factor, ``1 + helpful bonus`` and
-   trust, and the cumulative weight of each explanation stage (recency; * purchase;
-   * (1 + bonus); * trust). This is `candor.ratings.weights` in columns.
-3. `star_sums` adds those weights up per product and star (and counts the reviews),
-   in one pass that also counts the bad rows: the numbers of
-   `candor.ratings.batch.StarSums`, which turns them into ratings. Weights are summed
-   as exact integers (in units of `sum_unit`) so that the result does not depend on
-   the order in which threads or executors add them up.
-4. `rejects` lists the bad rows (run only when there are some); without --now,
-   `newest_of_all` (every row valid: the maximum of each file's date column, which
-   DuckDB reads from the Parquet statistics) or `newest_valid` finds the newest review
-   (for text files `star_sums` keeps it per group instead); `review_rows` is what
-   reviews.jsonl holds per review.
+2. `rejects` lists the bad rows: a pass over the rows that the engines skip when the
+   files' statistics prove every check (``valid`` is then a constant).
+3. `with_trust` joins the trust table on (see below).
+4. `references`, the first pass over the valid reviews: per product, the time its
+   reviews' ages count back from (`candor.ratings.sums.references`: its newest review
+   whose trust counts, else its newest), and without --now the newest review's time,
+   which is then ``now``.
+5. `weighed` joins each valid row's product's numbers back on (its reference; for
+   reviews.jsonl also its gate and scale, which `candor.ratings.score` gives) and adds
+   each review's factors (`candor.ratings.weights` in columns): the purchase factor,
+   purchase times helpful factor, counted trust, base weight and full recency.
+6. `book_sums`, the second pass: per product and star, the count and the sums of
+   `candor.ratings.sums.BookSums` (the per-product ones are summed per star too, and
+   added up afterwards). Sums are exact integers (in units of `sum_unit`), so that the
+   result does not depend on the order in which threads or executors add them up.
+7. `review_rows` is what reviews.jsonl holds per review, its weight made on the engine
+   (`candor.ratings.weights.review_weights`).
 
-Trust: `weighed` takes an optional trust table (``review_id, trust, reasons``: a float
-in [0, 1] and the reasons, a list of codes or a JSON text), left-joined on the row
+Trust: `with_trust` takes an optional trust table (``review_id, trust, reasons``: a
+float in [0, 1] and the reasons, a list of codes or a JSON text), left-joined on the row
 (``_source, _line``) when the table has those columns, else on review_id; reviews it
 does not list have trust 1 and no reasons. Without one (``--no-trust``) every review
-has trust 1, the trust stage equals the helpful-votes stage and is not summed twice
-(`summed_stages`).
+has trust 1: the base weight equals purchase times helpful factor and the evidence the
+count, which are then not summed twice (`summed`).
+
+A conformance test (tests/pipeline/test_score_conformance.py) pins these expressions to
+`candor.ratings.sums.book_sums` and `candor.ratings.weights.review_weights`.
 """
 
 import math
@@ -41,7 +46,8 @@ from candor.pipeline.engines import ROW_NUMBER, Engine
 from candor.pipeline.sources import AMAZON, LINE_COLUMN, Source
 from candor.pipeline.statistics import ColumnSummary, summarize
 from candor.ratings import RatingConfig
-from candor.ratings.weights import SECONDS_PER_DAY
+from candor.ratings.sums import PER_BOOK, PER_STAR
+from candor.ratings.weights import LEAST_TRUST, SECONDS_PER_DAY
 
 MICROSECONDS_PER_DAY = SECONDS_PER_DAY * 1_000_000
 UNKNOWN = ColumnSummary(nulls=-1)  # a column without statistics: nothing is proven
@@ -54,37 +60,34 @@ MAX_COUNT = 1e15
 EARLIEST_US = -2_208_988_800_000_000  # 1900-01-01 UTC
 LATEST_US = 7_258_118_400_000_000  # 2200-01-01 UTC
 
-# Weights are summed as whole multiples of a unit (`sum_unit`, a power of two): integer
-# sums are exact, so they do not depend on the order in which a multi-threaded or
+# Sums are made of whole multiples of a unit (`sum_unit`, a power of two): integer sums
+# are exact, so they do not depend on the order in which a multi-threaded or
 # distributed engine adds the rows, and every run gives the same bits. The unit is the
 # finest for which no sum can leave a signed 64-bit integer, given how many rows there
 # are: engines then add in 64 bits (DuckDB's 128-bit sums cost a fifth of the pass).
 SUM_BITS = 62  # a sum stays below 2 ** 62
 FINEST_UNIT_EXPONENT = 54  # never finer than 2 ** -54 (a double's precision at weight 1)
-# Without --now, weights are first computed relative to this fixed time and then
-# rescaled to the newest review's (one multiplication per sum), so one pass over the
-# data suffices: 2020-01-01 UTC, in microseconds...
-ANCHOR_US = 1_577_836_800_000_000
-# ... when the newest review is within this many half-lives of it (12 years at the
-# default half-life): then no weight there exceeds 2 ** 6 and rescaling keeps the
-# precision. Otherwise the sums are made again at now.
-ANCHOR_HALF_LIVES = 6.0
+
+# The sums of `candor.ratings.sums.BookSums` besides the counts, in its order.
+SUMS = tuple(name for name in (*PER_STAR, *PER_BOOK) if name not in ("counts", "reference"))
+
+
+def largest_summand(config: RatingConfig) -> float:
+    """The most one review can add to any of the sums: its base weight is at most the
+    larger purchase factor times the largest helpful factor (trust and recency are at
+    most 1), the sums of squares add that squared, and the evidence adds its trust."""
+    purchase = max(config.verified_weight, config.unverified_weight)
+    return max(1.0, purchase * (1.0 + config.helpful_max_bonus)) ** 2
 
 
 def sum_unit(rows: int, config: RatingConfig) -> float:
-    """The unit weights are summed in for a pass over ``rows`` rows.
-
-    The largest weight a valid review can have in a sum is 2 ** ANCHOR_HALF_LIVES times
-    the largest purchase factor times the largest helpful factor (trust is at most 1);
-    ``rows`` of them must stay below 2 ** SUM_BITS. For 10 million rows that is 2 ** -32:
-    a weight of 1 is kept to 1e-10, and a rating moves by less than 1e-8 stars.
-    """
-    largest = (
-        2.0**ANCHOR_HALF_LIVES
-        * max(config.verified_weight, config.unverified_weight)
-        * (1.0 + config.helpful_max_bonus)
-    )
-    exponent = math.floor(SUM_BITS - math.log2(max(rows, 1) * largest))
+    """The unit the sums are made in for a pass over ``rows`` rows: ``rows`` times
+    `largest_summand` must stay below 2 ** SUM_BITS. For 10 million rows and the
+    default config (a review adds at most 1.5 ** 2) that is 2 ** -37: every review's
+    share of a sum is kept to 1e-11, and a rating moves by far less than 1e-9 stars.
+    (A bound on each review's share, not on its size: a review whose trust is tiny,
+    say 1e-6, is kept to 1e-5 of itself.)"""
+    exponent = math.floor(SUM_BITS - math.log2(max(rows, 1) * largest_summand(config)))
     return 2.0 ** -min(exponent, FINEST_UNIT_EXPONENT)
 
 
@@ -309,21 +312,13 @@ def rejects(rows: ir.Table) -> ir.Table:
     return rows.filter(~rows.valid).select("_source", "_line", "reason")
 
 
-def weighed(
-    rows: ir.Table,
-    reference_us: int,
-    config: RatingConfig,
-    trust: ir.Table | None = None,
-    clamp: bool = True,
-) -> ir.Table:
-    """Every row with its stage weights (WEIGHTED_STAGES) relative to ``reference_us``.
-
-    ``clamp``: a review after the reference counts as age 0 (the reference is ``now``).
-    Rows that are not valid are kept (with ``valid`` False) so that one pass over the
-    data both counts them and sums the good ones; `star_sums` keeps them apart.
-    Adds ``review_trust`` and, with a trust table, ``reasons``.
-    """
-    if trust is not None and "_line" in trust.columns:
+def with_trust(rows: ir.Table, trust: ir.Table | None) -> ir.Table:
+    """``rows`` with each review's ``trust`` (a float in [0, 1]; 1 for reviews the trust
+    table leaves out) and ``reasons`` (null for those) joined on; without a trust table,
+    ``rows`` as they are (every trust is 1)."""
+    if trust is None:
+        return rows
+    if "_line" in trust.columns:
         # Keyed by the row itself (a review id may occur twice in a corpus).
         found = trust.select(
             _trust_source=trust._source,
@@ -331,56 +326,100 @@ def weighed(
             _trust=trust.trust,
             _reasons=trust.reasons,
         )
-        rows = rows.left_join(
+        joined = rows.left_join(
             found, (rows._source == found._trust_source) & (rows._line == found._trust_line)
         )
-    elif trust is not None:
+    else:
         found = trust.select(_trust_id=trust.review_id, _trust=trust.trust, _reasons=trust.reasons)
-        rows = rows.left_join(found, rows.review_id == found._trust_id)
-    age_us = ibis.literal(reference_us, "int64") - rows.created_us
-    if clamp:
-        age_us = ibis.greatest(age_us, 0)
-    # 0.5 ** (age / half-life), as exp (cheaper than a power on DuckDB; same to 1e-15).
-    per_microsecond = -math.log(2.0) / (config.half_life_days * MICROSECONDS_PER_DAY)
-    recency = (age_us.cast("float64") * per_microsecond).exp()
-    purchase = _purchase_factor(rows.verified, config)
+        joined = rows.left_join(found, rows.review_id == found._trust_id)
+    return joined.select(
+        *ROW_COLUMNS,
+        trust=joined._trust.cast("float64").fill_null(1.0),
+        reasons=joined._reasons,
+    )
+
+
+def references(rows: ir.Table, now_us: int | None) -> ir.Table:
+    """The first pass: per product of the valid reviews, ``reference``, the time (in
+    microseconds since 1970) its reviews' ages count back from: its newest review whose
+    counted trust is above 0, or its newest when none is (`candor.ratings.sums.references`).
+    Dates after ``now_us`` count as ``now_us``. Without ``now_us``, also ``newest``, the
+    newest review's time (the same column as ``reference`` when there is no trust: then
+    the caller reads ``reference``), whose maximum is ``now``.
+    """
+    valid = rows.filter(rows.valid)
+    created = valid.created_us
+
+    def clamped(moment: ir.IntegerValue) -> ir.IntegerValue:
+        # The newest of the clamped dates is the clamped newest date.
+        return moment if now_us is None else ibis.least(moment, ibis.literal(now_us, "int64"))
+
+    newest = created.max()
+    extra: dict[str, ir.Value] = {}
+    if "trust" in valid.columns:
+        counted = valid.trust >= LEAST_TRUST
+        trusted = ibis.ifelse(counted, created, ibis.null("int64")).max()
+        reference = ibis.coalesce(trusted, newest)
+        if now_us is None:
+            extra["newest"] = newest
+    else:
+        reference = newest
+    return valid.group_by("product").aggregate(reference=clamped(reference), **extra)
+
+
+def weighed(rows: ir.Table, books: ir.Table, config: RatingConfig) -> ir.Table:
+    """Every row with its product's numbers (``books``: ``product``, ``reference`` and
+    optionally ``gate`` and ``scale``, one row per product) and its factors:
+
+    - ``_purchase``: the purchase factor;
+    - ``_helpful``: purchase factor times helpful factor;
+    - ``_trust``: the counted trust (below `LEAST_TRUST`, 0), with a trust table;
+    - ``_base``: the base weight, ``_helpful`` times ``_trust``;
+    - ``_recency``: the full recency, max(floor, 0.5 ** (age / half-life)), the age
+      counted back from the product's reference (a review dated after it has age 0,
+      as has one dated after now: the reference is at most now).
+
+    Only valid rows: each has its product in ``books`` (an inner join, which engines
+    run faster than an outer one).
+    """
+    valid = rows.filter(rows.valid)
+    numbers = books.rename({"_book": "product"})
+    extra = [name for name in ("gate", "scale") if name in numbers.columns]
+    joined = valid.inner_join(numbers, valid.product == numbers._book)
+    purchase = _purchase_factor(joined.verified, config)
     bonus = ibis.ifelse(
-        rows.helpful == 0,  # most reviews: no logarithm to take
+        joined.helpful == 0,  # most reviews: no logarithm to take
         0.0,
         ibis.least(
             config.helpful_max_bonus,
-            config.helpful_bonus_per_log * (rows.helpful + 1).cast("float64").ln(),
+            config.helpful_bonus_per_log * (joined.helpful + 1).cast("float64").ln(),
         ),
     )
-    helpful_factor = purchase * (bonus + 1.0)
-    extra: dict[str, ir.Value] = {}
-    if trust is None:
-        review_trust: ir.FloatingValue = ibis.literal(1.0, "float64")
-        trust_factor: ir.FloatingValue = helpful_factor
+    helpful = purchase * (bonus + 1.0)
+    factors: dict[str, ir.Value] = {}
+    if "trust" in joined.columns:
+        counted = ibis.ifelse(joined.trust >= LEAST_TRUST, joined.trust, 0.0)
+        factors.update(trust=joined.trust, reasons=joined.reasons, _trust=counted)
+        base = helpful * counted
     else:
-        review_trust = rows._trust.cast("float64").fill_null(1.0)
-        trust_factor = helpful_factor * review_trust
-        # Reviews the trust table leaves out get no reasons (the writer shows []).
-        extra["reasons"] = rows._reasons
-    return rows.select(
+        base = helpful
+    age_us = ibis.greatest(joined.reference - joined.created_us, 0)
+    # 0.5 ** (age / half-life), as exp (cheaper than a power on DuckDB; same to 1e-15).
+    per_microsecond = -math.log(2.0) / (config.half_life_days * MICROSECONDS_PER_DAY)
+    recency = ibis.greatest(config.recency_floor, (age_us.cast("float64") * per_microsecond).exp())
+    return joined.select(
         "_source",
         "_line",
         "review_id",
         "product",
         "reviewer_id",
         "star",
-        "created_us",
-        "valid",
-        recency=recency,
-        verified_purchase=recency * purchase,
-        helpful_votes=recency * helpful_factor,
-        trust=recency * trust_factor,
-        review_trust=review_trust,
-        # What multiplies recency in each later stage (`star_sums` scales recency once).
+        *extra,
         _purchase=purchase,
-        _helpful=helpful_factor,
-        _trusted=trust_factor,
-        **extra,
+        _helpful=helpful,
+        _base=base,
+        _recency=recency,
+        **factors,
     )
 
 
@@ -394,109 +433,67 @@ def _purchase_factor(verified: ir.BooleanValue, config: RatingConfig) -> ir.Floa
     return verified.ifelse(high, low)
 
 
-def summed_stages(sources: Sequence[Source], with_trust: bool) -> tuple[str, ...]:
-    """The WEIGHTED_STAGES whose sums can differ from the previous stage's, so must be
-    summed: the others equal it bit for bit (their factor is exactly 1) and the caller
-    reuses its sums. Without a trust table every trust is 1 (trust == helpful votes);
-    without a helpful-votes column in any file every bonus is 0 (helpful votes ==
-    verified purchase)."""
-    stages = ["recency", "verified_purchase"]
-    if any(NAMES[source.schema].helpful in source.columns for source in sources):
-        stages.append("helpful_votes")
-    if with_trust:
-        stages.append("trust")
-    return tuple(stages)
+def summed(sources: Sequence[Source], with_trust: bool) -> tuple[str, ...]:
+    """The `SUMS` the engine must add up; each of the others equals one it does, bit
+    for bit, and the caller takes that one: without a helpful-votes column in any file
+    every helpful factor is 1 (``helpful`` is ``purchase``); without a trust table every
+    trust is 1 (``base`` is ``helpful``, ``evidence`` the count). Every sum adds a
+    good part of the pass's cost (its term per row, its state per group), so there are
+    no more than needed."""
+    skipped = set()
+    if not any(NAMES[source.schema].helpful in source.columns for source in sources):
+        skipped.add("helpful")
+    if not with_trust:
+        skipped.update(("base", "evidence"))
+    return tuple(name for name in SUMS if name not in skipped)
 
 
-def star_sums(
-    engine: Engine,
-    weights: ir.Table,
-    stages: Sequence[str],
-    unit: float,
-    newest: bool = False,
-) -> ir.Table:
-    """Per product and star: the count and the sum of the weights of each of ``stages``
-    (`summed_stages`) in ``unit``s (`sum_unit`: exact integer sums, as floats); with ``newest``,
-    the newest review's time too. Rows that are not valid are all counted under star 0
-    (their product may be null), so the same pass counts them.
+def book_sums(engine: Engine, weights: ir.Table, names: Sequence[str], unit: float) -> ir.Table:
+    """The second pass: per product and star, ``counts`` and the sums ``names`` (of
+    `SUMS`, as `candor.ratings.sums.book_sums` defines them) of the valid reviews
+    (``weights`` is `weighed`) in ``unit``s (`sum_unit`: exact integer sums). The
+    per-product sums are made per star too (the caller adds up a product's five).
 
     Long form (one row per product and star that has reviews): grouping on the pair
-    with a few sums is two to three times cheaper than one row per product with twenty
-    (five stars times four stages) conditional sums, which every row would update.
-    Every aggregate costs about as much as the grouping itself at a million groups, so
-    there are no more than needed: stages equal to the previous one are not summed, and
-    ``newest`` is only asked for when `newest_review` cannot find it more cheaply.
+    with a few sums is two to three times cheaper than one row per product with five
+    conditional sums per star, which every row would update.
     """
-    # Recency in units, then times each stage's factor: the same floats as each
-    # stage's weight times the units (a power of two), with fewer multiplications.
-    scaled = weights.recency * (1.0 / unit)
-    values = {
-        "recency": scaled,
-        "verified_purchase": scaled * weights._purchase,
-        "helpful_votes": scaled * weights._helpful,
-        "trust": scaled * weights._trusted,
+    recent = weights._recency * weights._base
+    values: dict[str, ir.FloatingValue] = {
+        "purchase": weights._purchase,
+        "helpful": weights._helpful,
+        "base": weights._base,
+        "recent": recent,
+        "recent_squares": recent * recent,
+        "cross": recent * weights._base,
+        "base_squares": weights._base * weights._base,
     }
-    # Only sums that are used must be exact, and those stay inside 64 bits: a valid
-    # review's weight exceeds what `sum_unit` allows for only when the newest review is
-    # far from the anchor, and then the caller sums again at now (see
-    # ANCHOR_HALF_LIVES). Bad rows' sums (star 0) are never used, only their count.
-    sums = {stage: engine.exact_sum(values[stage]) for stage in stages}
-    if newest:
-        sums = {"newest": weights.created_us.max(), **sums}
-    star = ibis.ifelse(weights.valid, weights.star, ibis.literal(0, "int8")).name("star")
-    return weights.group_by(["product", star]).aggregate(counts=weights.count(), **sums)
-
-
-def column_maximum_is_newest(engine: Engine, source: Source) -> bool:
-    """Whether, when all of a source's rows are valid, its newest review's time comes
-    from the maximum of its date column (`newest_of_all`): true for a file's own
-    timestamps, dates and (Amazon) milliseconds, which engines can read from the
-    file's statistics; false for text, which has to be parsed row by row."""
-    created = NAMES[source.schema].created
-    if source.staged or created not in source.columns:
-        return False
-    kind = engine.read_parquet(source.parquet)[created].type()
-    if source.schema == AMAZON:
-        return bool(kind.is_numeric())
-    return bool(kind.is_timestamp() or kind.is_date())
-
-
-def newest_of_all(engine: Engine, sources: Sequence[Source]) -> ir.IntegerScalar:
-    """The newest review's time (microseconds since 1970) of sources whose rows are all
-    valid and for which `column_maximum_is_newest`: the maximum of each date column,
-    converted as `normalize` converts every value (the conversion keeps the order)."""
-    latest = []
-    for source in sources:
-        table = engine.read_parquet(source.parquet)
-        created = table[NAMES[source.schema].created]
-        if source.schema == AMAZON:
-            # Valid milliseconds are whole and below 1e14: exact as floats.
-            value = created.max().cast("float64").cast("int64") * 1000
-        else:
-            value = _microseconds(engine, created.max())
-        latest.append(table.aggregate(latest=value.cast("int64")))
-    return union(latest).latest.max()
-
-
-def newest_valid(rows: ir.Table) -> ir.IntegerScalar:
-    """The newest valid review's time, from every row (when some rows are not valid)."""
-    return rows.filter(rows.valid).created_us.max()
+    if "_trust" in weights.columns:
+        values["evidence"] = weights._trust
+    # Times a power of two: exact, the same floats as the sums' terms, in units.
+    scale = 1.0 / unit
+    sums = {name: engine.exact_sum(values[name] * scale) for name in names}
+    return weights.group_by(["product", "star"]).aggregate(counts=weights.count(), **sums)
 
 
 def review_rows(weights: ir.Table) -> ir.Table:
-    """reviews.jsonl: one row per scored review, in input order.
+    """reviews.jsonl: one row per scored review, in input order; ``weights`` is
+    `weighed` with each product's gate and scale. A review's weight is scale * (1 -
+    gate * (1 - full recency)) * base weight (`candor.ratings.weights.review_weights`).
 
-    ``reasons`` only when a trust table was joined (null for reviews it leaves out);
-    the writer shows an empty list otherwise.
+    ``reasons`` only with a trust table (null for reviews it leaves out); the writer
+    shows an empty list otherwise.
     """
-    reasons = {"reasons": weights.reasons} if "reasons" in weights.columns else {}
-    weights = weights.filter(weights.valid)
+    weight = weights.scale * (1.0 - weights.gate * (1.0 - weights._recency)) * weights._base
+    with_trust = "trust" in weights.columns
+    trust = weights.trust if with_trust else ibis.literal(1.0, "float64")
+    reasons = {"reasons": weights.reasons} if with_trust else {}
     return weights.order_by(["_source", "_line"]).select(
         "review_id",
         product_id=weights["product"].cast("string"),
         reviewer_id=weights.reviewer_id,
-        trust=weights.review_trust,
-        weight=weights.trust,
+        trust=trust,
+        weight=weight,
         **reasons,
     )
 
@@ -531,7 +528,8 @@ def _missing(value: ir.Value) -> ir.BooleanValue:
     escapes that Spark SQL reads as letters (it would trim the "f" off "false").
     """
     if value.type().is_string():
-        return value.isnull() | (value == "")
+        # (a literal: a column the file lacks is a null literal, whose == wants one)
+        return value.isnull() | (value == ibis.literal("", "string"))
     return value.isnull()
 
 

@@ -4,24 +4,25 @@ products.jsonl, one line per product, sorted by product_id:
 
     {"product_id": "...", "rating": 4.21, "count": 12,
      "stars": {"5": 58, "4": 25, "3": 8, "2": 0, "1": 9}, "interval": [3.9, 4.5],
-     "effective_count": 7.93, "explanation": [{"code", "label", "delta", "sentence"}, ...]}
+     "effective_count": 7.93,
+     "explanation": [{"code", "label", "delta", "shown", "sentence"}, ...]}
 
-(the fields of `RatingResult.to_dict`, after ``product_id``). reviews.jsonl, one line
-per scored review in input order: ``review_id, product_id, reviewer_id, trust, weight,
-reasons`` (reasons: ``{"code", "text"}`` objects, see `candor.pipeline.trust`; [] when
-none or with --no-trust). rejects.jsonl: ``file, line, reason`` per rejected row.
+(``product_id``, then `RatingResult.to_dict` of `candor.ratings.rating.results`: the
+web's own words and numbers; ``rating`` and ``interval`` are null when no review of
+the product counts). reviews.jsonl, one line per scored review in input order:
+``review_id, product_id, reviewer_id, trust, weight, reasons`` (reasons: ``{"code",
+"text"}`` objects, see `candor.pipeline.trust`; [] when none or with --no-trust).
+rejects.jsonl: ``file, line, reason`` per rejected row.
 
 reviews.jsonl is streamed: Arrow batches from the engine are written as JSON by an
 in-process DuckDB (whichever engine scored them), never one Python object per review.
-products.jsonl is written from the numpy arrays of `candor.ratings.batch.Scores`: the
-explanation's sentences of each product come from `candor.ratings.explanation` (the
-web's wording code), everything else is formatted and joined by Arrow in blocks, and
-with many products forked processes write parts of the file in parallel.
+products.jsonl is written from `candor.ratings.score.Scores`: products alike in every
+number their result is made of share it, which is made once (by forked processes in
+parallel when there are many), then each product's line is its id and that result.
 """
 
 import json
 import multiprocessing as mp
-import shutil
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from candor.pipeline.sources import Rejection
-from candor.ratings.batch import Scores
-from candor.ratings.explanation import Explainer
+from candor.ratings import Prior, RatingConfig, results
+from candor.ratings.review import IntArray
+from candor.ratings.score import Scores
 
 PRODUCT_FIELDS = (
     "product_id",
@@ -51,151 +53,81 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
 PRODUCTS_PER_BLOCK = 50_000
-
-
-def product_blocks(
-    product_ids: list[str], scores: Scores, explainer: Explainer
-) -> Iterator[tuple[int, bytes | memoryview]]:
-    """products.jsonl in blocks: (number of products, their JSON lines as UTF-8)."""
-    for start in range(0, len(product_ids), PRODUCTS_PER_BLOCK):
-        end = min(start + PRODUCTS_PER_BLOCK, len(product_ids))
-        yield (
-            end - start,
-            _product_block(product_ids[start:end], scores.rows(start, end), explainer),
-        )
-
-
-def _product_block(
-    product_ids: list[str], scores: Scores, explainer: Explainer
-) -> bytes | memoryview:
-    """JSON lines for some products.
-
-    Python runs only the explanation's words (`Explainer.sentences`, per product, the
-    same code as the web page); numbers are formatted and lines put together by Arrow.
-    """
-    stages: list[int] = []
-    tails: list[str] = []
-    sizes: list[int] = []
-    encoded: dict[str, str] = {}
-    sentences = explainer.sentences
-    counts = scores.count.tolist()
-    ratings = scores.stage_ratings.tolist()
-    changed = scores.changed.tolist()
-    for count, stage_ratings, stage_changed in zip(counts, ratings, changed, strict=True):
-        shown = sentences(count, stage_ratings, stage_changed)
-        sizes.append(len(shown))
-        for index, sentence in shown:
-            stages.append(index)
-            tail = encoded.get(sentence)
-            if tail is None:
-                tail = encoded[sentence] = f', "sentence": {_encode(sentence)}}}'
-            tails.append(tail)
-    stage = np.array(stages, dtype=np.int64)
-    product = np.repeat(np.arange(len(sizes)), sizes)
-    stage_ratings = scores.stage_ratings
-    deltas = np.zeros_like(stage_ratings)
-    deltas[:, 1:] = stage_ratings[:, 1:] - stage_ratings[:, :-1]
-    heads = pa.array(
-        [
-            f'{{"code": {_encode(code)}, "label": {_encode(explainer.label(index))}, "delta": '
-            for index, code in enumerate(explainer.codes)
-        ]
-    )
-    factors = pc.binary_join_element_wise(
-        pc.take(heads, pa.array(stage)),
-        _numbers(deltas[product, stage]),
-        pa.array(tails, pa.string()),
-        "",
-    )
-    offsets = pa.array(np.concatenate([[0], np.cumsum(sizes)]), pa.int32())
-    explanation = pc.binary_join(pa.ListArray.from_arrays(offsets, factors), ", ")
-    stars = [pa.array(scores.stars[:, star]).cast(pa.string()) for star in range(5)]
-    lines = pc.binary_join_element_wise(
-        '{"product_id": ',
-        _strings(product_ids),
-        ', "rating": ',
-        _numbers(scores.rating),
-        ', "count": ',
-        pa.array(scores.count).cast(pa.string()),
-        ', "stars": {"5": ',
-        stars[4],
-        ', "4": ',
-        stars[3],
-        ', "3": ',
-        stars[2],
-        ', "2": ',
-        stars[1],
-        ', "1": ',
-        stars[0],
-        '}, "interval": [',
-        _numbers(scores.interval[:, 0]),
-        ", ",
-        _numbers(scores.interval[:, 1]),
-        '], "effective_count": ',
-        _numbers(scores.effective_count),
-        ', "explanation": [',
-        explanation,
-        "]}\n",
-        "",
-    )
-    return _utf8(lines)
-
-
-def _numbers(values: Any) -> pa.Array:
-    """JSON numbers, shortest round-trip form (as Python's repr; a whole number as 3.0)."""
-    if isinstance(values, pa.Array | pa.ChunkedArray):
-        text = values.cast(pa.float64()).cast(pa.string())
-    else:
-        text = pa.array(np.asarray(values, dtype=np.float64)).cast(pa.string())
-    marked = pc.or_(pc.match_substring(text, "."), pc.match_substring(text, "e"))
-    return pc.if_else(marked, text, pc.binary_join_element_wise(text, ".0", ""))
-
-
-def _strings(values: "list[str] | pa.Array") -> pa.Array:
-    """JSON strings (null for None); the rare value needing escapes is encoded by json."""
-    array = (
-        values.cast(pa.string()) if isinstance(values, pa.Array) else pa.array(values, pa.string())
-    )
-    plain = pc.binary_join_element_wise('"', array, '"', "")
-    needs = pc.fill_null(pc.match_substring_regex(array, r'["\\\x00-\x1f]'), False)
-    if pc.any(needs).as_py():
-        escaped = pa.array([_encode(value) for value in array.to_pylist()], pa.string())
-        plain = pc.if_else(needs, escaped, plain)
-    return pc.fill_null(plain, "null")
-
-
-def _utf8(lines: pa.Array) -> memoryview:
-    """The bytes of a string array's values, back to back."""
-    lines = lines.cast(pa.large_string())
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
-    offsets = offsets[lines.offset : lines.offset + len(lines) + 1]
-    data = lines.buffers()[2]
-    if data is None:
-        return memoryview(b"")
-    return memoryview(data)[int(offsets[0]) : int(offsets[-1])]
-
-
-PARALLEL_PRODUCTS = 200_000  # from this many products on, lines are written by processes
+PARALLEL_RESULTS = 50_000  # from this many distinct results on, processes make them
+# The fields of `Scores` that `candor.ratings.rating.results` reads: books alike in all
+# of them, bit for bit, get the same `RatingResult` (most books of a big corpus have a
+# review or two, and share theirs with many others).
+RESULT_FIELDS = ("count", "stage_ratings", "changed", "gate", "stars", "interval", "evidence")
 
 _shared: dict[str, Any] = {}
+
+
+def distinct_results(scores: Scores) -> tuple[IntArray, IntArray]:
+    """The books whose results must be made: the first of each group of books alike in
+    every `RESULT_FIELDS` (positions, in order), and each book's group."""
+    count = len(scores)
+    columns = [
+        np.ascontiguousarray(getattr(scores, name)).reshape(count, -1) for name in RESULT_FIELDS
+    ]
+    key = np.ascontiguousarray(
+        np.concatenate([column.view(np.uint8).reshape(count, -1) for column in columns], axis=1)
+    )
+    width = key.shape[1]
+    keys = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), count, [None, pa.py_buffer(key)])
+    groups = np.asarray(pc.dictionary_encode(keys).indices.to_numpy(), dtype=np.int64)
+    _, first = np.unique(groups, return_index=True)  # groups number first appearances
+    return first.astype(np.int64), groups
+
+
+def result_lines(scores: Scores, prior: Prior, config: RatingConfig) -> list[str]:
+    """`RatingResult.to_dict` of each book of ``scores`` as JSON, without its opening
+    brace (a line of products.jsonl is its product id, then this)."""
+    return [_encode(result.to_dict())[1:] for result in results(scores, prior, config)]
 
 
 def write_products(
     path: Path,
     product_ids: list[str],
     scores: Scores,
-    explainer: Explainer,
+    prior: Prior,
+    config: RatingConfig,
     tick: Callable[[int], None],
     workers: int,
 ) -> int:
-    """products.jsonl; with many products, ``workers`` forked processes write parts of it."""
-    count = len(product_ids)
-    if workers < 2 or count < PARALLEL_PRODUCTS or "fork" not in mp.get_all_start_methods():
-        return _write_blocks(path, product_blocks(product_ids, scores, explainer), tick)
+    """products.jsonl: the result of each distinct book (`distinct_results`) made once
+    (with many, by ``workers`` forked processes, each a share), then one line per
+    product."""
+    first, groups = distinct_results(scores)
+    distinct = scores.rows(first)
+    if workers < 2 or len(first) < PARALLEL_RESULTS or "fork" not in mp.get_all_start_methods():
+        tails = result_lines(distinct, prior, config)
+    else:
+        tails = _parallel_results(path, distinct, prior, config, workers)
+    written = 0
+    with path.open("wb") as out:
+        for start in range(0, len(product_ids), PRODUCTS_PER_BLOCK):
+            end = min(start + PRODUCTS_PER_BLOCK, len(product_ids))
+            lines = [
+                f'{{"product_id": {_encode(product_id)}, {tails[group]}\n'
+                for product_id, group in zip(
+                    product_ids[start:end], groups[start:end].tolist(), strict=True
+                )
+            ]
+            out.write("".join(lines).encode())
+            written += end - start
+            tick(end - start)
+    return written
+
+
+def _parallel_results(
+    path: Path, scores: Scores, prior: Prior, config: RatingConfig, workers: int
+) -> list[str]:
+    count = len(scores)
     bounds = [count * part // workers for part in range(workers + 1)]
     parts = [path.with_name(f"{path.name}.part{part}") for part in range(workers)]
-    _shared.update(ids=product_ids, scores=scores, explainer=explainer)
+    _shared.update(scores=scores, prior=prior, config=config)
     context = mp.get_context("fork")
+    tails: list[str] = []
     try:
         processes = [
             context.Process(target=_write_part, args=(parts[part], bounds[part], bounds[part + 1]))
@@ -203,42 +135,25 @@ def write_products(
         ]
         for process in processes:
             process.start()
-        for process, start, end in zip(processes, bounds[:-1], bounds[1:], strict=True):
+        for process, part in zip(processes, parts, strict=True):
             process.join()
             if process.exitcode != 0:
                 raise RuntimeError(f"writing {path.name} failed in a worker process")
-            tick(end - start)
-        with path.open("wb") as out:
-            for part in parts:
-                with part.open("rb") as piece:
-                    shutil.copyfileobj(piece, out, 16 << 20)
+            # JSON escapes every newline inside a string: one result per line.
+            tails.extend(part.read_text(encoding="utf-8").splitlines())
     finally:
         _shared.clear()
         for part in parts:
             part.unlink(missing_ok=True)
-    return count
+    if len(tails) != count:
+        raise RuntimeError(f"writing {path.name}: {len(tails)} results for {count} books")
+    return tails
 
 
 def _write_part(path: Path, start: int, end: int) -> None:
-    # One worker per core already: Arrow's own threads would only compete with them.
-    pa.set_cpu_count(1)
     scores: Scores = _shared["scores"]
-    blocks = product_blocks(
-        _shared["ids"][start:end], scores.rows(start, end), _shared["explainer"]
-    )
-    _write_blocks(path, blocks, lambda rows: None)
-
-
-def _write_blocks(
-    path: Path, blocks: Iterable[tuple[int, bytes | memoryview]], tick: Callable[[int], None]
-) -> int:
-    written = 0
-    with path.open("wb") as out:
-        for rows, data in blocks:
-            out.write(data)
-            written += rows
-            tick(rows)
-    return written
+    lines = result_lines(scores.rows(np.arange(start, end)), _shared["prior"], _shared["config"])
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
 
 def write_reviews(path: Path, batches: pa.RecordBatchReader, tick: Callable[[int], None]) -> int:

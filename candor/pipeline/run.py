@@ -1,17 +1,27 @@
 """`score_corpus`: INPUT in, DIR/products.jsonl, reviews.jsonl and rejects.jsonl out.
 
 Steps: find and stage the input files (`sources`), connect the engine (`engines`),
-build the Ibis expressions (`expressions`), check every row and sum the weights per
-product and star on the engine in one pass (`sum_weights`), list the bad rows if there
-are any, find the newest review without --now (`newest_review`), turn the sums into
-ratings with `candor.ratings.batch.score` (the same code the web uses), write the files
-(`output`).
+build the Ibis expressions (`expressions`), list the bad rows (`bad_rows`: a pass the
+engines skip when the files' statistics prove every row good), then three passes over
+the valid reviews on the engine:
 
-The catalogue prior of a batch run is `Prior.from_star_counts` over the raw star counts
-of every scored review in the corpus (with the configured prior strength and catalogue
-smoothing), as the web does over its whole catalogue. ``now`` is the reference time of
-every review's age: given, or the time of the newest scored review, so the same input
-always gives the same output.
+1. per product, the time its reviews' ages count back from (`expressions.references`;
+   without --now also the newest review's time, which is then ``now``);
+2. every review weighed, its product's reference joined on, and summed per product and
+   star (`expressions.book_sums`); `sum_reviews` runs these two;
+3. each review's weight, its product's numbers joined back on, streamed to
+   reviews.jsonl (`expressions.review_rows`).
+
+Between 2 and 3, Python turns the engine's sums into `candor.ratings.sums.BookSums`
+(`book_sums`) and calls `candor.ratings.score.score` twice (`score_books`): with the
+typical book's prior, whose star mixes (which do not depend on the prior) give the
+catalogue prior (`Prior.from_books`), then with the catalogue prior; products.jsonl
+is `candor.ratings.rating.results` of the scores: the same code as the web's.
+
+``now`` is given (--now) or the time of the newest valid review. Dates after it count
+as it (`candor.ratings.review.Reviews.no_later_than`; only with --now can a review be
+newer); nothing else depends on it: a product's rating is a function of its reviews,
+so the same input always gives the same output.
 """
 
 import os
@@ -21,7 +31,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -41,15 +50,16 @@ from candor.pipeline.sources import (
     prepare,
 )
 from candor.ratings import DEFAULT_CONFIG, Prior, RatingConfig
-from candor.ratings.batch import EXPLANATION_STAGES, StarSums, score
 from candor.ratings.config import STARS
-from candor.ratings.explanation import Explainer
-from candor.ratings.weights import WEIGHTED_STAGES
+from candor.ratings.review import FloatArray, IntArray
+from candor.ratings.score import Scores, score
+from candor.ratings.sums import BookSums
 
 PRODUCTS = "products.jsonl"
 REVIEWS = "reviews.jsonl"
 REJECTS = "rejects.jsonl"
 SHOWN_REJECTS = 20  # rejected rows printed; all of them go to rejects.jsonl
+MICROSECONDS = 1_000_000
 
 
 class TrustSource(Protocol):
@@ -162,140 +172,182 @@ def _score(
     timer = _Timer(summary.timings)
     engine = connect(options.engine, options.master, options.threads)
     try:
-        # One pass over the data: check every row and sum the good ones per product and
-        # star, relative to --now, or else to a fixed anchor rescaled to the newest review.
         given_us = None if options.now is None else _microseconds(options.now)
+        rows = corpus_rows(engine, sources)
+        with timer("check"):
+            _report_rejects(options, sources, rejects, bad_rows(rows), summary, say)
         if options.trust is not None:
             progress.step("Analysing trust, then weighing reviews", None, "")
         else:
             progress.step("Weighing reviews", None, "")
-        with timer("sums"):
-            first = sum_weights(engine, sources, config, options.trust, given_us)
-        rows, trust, stages, good = first.rows, first.trust, first.stages, first.good
-        reference_us = first.reference_us
-
-        with timer("check"):
-            found = expressions.rejects(rows).to_pyarrow() if first.rejected else None
-        _report_rejects(options, sources, rejects, found, summary, say)
-        if good.num_rows == 0:
+        summed = sum_reviews(engine, sources, rows, config, options.trust, given_us, timer)
+        if summed.now_us is None:  # no valid review
             (out / PRODUCTS).write_text("")
             (out / REVIEWS).write_text("")
             return
-        newest = 0
-        if given_us is None:
-            with timer("newest"):
-                newest = newest_review(engine, sources, first)
-        now_us = newest if given_us is None else given_us
-        summary.now = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=now_us)
-        weights = expressions.weighed(rows, now_us, config, trust, clamp=True)
+        summary.now = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=summed.now_us)
         with timer("score"):
-            if given_us is None and _near_anchor(newest, config):
-                product_ids, sums = _star_sums(good, stages, first.unit)
-                sums = _rescaled(sums, reference_us, newest, config)
-            elif given_us is None:
-                # The newest review is too far from the anchor for the sums there to be
-                # exact: the pass above found now; sum again relative to it.
-                again = expressions.star_sums(engine, weights, stages, first.unit).to_pyarrow()
-                good_again = again.filter(pc.greater(again["star"], 0))
-                product_ids, sums = _star_sums(good_again, stages, first.unit)
-            else:
-                product_ids, sums = _star_sums(good, stages, first.unit)
-            counts = sums.counts.sum(axis=0).tolist()
-            prior = Prior.from_star_counts(
-                dict(zip(STARS, counts, strict=True)),
-                strength=config.prior_strength,
-                smoothing=config.catalogue_smoothing,
-            )
-            scores = score(sums, prior, config)
+            product_ids, sums = book_sums(summed)
+            scores, prior = score_books(sums, config)
         summary.products = len(product_ids)
-        explainer = Explainer("rating", prior, config, EXPLANATION_STAGES)
         tick = progress.step("Writing products", len(product_ids), "products")
         with timer("products"):
             workers = options.threads or os.cpu_count() or 1
-            output.write_products(out / PRODUCTS, product_ids, scores, explainer, tick, workers)
+            output.write_products(out / PRODUCTS, product_ids, scores, prior, config, tick, workers)
         tick = progress.step("Writing reviews", int(sums.counts.sum()), "reviews")
         with timer("reviews"):
-            batches = engine.arrow_batches(expressions.review_rows(weights), 500_000)
+            lines = review_rows(engine, summed, scores, config)
+            batches = engine.arrow_batches(lines, 500_000)
             summary.reviews = output.write_reviews(out / REVIEWS, batches, tick)
     finally:
         engine.close()
 
 
+def corpus_rows(engine: Engine, sources: list[Source]) -> ir.Table:
+    """Every row of every source, normalized and checked (`expressions.normalize`)."""
+    integer_products = expressions.product_is_integer(engine, sources)
+    return expressions.union(
+        [expressions.normalize(engine, source, integer_products) for source in sources]
+    )
+
+
+def bad_rows(rows: ir.Table) -> pa.Table:
+    """``_source, _line, reason`` of every row that is not valid: a pass over the rows
+    that checks them, which the engines skip when the files' statistics prove every
+    check (`expressions.normalize` then makes ``valid`` a constant)."""
+    found: pa.Table = expressions.rejects(rows).to_pyarrow()
+    return found
+
+
 @dataclass
-class WeightSums:
-    """The pass over the data (`sum_weights`): every row checked, weighed relative to
-    ``reference_us`` and summed per product and star."""
+class Summed:
+    """The two passes over the valid reviews (`sum_reviews`)."""
 
-    rows: ir.Table  # every row, normalized (`expressions.normalize`)
-    trust: ir.Table | None  # the trust table, when a TrustSource gave one
-    stages: tuple[str, ...]  # the stages summed (`expressions.summed_stages`)
-    table: pa.Table  # `expressions.star_sums`, bad rows under star 0
-    reference_us: int
-    newest_in_pass: bool  # whether ``table`` has each group's newest time
+    rows: ir.Table  # every row, normalized, trust joined (`expressions.with_trust`)
+    books: pa.Table  # `expressions.references` of the products, in the order of their ids
+    cells: pa.Table  # `expressions.book_sums`: per product and star
+    names: tuple[str, ...]  # the sums made (`expressions.summed`)
     unit: float  # `expressions.sum_unit`: what one in the sums is worth
-
-    @cached_property
-    def good(self) -> pa.Table:
-        """The sums of valid reviews (star > 0)."""
-        return self.table.filter(pc.greater(self.table["star"], 0))
-
-    @cached_property
-    def rejected(self) -> int:
-        """How many rows are not valid."""
-        bad = self.table.filter(pc.equal(self.table["star"], 0))
-        return int(pc.sum(bad["counts"]).as_py() or 0)
+    now_us: int | None  # --now, or the newest valid review's time (None: no valid review)
 
 
-def sum_weights(
+def sum_reviews(
     engine: Engine,
     sources: list[Source],
+    rows: ir.Table,
     config: RatingConfig,
     trust_source: TrustSource | None,
     given_us: int | None,
-) -> WeightSums:
-    """Check every row of ``sources``, weigh every review and sum the weights per product
-    and star in one pass: relative to ``given_us`` (--now), or else to the fixed anchor
-    (the sums are rescaled to the newest review once `newest_review` has found it)."""
-    integer_products = expressions.product_is_integer(engine, sources)
-    rows = expressions.union(
-        [expressions.normalize(engine, source, integer_products) for source in sources]
-    )
-    trust = _trust_table(engine, trust_source, rows)
-    reference_us = expressions.ANCHOR_US if given_us is None else given_us
-    # The newest review's time is wanted without --now; unless every file's date column
-    # has a maximum to read it from, it is found in the same pass (one aggregate more).
-    newest_in_pass = given_us is None and not all(
-        expressions.column_maximum_is_newest(engine, source) for source in sources
-    )
-    stages = expressions.summed_stages(sources, trust is not None)
-    weights = expressions.weighed(rows, reference_us, config, trust, given_us is not None)
+    timer: "_Timer | None" = None,
+) -> Summed:
+    """The two passes over the valid reviews of ``rows`` (`corpus_rows`): each product's
+    reference time, then every review weighed and summed per product and star. Dates
+    after ``given_us`` (--now) count as it. With a ``trust_source``, trust analysis
+    runs first."""
+    timer = timer or _Timer({})
+    rows = expressions.with_trust(rows, _trust_table(engine, trust_source, rows))
+    with timer("references"):
+        found = expressions.references(rows, given_us).to_pyarrow()
+        books = found.take(pc.sort_indices(found, [("product", "ascending")]))
+    names = expressions.summed(sources, "trust" in rows.columns)
     # What the engine reads: every row of every source (bad ones too).
     unit = expressions.sum_unit(sum(source.rows for source in sources), config)
-    sums = expressions.star_sums(engine, weights, stages, unit, newest_in_pass).to_pyarrow()
-    return WeightSums(rows, trust, stages, sums, reference_us, newest_in_pass, unit)
+    if books.num_rows == 0:
+        return Summed(rows, books, pa.table({}), names, unit, None)
+    now_us = given_us
+    if now_us is None:
+        newest = books["newest" if "newest" in books.column_names else "reference"]
+        now_us = int(pc.max(newest).as_py())
+    with timer("sums"):
+        references = engine.from_arrow(books.select(["product", "reference"]))
+        weights = expressions.weighed(rows, references, config)
+        cells = expressions.book_sums(engine, weights, names, unit).to_pyarrow()
+    return Summed(rows, books, cells, names, unit, now_us)
 
 
-def newest_review(engine: Engine, sources: list[Source], first: WeightSums) -> int:
-    """The newest valid review's time (microseconds since 1970), as the default now.
+def book_sums(summed: Summed) -> tuple[list[str], BookSums]:
+    """Product ids and their `BookSums` from the engine's sums per product and star.
 
-    From the pass itself when it kept each group's newest time; when every row is valid,
-    from the maximum of each file's date column (DuckDB reads it from the Parquet
-    statistics); otherwise by a pass over the valid rows.
+    Products come in the order of their ids: numeric when every input file holds them
+    as integers, else as text (byte order). A sum the engine did not make is the one it
+    equals (`expressions.summed`); a product's own sums add up its five stars' (exact
+    integers); sums are in units of ``summed.unit`` (a power of two: exact).
     """
-    if first.newest_in_pass:
-        return int(pc.max(first.good["newest"]).as_py())
-    if first.rejected == 0:
-        value = expressions.newest_of_all(engine, sources).to_pyarrow().as_py()
-    else:
-        value = expressions.newest_valid(first.rows).to_pyarrow().as_py()
-    return int(value)
+    books, good, unit = summed.books, summed.cells, summed.unit
+    count = books.num_rows
+    keys = books["product"].combine_chunks() if count else pa.array([], pa.string())
+    if count:
+        code = pc.index_in(good["product"], value_set=keys).to_numpy(zero_copy_only=False)
+        star = good["star"].to_numpy().astype(np.int64) - 1
+
+    def cells(name: str) -> IntArray:
+        array = np.zeros((count, len(STARS)), dtype=np.int64)
+        if count:  # else there are no sums (nor columns)
+            array[code, star] = good[name].to_numpy()
+        return array
+
+    def per_star(name: str) -> FloatArray:
+        result: FloatArray = cells(name).astype(np.float64) * unit
+        return result
+
+    def per_book(name: str) -> FloatArray:
+        result: FloatArray = cells(name).sum(axis=1).astype(np.float64) * unit
+        return result
+
+    counts = cells("counts")
+    purchase = per_star("purchase")
+    helpful = per_star("helpful") if "helpful" in summed.names else purchase
+    base = per_star("base") if "base" in summed.names else helpful
+    if "evidence" in summed.names:
+        evidence = per_book("evidence")
+    else:  # every trust is 1
+        evidence = counts.sum(axis=1).astype(np.float64)
+    sums = BookSums(
+        counts=counts,
+        purchase=purchase,
+        helpful=helpful,
+        base=base,
+        recent=per_star("recent"),
+        evidence=evidence,
+        recent_squares=per_book("recent_squares"),
+        cross=per_book("cross"),
+        base_squares=per_book("base_squares"),
+        reference=np.asarray(books["reference"].to_numpy() if count else [], dtype=np.float64)
+        / MICROSECONDS,
+    )
+    product_ids: list[str] = keys.cast(pa.string()).to_pylist()
+    return product_ids, sums
+
+
+def score_books(sums: BookSums, config: RatingConfig) -> tuple[Scores, Prior]:
+    """The scores of every book with the catalogue prior, and that prior: the star
+    mixes (which do not depend on the prior) of a first scoring with the typical book's
+    prior make the catalogue prior (`Prior.from_books`)."""
+    first = score(sums, Prior.typical(config), config)
+    prior = Prior.from_books(first.mix, first.evidence, config)
+    return score(sums, prior, config), prior
+
+
+def review_rows(engine: Engine, summed: Summed, scores: Scores, config: RatingConfig) -> ir.Table:
+    """reviews.jsonl's rows (`expressions.review_rows`): each review weighed on the
+    engine, its product's reference, gate and scale (from ``scores``) joined on."""
+    numbers = pa.table(
+        {
+            "product": summed.books["product"],
+            "reference": summed.books["reference"],
+            "gate": pa.array(scores.gate, pa.float64()),
+            "scale": pa.array(scores.scale, pa.float64()),
+        }
+    )
+    weights = expressions.weighed(summed.rows, engine.from_arrow(numbers), config)
+    return expressions.review_rows(weights)
 
 
 def _report_rejects(
     options: Options,
     sources: list[Source],
     rejects: Rejects,
-    found: pa.Table | None,
+    found: pa.Table,
     summary: Summary,
     say: Callable[[str], None],
 ) -> None:
@@ -303,19 +355,18 @@ def _report_rejects(
     labels = {source.index: source.label for source in sources}
     order = {source.label: source.index for source in sources}
     staged = len(rejects.found)
-    if found is not None:
-        bad = [
-            Rejection(labels[index], line, reason)
-            for index, line, reason in zip(
-                found["_source"].to_pylist(),
-                found["_line"].to_pylist(),
-                found["reason"].to_pylist(),
-                strict=True,
-            )
-        ]
-        bad.sort(key=lambda rejection: (order[rejection.file], rejection.line))
-        for rejection in bad:
-            rejects(rejection)
+    bad = [
+        Rejection(labels[index], line, reason)
+        for index, line, reason in zip(
+            found["_source"].to_pylist(),
+            found["_line"].to_pylist(),
+            found["reason"].to_pylist(),
+            strict=True,
+        )
+    ]
+    bad.sort(key=lambda rejection: (order[rejection.file], rejection.line))
+    for rejection in bad:
+        rejects(rejection)
     everything = sorted(rejects.found, key=lambda r: (order[r.file], r.line))
     if options.strict and everything:
         # Found while staging or by the engine's check: the first in input order.
@@ -331,29 +382,6 @@ def _microseconds(moment: datetime) -> int:
     return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 
 
-def _near_anchor(newest_us: int, config: RatingConfig) -> bool:
-    """Whether the sums at the anchor are exact at now = ``newest_us`` (see expressions)."""
-    half_life_us = config.half_life_days * expressions.MICROSECONDS_PER_DAY
-    distance = abs(newest_us - expressions.ANCHOR_US) / half_life_us
-    return distance <= expressions.ANCHOR_HALF_LIVES
-
-
-def _rescaled(sums: StarSums, anchor_us: int, newest_us: int, config: RatingConfig) -> StarSums:
-    """Sums weighed relative to the anchor, as weighed relative to the newest review.
-
-    Every weight is 0.5 ** ((anchor - t) / half-life); times 0.5 ** ((newest - anchor) /
-    half-life) it is the weight at ``now`` = newest (one rounding more, 1e-16 relative).
-    """
-    half_life_us = config.half_life_days * expressions.MICROSECONDS_PER_DAY
-    factor = 0.5 ** ((newest_us - anchor_us) / half_life_us)
-    scaled: list[Any] = []
-    for index, stage in enumerate(sums.weighted):
-        # A stage that was not summed is the previous one: it stays the same array.
-        same = index > 0 and stage is sums.weighted[index - 1]
-        scaled.append(scaled[-1] if same else stage * factor)
-    return StarSums(sums.counts, *scaled)
-
-
 def _trust_table(engine: Engine, source: TrustSource | None, rows: ir.Table) -> ir.Table | None:
     if source is None:
         return None
@@ -362,40 +390,6 @@ def _trust_table(engine: Engine, source: TrustSource | None, rows: ir.Table) -> 
     if table is None or isinstance(table, ir.Table):
         return table
     return engine.from_arrow(table)
-
-
-def _star_sums(table: pa.Table, stages: tuple[str, ...], unit: float) -> tuple[list[str], StarSums]:
-    """Product ids and their StarSums from the engine's per-(product, star) sums of
-    ``stages`` in ``unit``s; a stage not summed is the previous one (the same array).
-
-    Products come in the order of their ids: numeric when every input file holds them
-    as integers, else as text (byte order). Only the distinct ids are sorted.
-    """
-    key = table["product"].combine_chunks() if table.num_rows else pa.array([], pa.string())
-    if pa.types.is_integer(key.type):
-        distinct, code = np.unique(key.to_numpy(), return_inverse=True)
-        product_ids: list[str] = pa.array(distinct).cast(pa.string()).to_pylist()
-    else:
-        encoded = pc.dictionary_encode(key)
-        order = pc.sort_indices(encoded.dictionary).to_numpy()
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        code = rank[encoded.indices.to_numpy()]
-        product_ids = encoded.dictionary.take(pa.array(order)).to_pylist()
-    star = table["star"].to_numpy().astype(np.int64) - 1
-
-    def pivot(name: str, dtype: Any) -> Any:
-        array = np.zeros((len(product_ids), len(STARS)), dtype=dtype)
-        values = table[name].to_numpy()
-        if name != "counts":
-            values = values * unit  # exact: a power of two
-        array[code, star] = values
-        return array
-
-    weighted: list[Any] = []
-    for stage in WEIGHTED_STAGES:
-        weighted.append(pivot(stage, np.float64) if stage in stages else weighted[-1])
-    return product_ids, StarSums(pivot("counts", np.int64), *weighted)
 
 
 class _Timer:

@@ -87,9 +87,16 @@ class Explainer:
         self._words: dict[tuple[str, int, float], str] = {}
 
     def factors(
-        self, count: int, ratings: Sequence[float], changed: Sequence[bool], gate: float
+        self,
+        count: int,
+        ratings: Sequence[float],
+        changed: Sequence[bool],
+        gate: float,
+        shown: Sequence[float] | None = None,
     ) -> list[Factor]:
-        """The explanation of one book: its count, stage ratings, changed flags and gate."""
+        """The explanation of one book: its count, stage ratings, changed flags and gate,
+        and its shown steps when they were rounded for many books at once
+        (`rounding.shown_steps_of_many`)."""
         if count == 0:
             return nothing_to_rate(self.noun)
         opening = Factor(
@@ -102,7 +109,8 @@ class Explainer:
         if ratings[-1] != ratings[-1]:  # NaN: no review counts
             return [opening, nothing_counts(count, self.noun)]
         deltas = [ratings[i] - ratings[i - 1] for i in range(1, len(ratings))]
-        shown = shown_steps(ratings[0], ratings[-1], deltas, DIGITS)
+        if shown is None:
+            shown = shown_steps(ratings[0], ratings[-1], deltas, DIGITS)
         factors = [opening]
         for index, (delta, rounded) in enumerate(zip(deltas, shown, strict=True), start=1):
             if not changed[index] and rounded == 0:

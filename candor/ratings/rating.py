@@ -27,7 +27,7 @@ from candor.ratings.history import ratings_at
 from candor.ratings.prior import Prior
 from candor.ratings.result import Factor, RatingResult
 from candor.ratings.review import FloatArray, IntArray, ReviewInput, Reviews, seconds_since_epoch
-from candor.ratings.rounding import HIGHEST_FIRST, percentages
+from candor.ratings.rounding import HIGHEST_FIRST, percentages, shown_steps_of_many
 from candor.ratings.score import STAGES, Scores, score
 from candor.ratings.sums import book_sums
 from candor.ratings.weights import review_weights
@@ -92,8 +92,9 @@ def results(
     stars = scores.stars[:, ::-1].tolist()
     intervals = scores.interval.tolist()
     evidence = scores.evidence.tolist()
-    rows = zip(counts, ratings, changed, gates, stars, intervals, evidence, strict=True)
-    for count, stage_ratings, stage_changed, gate, percents, interval, amount in rows:
+    shown = shown_steps_of_many(scores.stage_ratings).tolist()
+    rows = zip(counts, ratings, changed, gates, stars, intervals, evidence, shown, strict=True)
+    for count, stage_ratings, stage_changed, gate, percents, interval, amount, steps in rows:
         rating = stage_ratings[-1]
         counted = count > 0 and rating == rating  # NaN: nothing counts
         yield RatingResult(
@@ -102,7 +103,7 @@ def results(
             stars=dict(zip(HIGHEST_FIRST, percents, strict=True)),
             interval=(interval[0], interval[1]) if counted else None,
             effective_count=amount,
-            explanation=explainer.factors(count, stage_ratings, stage_changed, gate),
+            explanation=explainer.factors(count, stage_ratings, stage_changed, gate, steps),
         )
 
 

@@ -71,6 +71,20 @@ def half_up(value: float, digits: int) -> Decimal:
     return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
+def half_up_units(values: FloatArray, digits: int) -> IntArray:
+    """`half_up` of many values, in units of 10 ** -digits (finite values only).
+
+    A value whose scaled fraction is not within 1e-9 of a half rounds the same in binary
+    and in its decimal repr; the few that are go through `half_up` itself.
+    """
+    scaled = np.asarray(values, dtype=np.float64) * 10**digits
+    floors = np.floor(scaled)
+    units: IntArray = (floors + (scaled - floors > 0.5)).astype(np.int64)
+    for i in np.flatnonzero(np.abs(scaled - floors - 0.5) < RESOLUTION).tolist():
+        units[i] = int(half_up(float(values[i]), digits).scaleb(digits))
+    return units
+
+
 def shown_steps(start: float, end: float, steps: list[float], digits: int = 2) -> list[float]:
     """``steps`` (which add up to end - start) rounded to ``digits`` decimals so that
     they add up exactly to the shown end minus the shown start (`half_up`): what a
@@ -79,3 +93,18 @@ def shown_steps(start: float, end: float, steps: list[float], digits: int = 2) -
     total = int((half_up(end, digits) - half_up(start, digits)).scaleb(digits))
     units = largest_remainder(np.asarray([steps], dtype=np.float64) * scale, np.array([total]))
     return [int(unit) / scale for unit in units[0]]
+
+
+def shown_steps_of_many(ratings: FloatArray, digits: int = 2) -> FloatArray:
+    """`shown_steps` of many rows at once: each row of ``ratings`` (n, k) is a start, the
+    ratings after each step, the end last; rows with a NaN give NaN."""
+    ratings = np.asarray(ratings, dtype=np.float64)
+    scale = 10**digits
+    shown = np.full((ratings.shape[0], ratings.shape[1] - 1), np.nan)
+    good = np.flatnonzero(np.all(np.isfinite(ratings), axis=1))
+    if len(good):
+        rows = ratings[good]
+        totals = half_up_units(rows[:, -1], digits) - half_up_units(rows[:, 0], digits)
+        units = largest_remainder(np.diff(rows, axis=1) * scale, totals)
+        shown[good] = units / scale
+    return shown

@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +57,23 @@ def assert_rows_close(mine: list[dict[str, Any]], theirs: list[dict[str, Any]]) 
     assert len(mine) == len(theirs)
     for row, other in zip(mine, theirs, strict=True):
         assert close(row, other), (row, other)
+
+
+def changed_mind(product: str, late: datetime = datetime(2024, 12, 1, tzinfo=UTC)) -> list[dict]:
+    """Ten five-star reviews over 2020, then ten one-star ones a day apart from
+    ``late`` on: a change recency must have its say in."""
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    return [
+        {
+            "review_id": f"{product}-{i}",
+            "product_id": product,
+            "reviewer_id": f"{product}-u{i}",
+            "rating": 5 if i < 10 else 1,
+            "created_at": start + timedelta(days=30 * i) if i < 10 else late + timedelta(days=i),
+            "verified_purchase": True,
+            "helpful_votes": 0,
+            "title": "t",
+            "text": "x",
+        }
+        for i in range(20)
+    ]

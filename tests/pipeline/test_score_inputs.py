@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from pipeline_helpers import assert_rows_close, run_score
+from pipeline_helpers import assert_rows_close, changed_mind, run_score
 
 from candor.pipeline.output import PRODUCT_FIELDS, REJECT_FIELDS, REVIEW_FIELDS
 from candor.pipeline.run import StrictStop
@@ -40,7 +40,8 @@ def test_output_fields_are_exactly_as_specified(tmp_path: Path, corpus: pa.Table
         assert list(product["stars"]) == ["5", "4", "3", "2", "1"]
         assert sum(product["stars"].values()) == 100
         assert len(product["interval"]) == 2
-        assert list(product["explanation"][0]) == ["code", "label", "delta", "sentence"]
+        for factor in product["explanation"]:
+            assert list(factor) == ["code", "label", "delta", "shown", "sentence"]
     for review in result.reviews:
         assert list(review) == list(REVIEW_FIELDS)
     assert len(result.reviews) == corpus.num_rows
@@ -162,9 +163,12 @@ def test_bad_rows_are_reported_with_file_line_and_reason_and_skipped(tmp_path: P
     assert result.summary.rejected == 8 and result.summary.reviews == 3
     assert result.summary.rows == 11
     assert f"rejected: {path}:3: rating: not a whole number of stars 1..5 ('6')" in result.messages
-    # Missing reviewer, verified flag and helpful votes are allowed (unknown, no, 0).
+    # Missing reviewer, verified flag and helpful votes are allowed (unknown, no, 0):
+    # r11 is p3's only review, so it carries all of p3's evidence.
     r11 = next(r for r in result.reviews if r["review_id"] == "r11")
-    assert r11["reviewer_id"] is None and r11["weight"] < 1
+    assert r11["reviewer_id"] is None and r11["trust"] == 1.0 and r11["weight"] == 1.0
+    p3 = next(p for p in result.products if p["product_id"] == "p3")
+    assert p3["count"] == 1 and p3["effective_count"] == 1.0
 
 
 def test_bad_json_lines_and_parquet_rows_are_reported(tmp_path: Path, corpus: pa.Table):
@@ -189,6 +193,16 @@ def test_bad_json_lines_and_parquet_rows_are_reported(tmp_path: Path, corpus: pa
     assert [(r["line"], r["reason"]) for r in result.rejects] == [(4, "rating: missing")]
 
 
+def test_a_corpus_of_bad_rows_only_scores_nothing(tmp_path: Path):
+    path = tmp_path / "reviews.csv"
+    path.write_text(HEADER + "r1,p1,u1,6,2024-05-01,true,0,,\nr2,,u2,4,2024-05-01,true,0,,\n")
+    result = run_score(path, tmp_path / "out")
+    assert [r["line"] for r in result.rejects] == [2, 3]
+    assert result.products == [] and result.reviews == []
+    assert result.summary.products == result.summary.reviews == 0
+    assert "now = none (nothing to score)" in result.summary.text()
+
+
 def test_strict_stops_at_the_first_bad_row(tmp_path: Path):
     path = tmp_path / "reviews.csv"
     path.write_text(BAD_CSV)
@@ -201,14 +215,19 @@ def test_strict_stops_at_the_first_bad_row(tmp_path: Path):
 
 
 def test_now_makes_runs_reproducible(tmp_path: Path, corpus: pa.Table):
-    path = write(corpus, tmp_path / "in.jsonl")
+    # With a product whose readers changed their mind: recency has a say in it.
+    changed = pa.Table.from_pylist(changed_mind("zz"), corpus.schema)
+    path = write(pa.concat_tables([corpus, changed]), tmp_path / "in.jsonl")
     later = datetime(2026, 3, 1, tzinfo=UTC)
     run_score(path, tmp_path / "a", now=later)
     run_score(path, tmp_path / "b", now=later)
     for name in ("products.jsonl", "reviews.jsonl", "rejects.jsonl"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    other = run_score(path, tmp_path / "c", now=NOW)
-    assert other.products != run_score(path, tmp_path / "d", now=later).products
+    # Only dates after now depend on it (they count as now): a now before every
+    # review's date rates every product as if all its reviews came at once.
+    earlier = run_score(path, tmp_path / "c", now=datetime(2000, 1, 1, tzinfo=UTC))
+    assert earlier.products != run_score(path, tmp_path / "d", now=later).products
+    assert earlier.summary.now == datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def test_unknown_columns_and_missing_input_are_input_errors(tmp_path: Path):
@@ -271,12 +290,56 @@ def test_products_written_by_several_processes_are_the_same_file(
 
     path = write(corpus, tmp_path / "in.parquet")
     run_score(path, tmp_path / "one", now=NOW, threads=1)
-    monkeypatch.setattr(output, "PARALLEL_PRODUCTS", 2)
+    monkeypatch.setattr(output, "PARALLEL_RESULTS", 2)
     monkeypatch.setattr(output, "PRODUCTS_PER_BLOCK", 7)
     run_score(path, tmp_path / "three", now=NOW, threads=3)
     one = (tmp_path / "one/products.jsonl").read_bytes()
     assert one == (tmp_path / "three/products.jsonl").read_bytes()
     assert len(one.splitlines()) == len(set(corpus["product_id"].to_pylist()))
+
+
+def test_products_alike_share_one_result_each_as_results_makes_it(tmp_path: Path):
+    """Many products of one review each, alike but for their dates, verified flags and
+    ids: their results are made once per kind, and every line is still what `results`
+    gives the product itself."""
+    from candor.pipeline.engines import connect
+    from candor.pipeline.output import distinct_results
+    from candor.pipeline.run import book_sums, corpus_rows, score_books, sum_reviews
+    from candor.pipeline.sources import find_files, prepare
+    from candor.ratings import DEFAULT_CONFIG, results
+
+    rows = [
+        {
+            "review_id": f"r{i}",
+            "product_id": f"p{i:03d}",
+            "rating": 1 + i % 3,
+            "created_at": datetime(2020, 1, 1 + i % 28, tzinfo=UTC),
+            "verified_purchase": i % 2 == 0,
+            "helpful_votes": 0,
+        }
+        for i in range(120)
+    ]
+    path = write(pa.Table.from_pylist(rows), tmp_path / "in.parquet")
+    result = run_score(path, tmp_path / "out")
+    engine = connect("duckdb")
+    try:
+        sources = prepare(find_files(path), tmp_path / "staging", print)
+        summed = sum_reviews(
+            engine, sources, corpus_rows(engine, sources), DEFAULT_CONFIG, None, None
+        )
+        product_ids, sums = book_sums(summed)
+    finally:
+        engine.close()
+    scores, prior = score_books(sums, DEFAULT_CONFIG)
+    first, groups = distinct_results(scores)
+    # One review a product: only its stars make a difference (its share is all).
+    assert first.tolist() == [0, 1, 2]
+    assert groups.tolist() == [i % 3 for i in range(120)]
+    expected = [
+        {"product_id": product_id, **own.to_dict()}
+        for product_id, own in zip(product_ids, results(scores, prior), strict=True)
+    ]
+    assert result.products == expected
 
 
 def test_huge_and_far_off_values_are_rejected_not_fatal(tmp_path: Path):

@@ -67,9 +67,21 @@ def test_trust_is_on_by_default_and_no_trust_turns_it_off(
     reasons = [reason for row in trusted for reason in row["reasons"]]
     assert reasons and all(set(reason) == {"code", "text"} for reason in reasons)
     assert {reason["code"] for reason in reasons} <= {*REASON_ORDER, TRUNCATED}
+    # A product's weights add up to its evidence: the sum of its reviews' trust with
+    # trust analysis, its count without.
+    weights: dict[str, list[float]] = {"on": [], "off": []}
     for row, other in zip(trusted, plain, strict=True):
         assert row["review_id"] == other["review_id"]
-        assert row["weight"] == pytest.approx(other["weight"] * row["trust"], rel=1e-12)
+        weights["on"].append(row["weight"])
+        weights["off"].append(other["weight"])
+    for name, rows in (("on", trusted), ("off", plain)):
+        products = {p["product_id"]: p for p in lines(tmp_path / name / "products.jsonl")}
+        for product_id, product in products.items():
+            mine = [i for i, row in enumerate(rows) if row["product_id"] == product_id]
+            total = sum(weights[name][i] for i in mine)
+            trust = sum(rows[i]["trust"] for i in mine)
+            assert total == pytest.approx(product["effective_count"], rel=1e-9)
+            assert product["effective_count"] == pytest.approx(trust, rel=1e-9)
     products = lines(tmp_path / "on/products.jsonl")
     factors = [f for p in products for f in p["explanation"] if f["code"] == "trust"]
     assert factors and any(f["delta"] != 0.0 for f in factors)

@@ -2,13 +2,14 @@
 
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rating_strategies import PROPERTY
 
 from candor.ratings import star_percentages
-from candor.ratings.rounding import half_up, shown_steps
+from candor.ratings.rounding import half_up, half_up_units, shown_steps, shown_steps_of_many
 
 amounts = st.integers(0, 10**6) | st.floats(0.0, 1e6)
 star_amounts = st.dictionaries(st.integers(1, 5), amounts)
@@ -62,3 +63,20 @@ def test_the_example_from_the_issue_adds_up():
     # -0.06 in the table and -0.1 in the words, once: now both say the same, and add up.
     shown = shown_steps(4.53, 4.32, [-0.064, -0.146])
     assert shown == [-0.06, -0.15]
+
+
+@PROPERTY
+@given(st.lists(st.floats(-10, 10) | st.sampled_from([4.525, 2.25, 0.005, -1.125]), min_size=1))
+def test_half_up_of_many_is_half_up_of_each(values):
+    assert half_up_units(np.array(values), 2).tolist() == [
+        int(half_up(value, 2).scaleb(2)) for value in values
+    ]
+
+
+@PROPERTY
+@given(st.lists(st.lists(st.floats(1, 5), min_size=6, max_size=6), min_size=1, max_size=20))
+def test_shown_steps_of_many_rows_are_each_rows_shown_steps(rows):
+    many = shown_steps_of_many(np.array(rows))
+    for row, shown in zip(rows, many.tolist(), strict=True):
+        steps = [row[i] - row[i - 1] for i in range(1, len(row))]
+        assert shown == pytest.approx(shown_steps(row[0], row[-1], steps), abs=1e-12)
