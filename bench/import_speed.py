@@ -11,11 +11,11 @@
 2. For each database (a fresh SQLite file; a throw-away PostgreSQL database created
    and dropped by the run): `candor migrate`, `candor import amazon` of the items,
    then of the reviews, each as its own process, wall time measured around it
-   (Django's start-up included). The review import is the bulk path: rows parsed in
+   (Django's start-up included). The review import is the Amazon path: rows parsed in
    a reader thread, COPY of users and reviews in batches of 10,000, one transaction
-   per batch, then one pass that rebuilds the affected books' month rating states
-   from their reviews with numpy (a chunk of books per transaction) and stores their
-   listing ratings. Besides the import process's CPU seconds, the CPU seconds of its
+   per batch with the ratings of the books it changed (`candor.reviews.store`); with
+   --bulk one transaction for the whole file and the books' ratings stored once after
+   the last batch. Besides the import process's CPU seconds, the CPU seconds of its
    PostgreSQL server backends are sampled from /proc (the server is local): at this
    size most of the wall time is PostgreSQL's work (indexes, foreign keys, JSON).
 3. Baseline in the same run: the same review file read, parsed with `json.loads`

@@ -40,7 +40,7 @@ from candor.ratings.weights import (
 # Powers of two up to 2 ** 200 and their squares stay far inside a double's range.
 MAX_SPAN = 200.0
 # A book whose moments would repeat at most this many rows is scored directly.
-DIRECT_ROWS = 20_000
+DIRECT_ROWS = 5000
 
 
 def ratings_at(

@@ -23,8 +23,10 @@ The method (METHOD.md says it for readers):
 A book whose reviews all have trust 0 has no rating (NaN), whatever its count.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -72,6 +74,62 @@ class Scores:
     def rows(self, index: npt.ArrayLike) -> "Scores":
         """The books at ``index``."""
         return Scores(*(getattr(self, field.name)[index] for field in fields(self)))
+
+    def kept(self, book: int) -> dict[str, Any]:
+        """What a store keeps of book ``book`` (KEPT, as JSON: NaN as null): enough for
+        `candor.ratings.rating.results` and the book's weighting (`from_kept`)."""
+        return self.rows([book]).kept_rows()[0]
+
+    def kept_rows(self) -> list[dict[str, Any]]:
+        """`kept` of every book, made column by column."""
+        columns = []
+        for name in KEPT:
+            values = getattr(self, name)
+            if values.dtype.kind == "f":
+                missing = np.isnan(values)
+                if missing.any():
+                    values = values.astype(object)
+                    values[missing] = None
+            columns.append(values.tolist())
+        return [dict(zip(KEPT, row, strict=True)) for row in zip(*columns, strict=True)]
+
+    @classmethod
+    def from_kept(cls, kept: Sequence[dict[str, Any]]) -> "Scores":
+        """Scores of books from what `kept` gave (the prior's inputs, ``mix`` and
+        ``change_z``, are not kept: NaN)."""
+        count = len(kept)
+        found = {
+            name: np.array([_nan(item[name]) for item in kept], dtype=kind)
+            for name, kind in KEPT_TYPES.items()
+        }
+        return cls(
+            **found,
+            mix=np.full((count, len(STARS)), np.nan),
+            change_z=np.full(count, np.nan),
+        )
+
+
+# Scores' fields a store keeps per book (see `Scores.kept`), with their array types.
+KEPT_TYPES: dict[str, Any] = {
+    "count": np.int64,
+    "star_counts": np.int64,
+    "rating": np.float64,
+    "interval": np.float64,
+    "evidence": np.float64,
+    "stars": np.int64,
+    "stage_ratings": np.float64,
+    "changed": bool,
+    "reference": np.float64,
+    "gate": np.float64,
+    "scale": np.float64,
+}
+KEPT = tuple(KEPT_TYPES)
+
+
+def _nan(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_nan(item) for item in value]
+    return np.nan if value is None else value
 
 
 def score(sums: BookSums, prior: Prior, config: RatingConfig) -> Scores:

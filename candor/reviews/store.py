@@ -3,9 +3,10 @@
 Every change to a review that can change a rating (posting, editing, deleting, hiding,
 trust, votes, orders, imports, restores, staff actions, deleted accounts) runs inside
 `changing(books)` or calls `recompute_books` for the books it touched: their visible
-reviews are read again and rated by `candor.ratings` from scratch, and everything a
-page shows is stored on the book (`Book.rating_data`): the rating in each view with
-its explanation, the weighting of each review, and the rating over time. Pages, lists,
+reviews are read again and rated by `candor.ratings` from scratch, and the numbers a
+page shows are stored on the book (`Book.rating_data`): each view's scores (what
+`candor.ratings.results` writes the result and its explanation from, and each review's
+weighting), the prior they were computed with, and the rating over time. Pages, lists,
 the API and exports read that, so they all show the same number.
 
 The catalogue prior is stored too (`CataloguePrior`, with the time it was computed)
@@ -27,11 +28,11 @@ from django.utils import timezone
 from candor.catalog.models import Book
 from candor.ratings import (
     DEFAULT_CONFIG,
-    VIEWS,
     BookWeighting,
     Prior,
     RatingResult,
     Reviews,
+    Scores,
     rate_books,
     ratings_at,
     results,
@@ -42,7 +43,7 @@ from candor.reviews.models import CataloguePrior, Review
 CHUNK = 2000  # books read, rated and written together
 HISTORY_POINTS = 60  # at most this many points on the chart of the rating over time
 MONTH_SPAN = 1 << 24
-DATA_VERSION = 1
+DATA_VERSION = 2
 WEIGHED_VIEWS = ("candor", "verified")  # the views with weights ("as posted" has none)
 
 
@@ -140,10 +141,21 @@ def recompute_books(
     ordered = sorted(set(book_ids))
     prior = prior or current_prior()
     now = now or timezone.now()
+    if len(ordered) > CHUNK:
+        refresh_planner_statistics()
     for part in chunks(ordered):
         with transaction.atomic():
             lock_books(part)
             write(part, compute(part, prior, now))
+
+
+def refresh_planner_statistics() -> None:
+    """ANALYZE the review table before reading many books' reviews: after a large import
+    (with --bulk, in this very transaction, where autovacuum cannot see it) PostgreSQL
+    otherwise plans each chunk's read with the empty table's statistics, a full scan."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Review._meta.db_table)}")
 
 
 def lock_books(book_ids: Sequence[int]) -> None:
@@ -171,26 +183,19 @@ def book_data(
         return []
     books = index_of(book_ids, owners)
     now_seconds = seconds_since_epoch(now)
-    shown: dict[str, list[RatingResult]] = {}
-    weighting: dict[str, list[list[float]]] = {}
+    kept: dict[str, Scores] = {}
     for view in WEIGHED_VIEWS:
         rated = rate_books(reviews, books, count, now=now_seconds, prior=prior, view=view)
-        shown[view] = list(results(rated.scores, prior, DEFAULT_CONFIG, view))
-        scores = rated.scores
-        weighting[view] = np.column_stack(
-            [np.nan_to_num(scores.reference), scores.gate, scores.scale]
-        ).tolist()
-        if view == "candor":  # "as posted" reads the same star counts, unweighted
-            shown["as_posted"] = list(results(scores, prior, DEFAULT_CONFIG, "as_posted"))
+        kept[view] = rated.scores
     charts = histories(reviews.no_later_than(now_seconds), books, count, now, prior)
+    rows = {view: kept[view].kept_rows() for view in WEIGHED_VIEWS}
     stamp = now.isoformat()
     return [
         {
             "version": DATA_VERSION,
             "computed_at": stamp,
             "prior": {"alpha": list(prior.alpha), "name": prior.name, "computed_at": computed_at},
-            "views": {view: shown[view][i].to_dict() for view in VIEWS},
-            "weighting": {view: weighting[view][i] for view in WEIGHED_VIEWS},
+            "scores": {view: rows[view][i] for view in WEIGHED_VIEWS},
             "history": charts[i],
         }
         for i in range(count)
@@ -200,7 +205,7 @@ def book_data(
 def write(book_ids: Sequence[int], data: Sequence[dict[str, Any]]) -> None:
     """Store the computed data on the books, with the Candor rating and count for lists."""
     rows = [
-        (pk, item["views"]["candor"]["rating"], item["views"]["candor"]["count"], item)
+        (pk, item["scores"]["candor"]["rating"], item["scores"]["candor"]["count"], item)
         for pk, item in zip(book_ids, data, strict=True)
     ]
     update_books(rows)
@@ -224,16 +229,22 @@ def update_books(rows: Sequence[tuple[int, float | None, int, dict[str, Any]]]) 
                 ],
             )
         return
-    ids, ratings, counts, _ = zip(*rows, strict=True)
+    # COPY into a scratch table, then one UPDATE from it: psycopg quotes array
+    # parameters in Python, which for a chunk's JSON texts cost more than all the rest.
     with connection.cursor() as cursor:
-        # Array parameters: a VALUES list of thousands costs more to send than to run.
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS candor_book_ratings (id bigint, rating double "
+            "precision, rating_count integer, rating_data text) ON COMMIT DROP"
+        )
+        copy_sql = "COPY candor_book_ratings FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            for (pk, rating, count, _), text in zip(rows, texts, strict=True):
+                copy.write_row((pk, rating, count, text))
         cursor.execute(
             f"UPDATE {table} AS b SET rating = v.rating, rating_count = v.rating_count, "
-            "rating_data = v.rating_data "
-            "FROM unnest(%s::bigint[], %s::double precision[], %s::integer[], %s::text[]) "
-            "AS v(id, rating, rating_count, rating_data) WHERE b.id = v.id",
-            [list(ids), list(ratings), list(counts), texts],
+            "rating_data = v.rating_data FROM candor_book_ratings AS v WHERE b.id = v.id"
         )
+        cursor.execute("TRUNCATE candor_book_ratings")
 
 
 # --- what pages read -------------------------------------------------------------------
@@ -248,35 +259,37 @@ class ShownRating:
     history: list[tuple[date, float]] | None
 
 
-EMPTY = RatingResult(None, 0, dict.fromkeys((5, 4, 3, 2, 1), 0), None, 0.0, [])
-
-
 def shown(book: Book, view: str = "candor") -> ShownRating:
-    """The book's stored rating in ``view``: no computation, the same numbers everywhere."""
-    data = book.rating_data or {}
-    stored = data.get("views", {}).get(view)
-    if stored is None:  # a book no review has touched yet
-        result = next(iter(results_of_nothing(view)))
-    else:
-        result = RatingResult.from_dict(stored)
+    """The book's stored rating in ``view``: its stored numbers, written out in words by
+    `candor.ratings.results`; the same numbers everywhere."""
+    data = stored_data(book)
+    stored = data["prior"]
+    prior = Prior(tuple(stored["alpha"]), stored["name"])
+    scores = Scores.from_kept([data["scores"]["verified" if view == "verified" else "candor"]])
+    [result] = results(scores, prior, DEFAULT_CONFIG, view)
     history = None
     if view == "candor":
-        history = [(date.fromisoformat(day), rating) for day, rating in data.get("history", [])]
+        history = [(date.fromisoformat(day), rating) for day, rating in data["history"]]
     return ShownRating(result, history)
-
-
-def results_of_nothing(view: str) -> Iterator[RatingResult]:
-    empty = Reviews.from_columns([], [], [], [], [])
-    rated = rate_books(empty, np.zeros(0, np.int64), 1, now=0.0, prior=Prior.typical())
-    return results(rated.scores, Prior.typical(), DEFAULT_CONFIG, view)
 
 
 def weighting(book: Book, view: str = "candor") -> BookWeighting:
     """The book's stored weighting: what `candor.ratings.review_weight` needs."""
-    stored = (book.rating_data or {}).get("weighting", {}).get(view)
-    if stored is None:
-        return BookWeighting(0.0, 0.0, 0.0)
-    return BookWeighting(*stored)
+    kept = stored_data(book)["scores"][view]
+    return BookWeighting(kept["reference"] or 0.0, kept["gate"], kept["scale"])
+
+
+def stored_data(book: Book) -> dict[str, Any]:
+    """The book's stored data; for a book stored by an older Candor (until `candor
+    rebuild_ratings` runs after an upgrade), computed now from its reviews instead."""
+    data = book.rating_data or {}
+    if data.get("version") == DATA_VERSION:
+        return data
+    if not data and book.rating_count == 0:  # a new book: nothing to read
+        nothing = Reviews.from_columns([], [], [], [], [])
+        typical = StoredPrior(Prior.typical(DEFAULT_CONFIG), None)
+        return book_data([book.pk], np.zeros(0, np.int64), nothing, typical, timezone.now())[0]
+    return compute([book.pk], current_prior(), timezone.now())[0]
 
 
 # --- reading reviews -------------------------------------------------------------------
@@ -315,12 +328,10 @@ def histories(
     now_seconds = seconds_since_epoch(now)
     moments = np.minimum(ends.astype(np.float64), now_seconds)
     ratings = ratings_at(reviews, books, moments, moment_books, prior=prior)
+    days = np.datetime_as_string(moments.astype("datetime64[s]"), unit="D").tolist()
     charts: list[list[list[Any]]] = [[] for _ in range(count)]
-    for book, moment, rating in zip(
-        moment_books.tolist(), moments.tolist(), ratings.tolist(), strict=True
-    ):
+    for book, day, rating in zip(moment_books.tolist(), days, ratings.tolist(), strict=True):
         if rating == rating:  # NaN: nothing counted yet
-            day = datetime.fromtimestamp(moment, tz=UTC).date().isoformat()
             charts[book].append([day, rating])
     return charts
 

@@ -206,4 +206,4 @@ def test_a_posted_review_never_moves_another_book_until_the_prior_is_recomputed(
     assert frozen(bystander) == before
     store.rebuild()
     moved = store.shown(Book.objects.get(pk=bystander.pk)).result.rating
-    assert moved == pytest.approx(before["views"]["candor"]["rating"], abs=0.01)
+    assert moved == pytest.approx(before["scores"]["candor"]["rating"], abs=0.01)

@@ -38,7 +38,7 @@ def recompute(apps, schema_editor):
         data = book_data(part, *columns(part), stored, now)
         changed = []
         for pk, item in zip(part, data, strict=True):
-            candor = item["views"]["candor"]
+            candor = item["scores"]["candor"]
             changed.append(
                 Book(pk=pk, rating=candor["rating"], rating_count=candor["count"], rating_data=item)
             )
