@@ -57,7 +57,6 @@ def needs_verification_change(user: AbstractBaseUser, book: Book) -> bool:
     )
 
 
-@transaction.atomic
 def submit_review(
     user: AbstractBaseUser, book: Book, draft: ReviewDraft, created_at: datetime | None = None
 ) -> Review:
@@ -67,7 +66,8 @@ def submit_review(
     Trust from the review's own text (`live_trust`) is stored with it, so the rating
     shown at once reflects it; the next `candor trust` run adds the other signals.
     """
-    # The text model runs before the book is locked (it reads the whole text).
+    # The text model runs before the transaction and the book's lock (on SQLite, the
+    # database's write lock), which are held as briefly as possible.
     live = live_trust(draft)
     with store.changing([book]):
         # The book is locked: concurrent first reviews by the same user wait here.
