@@ -118,7 +118,7 @@ def markdown(now: list[Gaps], before: list[Gaps] | None, command: str, seconds: 
     lines = [
         "## Faithfulness: `candor score` against each book's own readers",
         "",
-        docs.header(),
+        f"Measured {docs.today()} on {docs.machine_line()}.",
         "",
         "```sh",
         command,
@@ -156,7 +156,9 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     now = measure(args.datasets, None)
     before = measure(args.datasets, args.before_tree) if args.before_tree else None
-    command = "python -m bench.faithfulness " + shlex.join(sys.argv[1:] if argv is None else argv)
+    command = ".venv/bin/python -m bench.faithfulness " + shlex.join(
+        sys.argv[1:] if argv is None else argv
+    )
     text = markdown(now, before, command.strip(), time.perf_counter() - started)
     print(text)
     if not args.no_docs:

@@ -190,7 +190,7 @@ def markdown(outcomes: list[Outcome], command: str, seconds: float) -> str:
     lines = [
         "## Prediction: does the rating foretell later honest readers?",
         "",
-        docs.header(),
+        f"Measured {docs.today()} on {docs.machine_line()}.",
         "",
         "```sh",
         command,
@@ -236,7 +236,9 @@ def main(argv: list[str] | None = None) -> None:
     amazon = [o for o in outcomes if o.dataset in AMAZON]
     if len(amazon) > 1:
         outcomes.append(pooled(amazon, "amazon (pooled)"))
-    command = "python -m bench.prediction " + shlex.join(sys.argv[1:] if argv is None else argv)
+    command = ".venv/bin/python -m bench.prediction " + shlex.join(
+        sys.argv[1:] if argv is None else argv
+    )
     text = markdown(outcomes, command.strip(), time.perf_counter() - started)
     print(text)
     if args.json:

@@ -184,7 +184,7 @@ def markdown(results: list[Spill], command: str, setup: str, seconds: float) -> 
     lines = [
         "## Spill: campaigns on some books against the books not attacked",
         "",
-        docs.header(),
+        f"Measured {docs.today()} on {docs.machine_line()}.",
         "",
         "```sh",
         command,
@@ -237,7 +237,9 @@ def main(argv: list[str] | None = None) -> None:
         f"products attacked (seed {args.seed}) with {fakes:,} fake reviews in all. Definitions: "
         "the docstring of `bench/spill.py`."
     )
-    command = "python -m bench.spill " + shlex.join(sys.argv[1:] if argv is None else argv)
+    command = ".venv/bin/python -m bench.spill " + shlex.join(
+        sys.argv[1:] if argv is None else argv
+    )
     text = markdown(results, command.strip(), setup, time.perf_counter() - started)
     print(text)
     if not args.no_docs:
