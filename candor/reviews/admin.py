@@ -8,8 +8,8 @@ from candor.reviews.services import (
     delete_reviews,
     hide_review,
     override_trust,
-    refresh_verification,
     restore_review,
+    save_order,
 )
 
 
@@ -167,8 +167,7 @@ class OrderAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "book"]
 
     def save_model(self, request: HttpRequest, obj: Order, form: object, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        refresh_verification(obj.user, obj.book)
+        save_order(obj)
 
     def delete_model(self, request: HttpRequest, obj: Order) -> None:
         delete_orders(Order.objects.filter(pk=obj.pk))

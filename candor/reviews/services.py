@@ -154,6 +154,18 @@ def record_order(user: AbstractBaseUser, book: Book, ordered_at: date, source: s
     return order
 
 
+def save_order(order: Order) -> Order:
+    """Save a new or edited order (staff's form): the review it verified before an edit
+    of its user, book or date, and the one it verifies now, are verified again."""
+    before = Order.objects.filter(pk=order.pk).values_list("user_id", "book_id").first()
+    with transaction.atomic():
+        order.save()
+        pairs = {(order.user_id, order.book_id)} | ({before} if before else set())
+        for user_id, book_id in sorted(pairs):
+            refresh_verification(User.objects.get(pk=user_id), Book.objects.get(pk=book_id))
+    return order
+
+
 @dataclass(frozen=True)
 class TrustReason:
     code: str  # e.g. "burst", "near_duplicate"

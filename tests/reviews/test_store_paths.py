@@ -117,7 +117,7 @@ def test_staff_in_the_admin(two_books, owner, other_user, staff) -> None:  # typ
 
 
 def test_orders_in_the_admin(two_books, other_user, staff) -> None:  # type: ignore[no-untyped-def]
-    book, _ = two_books
+    book, bystander = two_books
     admin = client_for(staff)
     day = (timezone.localdate() - timedelta(days=90)).isoformat()
     admin.post(
@@ -126,14 +126,25 @@ def test_orders_in_the_admin(two_books, other_user, staff) -> None:  # type: ign
     )
     assert Review.objects.get(book=book, user=other_user).verified_purchase
     assert_stored_is_scratch(book)
+    # Staff correct the order's book: the review it verified is no longer verified, the
+    # other book's review now is, and both books' ratings follow.
+    order = Order.objects.get()
+    admin.post(
+        f"/admin/reviews/order/{order.pk}/change/",
+        {"user": other_user.pk, "book": bystander.pk, "ordered_at": day, "source": "admin"},
+    )
+    assert Order.objects.get().book_id == bystander.pk
+    assert not Review.objects.get(book=book, user=other_user).verified_purchase
+    assert Review.objects.get(book=bystander, user=other_user).verified_purchase
+    assert_stored_is_scratch(book, bystander)
     orders = list(Order.objects.values_list("pk", flat=True))
     admin.post(
         "/admin/reviews/order/",
         {"action": "delete_selected", "_selected_action": orders, "post": "yes"},
     )
     assert not Order.objects.exists()
-    assert not Review.objects.get(book=book, user=other_user).verified_purchase
-    assert_stored_is_scratch(book)
+    assert not Review.objects.get(book=bystander, user=other_user).verified_purchase
+    assert_stored_is_scratch(book, bystander)
 
 
 def test_deleting_an_account_in_the_admin(two_books, owner, other_user, staff) -> None:  # type: ignore[no-untyped-def]
