@@ -73,13 +73,13 @@ class Corpus:
         )
 
     def rating_reviews(self, trust: FloatArray | None = None) -> RatingReviews:
-        """The rating engine's columns (trust 1 unless given)."""
+        """The rating engine's columns (trust 1 unless given; helpful votes weigh
+        nothing, so they are not among them)."""
         return RatingReviews.from_columns(
             self.stars,
             self.seconds,
             self.verified,
             np.ones(len(self)) if trust is None else trust,
-            self.helpful,
         )
 
     def trust_reviews(self) -> TrustReviews:

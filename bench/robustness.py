@@ -8,7 +8,7 @@ rating for three methods:
 
 1. the simple average of all posted stars;
 2. Candor with weights only: ``candor.ratings.rate(reviews, now=world.now, prior=...)``
-   with trust 1.0 (recency, verified purchase, helpful votes) and the catalogue prior
+   with trust 1.0 (recency, verified purchase) and the catalogue prior
    the product computes from the world's reviews (`Prior.from_books`);
 3. Candor with trust: the same with each review's trust from `trust_scores` (and the
    catalogue prior computed with that trust).
@@ -124,7 +124,6 @@ def catalogue_prior(
         [review.created.timestamp() for review in reviews],
         [review.verified_purchase for review in reviews],
         [1.0 if trust is None else trust[review.review_id] for review in reviews],
-        [review.helpful_votes for review in reviews],
     )
     _, books = np.unique([review.product_id for review in reviews], return_inverse=True)
     count = int(books.max()) + 1 if len(books) else 0
@@ -143,7 +142,6 @@ def displayed(
             created_at=review.created,
             verified=review.verified_purchase,
             trust=1.0 if trust is None else trust[review.review_id],
-            helpful_votes=review.helpful_votes,
         )
         for review in reviews
     ]

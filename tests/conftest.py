@@ -79,8 +79,16 @@ def book(make_book: Callable[..., Book]) -> Book:
 
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
-    def make(username: str, **kwargs: Any) -> User:
-        return create_account(username, f"{username}@example.com", PASSWORD, **kwargs)
+    """An established reader: the account was opened ``joined_days_ago`` days ago (a
+    year, unless a test says otherwise). Reviews from accounts less than a month old
+    count less, and their helpful votes not at all (candor.trust.live): tests of other
+    things are about readers who have been here a while."""
+
+    def make(username: str, joined_days_ago: float = 365, **kwargs: Any) -> User:
+        user = create_account(username, f"{username}@example.com", PASSWORD, **kwargs)
+        user.date_joined = timezone.now() - timedelta(days=joined_days_ago)
+        User.objects.filter(pk=user.pk).update(date_joined=user.date_joined)
+        return user
 
     return make
 
@@ -142,7 +150,6 @@ def scratch(book: Book, view: str = "candor") -> RatingResult:
             created_at=min(review.created_at, now),
             verified=review.verified_purchase,
             trust=review.effective_trust,
-            helpful_votes=review.helpful_count,
         )
         for review in Review.objects.visible().filter(book_id=book.pk)
     ]

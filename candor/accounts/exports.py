@@ -27,8 +27,14 @@ FIELDS = [
 
 
 def own_reviews(user: AbstractBaseUser) -> list[dict[str, Any]]:
-    """Every review the user wrote, hidden ones included (it is their data), oldest first."""
-    reviews = Review.objects.filter(user=user).select_related("book").order_by("created_at", "id")
+    """Every review the user wrote, hidden ones included (it is their data), oldest first;
+    not the ones they deleted (withdrawn, `services.withdraw_review`)."""
+    reviews = (
+        Review.objects.current()
+        .filter(user=user)
+        .select_related("book")
+        .order_by("created_at", "id")
+    )
     return [
         {
             "review_id": review.pk,

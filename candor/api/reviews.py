@@ -1,7 +1,9 @@
 """Customer reviews: list a book's reviews by cursor; post, edit, delete, vote, report.
 
 Writes go through candor.reviews.services, which update the book's rating in the
-same transaction: the response to a write already reflects the new number.
+same transaction: the response to a write already reflects the new number. A deleted
+review is withdrawn (`services.delete_review`): gone from every answer, and posting on
+the book again brings it back with its date, moderation and trust.
 """
 
 from typing import Any, Literal
@@ -68,9 +70,11 @@ def visible_reviews() -> Any:
 
 
 def own_review(request: HttpRequest, review_id: int) -> tuple[User, Review]:
-    """The token user's review; 404 when not visible to them, 403 when someone else's."""
+    """The token user's review; 404 when not visible to them (a withdrawn review is
+    visible to nobody), 403 when someone else's."""
     user = token_user(request)
-    review = Review.objects.select_related("book", "user__profile").filter(pk=review_id).first()
+    reviews = Review.objects.current().select_related("book", "user__profile")
+    review = reviews.filter(pk=review_id).first()
     if review is None or (review.hidden and review.user_id != user.pk):
         raise ApiError(404, "No such review.")
     if review.user_id != user.pk:
@@ -115,9 +119,11 @@ def get_review(request: HttpRequest, review_id: int = ReviewId) -> Any:
     summary="Post your review of a book",
 )
 def post_review(request: HttpRequest, slug: str, payload: ReviewIn) -> Any:
+    """A review you deleted on this book comes back (its original date, moderation and
+    trust kept) with what you send."""
     user = token_user(request)
     book = get_object_or_404(Book, slug=slug)
-    existing = Review.objects.filter(book=book, user=user).first()
+    existing = Review.objects.current().filter(book=book, user=user).first()
     if existing is not None:
         raise ApiError(
             409,
@@ -155,6 +161,9 @@ def edit_review(request: HttpRequest, payload: ReviewPatch, review_id: int = Rev
     summary="Delete your review",
 )
 def remove_review(request: HttpRequest, review_id: int = ReviewId) -> Any:
+    """The review leaves the book's page, lists, the API and the rating at once. Candor
+    keeps it out of sight: posting on the book again brings it back with its original
+    date and any moderator's decision."""
     _, review = own_review(request, review_id)
     delete_review(review)
     return Status(204, None)
@@ -165,6 +174,10 @@ def remove_review(request: HttpRequest, review_id: int = ReviewId) -> Any:
     auth=write_token,
     response={201: VoteOut, **WRITE_ERRORS},
     summary="Mark a review as helpful (once per user, never your own)",
+    description=(
+        "The vote is recorded; it counts in helpful_count only from an account at least "
+        "7 days old when it votes, whose own reviews the trust analysis does not distrust."
+    ),
 )
 def helpful(request: HttpRequest, review_id: int = ReviewId) -> Any:
     user = token_user(request)

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, StringConstraints
 
 from candor.catalog.models import Contribution
 from candor.reviews.limits import REPORT_NOTE_MAX, TEXT_MAX, TITLE_MAX
-from candor.reviews.models import Report
+from candor.reviews.models import READER_REASONS
 
 # Databases refuse NUL characters, and lone surrogates cannot be encoded: both are
 # refused here, as the client's error, before anything reaches a query.
@@ -37,7 +37,8 @@ def Text(max_length: int, min_length: int = 0) -> object:  # a type factory, nam
 Slug = Annotated[str, StringConstraints(max_length=100, pattern=r"^[-a-zA-Z0-9_]+$")]
 ReportReason = Literal["spam", "fake", "offensive", "off-topic", "other"]
 Role = Literal["author", "co-author", "editor", "translator"]
-assert set(ReportReason.__args__) == set(Report.Reason.values)  # type: ignore[attr-defined]
+# A reader's reasons: not Candor's own "edited after a moderator's decision".
+assert set(ReportReason.__args__) == set(READER_REASONS)  # type: ignore[attr-defined]
 assert set(Role.__args__) == set(Contribution.Role.values)  # type: ignore[attr-defined]
 
 

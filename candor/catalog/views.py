@@ -117,7 +117,8 @@ def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
         **review_page(request, book, view, shown.result.count),
     }
     if request.user.is_authenticated:
-        context["own_review"] = Review.objects.filter(book=book, user=request.user).first()
+        own = Review.objects.current().filter(book=book, user=request.user)  # not withdrawn
+        context["own_review"] = own.first()
         context["voted_ids"] = set(
             HelpfulVote.objects.filter(voter=request.user, review__book=book).values_list(
                 "review_id", flat=True

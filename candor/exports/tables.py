@@ -116,17 +116,17 @@ class Weightings:
 
 
 def counted(row: dict[str, Any], weighting: BookWeighting, now: datetime) -> dict[str, float]:
-    """What the review counts for in its book's stored rating (0 when hidden), as the
-    book's ratings page shows it (candor/ratings/METHOD.md)."""
+    """What the review counts for in its book's stored rating (0 when hidden or
+    withdrawn), as the book's ratings page shows it (candor/ratings/METHOD.md)."""
     trust = row["trust"] if row["trust_override"] is None else row["trust_override"]
     review = ReviewInput(
         rating=row["rating"],
         created_at=min(row["created_at"], now),
         verified=row["verified_purchase"],
         trust=trust,
-        helpful_votes=row["helpful_count"],
     )
-    weight = 0.0 if row["hidden"] else review_weight(review, weighting, DEFAULT_CONFIG)
+    shown = not row["hidden"] and row.get("withdrawn_at") is None
+    weight = review_weight(review, weighting, DEFAULT_CONFIG) if shown else 0.0
     return {"effective_trust": trust, "weight": weight}
 
 

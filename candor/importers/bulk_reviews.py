@@ -201,7 +201,8 @@ def local_votes(review_ids: list[int]) -> dict[int, int]:
     """Votes cast on Candor itself, added to a source's count on re-import."""
     if not review_ids:
         return {}
-    rows = HelpfulVote.objects.filter(review_id__in=review_ids).values("review_id")
+    # Only the votes that count (HelpfulVote.counted, services.recount_helpful).
+    rows = HelpfulVote.objects.filter(review_id__in=review_ids, counted=True).values("review_id")
     return {row["review_id"]: row["n"] for row in rows.annotate(n=Count("id"))}
 
 

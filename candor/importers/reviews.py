@@ -83,7 +83,8 @@ class ReviewBatch:
         if not self.existing or all(record.helpful is None for _, record in self.items):
             return {}
         ids = [review.pk for review in self.existing.values()]
-        rows = HelpfulVote.objects.filter(review_id__in=ids).values("review_id")
+        # Only the votes that count (HelpfulVote.counted, services.recount_helpful).
+        rows = HelpfulVote.objects.filter(review_id__in=ids, counted=True).values("review_id")
         return {row["review_id"]: row["n"] for row in rows.annotate(n=Count("id"))}
 
     def first_orders(self) -> dict[tuple[int, int], date]:

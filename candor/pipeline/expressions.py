@@ -15,7 +15,9 @@
 5. `weighed` joins each valid row's product's numbers back on (its reference; for
    reviews.jsonl also its gate and scale, which `candor.ratings.score` gives) and adds
    each review's factors (`candor.ratings.weights` in columns): the purchase factor,
-   purchase times helpful factor, counted trust, base weight and full recency.
+   counted trust, base weight and full recency. Helpful votes are read and checked (they
+   are part of the input formats) but weigh nothing: they sort reviews, they do not
+   weigh them (METHOD.md).
 6. `book_sums`, the second pass: per product and star, the count and the sums of
    `candor.ratings.sums.BookSums` (the per-product ones are summed per star too, and
    added up afterwards). Sums are exact integers (in units of `sum_unit`), so that the
@@ -27,8 +29,8 @@ Trust: `with_trust` takes an optional trust table (``review_id, trust, reasons``
 float in [0, 1] and the reasons, a list of codes or a JSON text), left-joined on the row
 (``_source, _line``) when the table has those columns, else on review_id; reviews it
 does not list have trust 1 and no reasons. Without one (``--no-trust``) every review
-has trust 1: the base weight equals purchase times helpful factor and the evidence the
-count, which are then not summed twice (`summed`).
+has trust 1: the base weight equals the purchase factor and the evidence the count,
+which are then not summed twice (`summed`).
 
 A conformance test (tests/pipeline/test_score_conformance.py) pins these expressions to
 `candor.ratings.sums.book_sums` and `candor.ratings.weights.review_weights`.
@@ -74,17 +76,17 @@ SUMS = tuple(name for name in (*PER_STAR, *PER_BOOK) if name not in ("counts", "
 
 def largest_summand(config: RatingConfig) -> float:
     """The most one review can add to any of the sums: its base weight is at most the
-    larger purchase factor times the largest helpful factor (trust and recency are at
-    most 1), the sums of squares add that squared, and the evidence adds its trust."""
+    larger purchase factor (trust and recency are at most 1), the sums of squares add
+    that squared, and the evidence adds its trust."""
     purchase = max(config.verified_weight, config.unverified_weight)
-    return max(1.0, purchase * (1.0 + config.helpful_max_bonus)) ** 2
+    return max(1.0, purchase) ** 2
 
 
 def sum_unit(rows: int, config: RatingConfig) -> float:
     """The unit the sums are made in for a pass over ``rows`` rows: ``rows`` times
     `largest_summand` must stay below 2 ** SUM_BITS. For 10 million rows and the
-    default config (a review adds at most 1.5 ** 2) that is 2 ** -37: every review's
-    share of a sum is kept to 1e-11, and a rating moves by far less than 1e-9 stars.
+    default config (a review adds at most 1) that is 2 ** -38: every review's share of
+    a sum is kept to 1e-11, and a rating moves by far less than 1e-9 stars.
     (A bound on each review's share, not on its size: a review whose trust is tiny,
     say 1e-6, is kept to 1e-5 of itself.)"""
     exponent = math.floor(SUM_BITS - math.log2(max(rows, 1) * largest_summand(config)))
@@ -293,6 +295,8 @@ def normalize(engine: Engine, source: Source, integer_products: bool) -> ir.Tabl
         star=(rating_raw if integer_rating else rating).try_cast("int8"),
         created_us=created_us.cast("int64"),
         verified=verified,
+        # Checked as part of the input formats and passed to trust analysis; it weighs
+        # nothing (`weighed` never reads it).
         helpful=helpful.cast("int64"),
         # Read only by trust analysis (null when the file has no such column, or when the
         # source was prepared without texts); engines prune them from the other queries.
@@ -372,9 +376,9 @@ def weighed(rows: ir.Table, books: ir.Table, config: RatingConfig) -> ir.Table:
     optionally ``gate`` and ``scale``, one row per product) and its factors:
 
     - ``_purchase``: the purchase factor;
-    - ``_helpful``: purchase factor times helpful factor;
     - ``_trust``: the counted trust (below `LEAST_TRUST`, 0), with a trust table;
-    - ``_base``: the base weight, ``_helpful`` times ``_trust``;
+    - ``_base``: the base weight, ``_purchase`` times ``_trust`` (helpful votes weigh
+      nothing);
     - ``_recency``: the full recency, max(floor, 0.5 ** (age / half-life)), the age
       counted back from the product's reference (a review dated after it has age 0,
       as has one dated after now: the reference is at most now).
@@ -387,22 +391,13 @@ def weighed(rows: ir.Table, books: ir.Table, config: RatingConfig) -> ir.Table:
     extra = [name for name in ("gate", "scale") if name in numbers.columns]
     joined = valid.inner_join(numbers, valid.product == numbers._book)
     purchase = _purchase_factor(joined.verified, config)
-    bonus = ibis.ifelse(
-        joined.helpful == 0,  # most reviews: no logarithm to take
-        0.0,
-        ibis.least(
-            config.helpful_max_bonus,
-            config.helpful_bonus_per_log * (joined.helpful + 1).cast("float64").ln(),
-        ),
-    )
-    helpful = purchase * (bonus + 1.0)
     factors: dict[str, ir.Value] = {}
     if "trust" in joined.columns:
         counted = ibis.ifelse(joined.trust >= LEAST_TRUST, joined.trust, 0.0)
         factors.update(trust=joined.trust, reasons=joined.reasons, _trust=counted)
-        base = helpful * counted
+        base = purchase * counted
     else:
-        base = helpful
+        base = purchase
     age_us = ibis.greatest(joined.reference - joined.created_us, 0)
     # 0.5 ** (age / half-life), as exp (cheaper than a power on DuckDB; same to 1e-15).
     per_microsecond = -math.log(2.0) / (config.half_life_days * MICROSECONDS_PER_DAY)
@@ -416,7 +411,6 @@ def weighed(rows: ir.Table, books: ir.Table, config: RatingConfig) -> ir.Table:
         "star",
         *extra,
         _purchase=purchase,
-        _helpful=helpful,
         _base=base,
         _recency=recency,
         **factors,
@@ -433,18 +427,13 @@ def _purchase_factor(verified: ir.BooleanValue, config: RatingConfig) -> ir.Floa
     return verified.ifelse(high, low)
 
 
-def summed(sources: Sequence[Source], with_trust: bool) -> tuple[str, ...]:
+def summed(with_trust: bool) -> tuple[str, ...]:
     """The `SUMS` the engine must add up; each of the others equals one it does, bit
-    for bit, and the caller takes that one: without a helpful-votes column in any file
-    every helpful factor is 1 (``helpful`` is ``purchase``); without a trust table every
-    trust is 1 (``base`` is ``helpful``, ``evidence`` the count). Every sum adds a
-    good part of the pass's cost (its term per row, its state per group), so there are
-    no more than needed."""
-    skipped = set()
-    if not any(NAMES[source.schema].helpful in source.columns for source in sources):
-        skipped.add("helpful")
-    if not with_trust:
-        skipped.update(("base", "evidence"))
+    for bit, and the caller takes that one: without a trust table every trust is 1
+    (``base`` is ``purchase``, ``evidence`` the count). Every sum adds a good part of
+    the pass's cost (its term per row, its state per group), so there are no more than
+    needed."""
+    skipped = set() if with_trust else {"base", "evidence"}
     return tuple(name for name in SUMS if name not in skipped)
 
 
@@ -461,7 +450,6 @@ def book_sums(engine: Engine, weights: ir.Table, names: Sequence[str], unit: flo
     recent = weights._recency * weights._base
     values: dict[str, ir.FloatingValue] = {
         "purchase": weights._purchase,
-        "helpful": weights._helpful,
         "base": weights._base,
         "recent": recent,
         "recent_squares": recent * recent,

@@ -249,7 +249,7 @@ def sum_reviews(
     with timer("references"):
         found = expressions.references(rows, given_us).to_pyarrow()
         books = found.take(pc.sort_indices(found, [("product", "ascending")]))
-    names = expressions.summed(sources, "trust" in rows.columns)
+    names = expressions.summed("trust" in rows.columns)
     # What the engine reads: every row of every source (bad ones too).
     unit = expressions.sum_unit(sum(source.rows for source in sources), config)
     if books.num_rows == 0:
@@ -296,8 +296,7 @@ def book_sums(summed: Summed) -> tuple[list[str], BookSums]:
 
     counts = cells("counts")
     purchase = per_star("purchase")
-    helpful = per_star("helpful") if "helpful" in summed.names else purchase
-    base = per_star("base") if "base" in summed.names else helpful
+    base = per_star("base") if "base" in summed.names else purchase
     if "evidence" in summed.names:
         evidence = per_book("evidence")
     else:  # every trust is 1
@@ -305,7 +304,6 @@ def book_sums(summed: Summed) -> tuple[list[str], BookSums]:
     sums = BookSums(
         counts=counts,
         purchase=purchase,
-        helpful=helpful,
         base=base,
         recent=per_star("recent"),
         evidence=evidence,

@@ -4,8 +4,8 @@ How a review's weight is made (`candor.ratings.weights`):
 
 - ``verified_weight = 1``, ``unverified_weight = 0.5``: among a book's reviews, an
   unverified one counts half as much as a verified purchase.
-- ``helpful_bonus_per_log = 0.1``, ``helpful_max_bonus = 0.5``: helpful votes add
-  ``min(0.5, 0.1 * ln(1 + votes))`` to a review's factor.
+- Helpful votes have no constant: they sort reviews, they do not weigh them (an imported
+  file can carry any count, and a fake can arrive with 300 of them).
 - ``half_life_days = 365``, ``recency_floor = 0.25``: when a book's recent reviews
   differ significantly from its older ones, a review's factor is
   ``max(0.25, 0.5 ** (age / 365 days))``, age counted back from the book's newest
@@ -42,8 +42,6 @@ TYPICAL_STAR_SHARES = (0.026, 0.037, 0.094, 0.254, 0.589)
 class RatingConfig:
     verified_weight: float = 1.0
     unverified_weight: float = 0.5
-    helpful_bonus_per_log: float = 0.1
-    helpful_max_bonus: float = 0.5
     half_life_days: float = 365.0
     recency_floor: float = 0.25
     change_z_start: float = 1.5
@@ -58,8 +56,6 @@ class RatingConfig:
     def __post_init__(self) -> None:
         _require(self.verified_weight > 0, "verified_weight", "must be > 0")
         _require(self.unverified_weight > 0, "unverified_weight", "must be > 0")
-        _require(self.helpful_bonus_per_log >= 0, "helpful_bonus_per_log", "must be >= 0")
-        _require(self.helpful_max_bonus >= 0, "helpful_max_bonus", "must be >= 0")
         _require(self.half_life_days > 0, "half_life_days", "must be > 0")
         _require(0 < self.recency_floor <= 1, "recency_floor", "must be in (0, 1]")
         _require(self.change_z_start >= 0, "change_z_start", "must be >= 0")

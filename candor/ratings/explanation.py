@@ -49,11 +49,6 @@ def verified_words(context: Context) -> str:
     return f"Unverified reviews count {weight} verified purchases"
 
 
-def helpful_words(context: Context) -> str:
-    bonus = context.config.helpful_max_bonus
-    return f"Reviews other readers found helpful count up to {bonus:.0%} more"
-
-
 def trust_words(context: Context) -> str:
     return "Reviews our trust checks doubt count less"
 
@@ -70,7 +65,6 @@ def recency_words(context: Context) -> str:
 STAGE_WORDING: dict[str, tuple[str, Callable[[Context], str]]] = {
     "prior": ("Pull toward the average", prior_words),
     "verified_purchase": ("Verified purchases", verified_words),
-    "helpful_votes": ("Helpful votes", helpful_words),
     "trust": ("Trust", trust_words),
     "recency": ("Recent change", recency_words),
 }

@@ -6,7 +6,7 @@ scored by `score`. Scoring each prefix as a book of its own (`ratings_at_directl
 costs one row per review per moment; `ratings_at` gets the same sums from running
 totals over each book's reviews in date order, in one pass:
 
-- sums without recency (counts, purchase, helpful, base, evidence, base squares) are
+- sums without recency (counts, purchase, base, evidence, base squares) are
   running totals read at the prefix's end;
 - the sums with recency split at the age where recency reaches its floor: reviews older
   than that count the floor times their running totals; the younger ones count
@@ -33,7 +33,6 @@ from candor.ratings.weights import (
     SECONDS_PER_DAY,
     base_weights,
     counted_trusts,
-    helpful_factors,
     purchase_factors,
 )
 
@@ -104,8 +103,7 @@ def running_sums(
     by date) dated up to moments[k], for every k."""
     count = len(moments)
     sums = {
-        name: np.zeros((count, STAR_COUNT))
-        for name in ("counts", "purchase", "helpful", "base", "recent")
+        name: np.zeros((count, STAR_COUNT)) for name in ("counts", "purchase", "base", "recent")
     }
     single = {
         name: np.zeros(count)
@@ -125,7 +123,6 @@ def running_sums(
     return BookSums(
         counts=np.rint(sums["counts"]).astype(np.int64),
         purchase=sums["purchase"],
-        helpful=sums["helpful"],
         base=sums["base"],
         recent=sums["recent"],
         evidence=single["evidence"],
@@ -184,7 +181,6 @@ def book_running_sums(
     return {
         "counts": running(None, per_star=True)[end],
         "purchase": running(purchase, per_star=True)[end],
-        "helpful": running(purchase * helpful_factors(book.helpful, config), per_star=True)[end],
         "base": base_star[end],
         "recent": (young[end] - young[cut]) * scale[:, None] + floor * base_star[cut],
         "evidence": running(trust)[end],

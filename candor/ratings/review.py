@@ -1,6 +1,7 @@
 """Reviews as the rating engine sees them: one (`ReviewInput`) or many as columns (`Reviews`).
 
-Only what a weight depends on: stars, date, verified purchase, trust and helpful votes.
+Only what a weight depends on: stars, date, verified purchase and trust. Helpful votes
+are not among them: they sort reviews, they do not weigh them (METHOD.md says why).
 Both forms check their values the same way and name the field at fault.
 """
 
@@ -31,15 +32,13 @@ class ReviewInput:
     """One validated review.
 
     ``rating`` is 1..5 whole stars; ``created_at`` a timezone-aware datetime;
-    ``trust`` in [0, 1] comes from trust analysis (1 = nothing suspicious);
-    ``helpful_votes`` counts readers who marked the review helpful.
+    ``trust`` in [0, 1] comes from trust analysis (1 = nothing suspicious).
     """
 
     rating: int
     created_at: datetime
     verified: bool
     trust: float = 1.0
-    helpful_votes: int = 0
 
     def __post_init__(self) -> None:
         # bool is an int subclass; True stars would be a bug upstream, not a rating.
@@ -50,10 +49,6 @@ class ReviewInput:
             raise ValueError(f"verified must be True or False, got {self.verified!r}")
         if not _is_real(self.trust) or not 0.0 <= self.trust <= 1.0:
             raise ValueError(f"trust must be a number in [0, 1], got {self.trust!r}")
-        if not _is_int(self.helpful_votes) or self.helpful_votes < 0:
-            raise ValueError(
-                f"helpful_votes must be a whole number >= 0, got {self.helpful_votes!r}"
-            )
 
 
 @dataclass(frozen=True)
@@ -67,18 +62,16 @@ class Reviews:
     seconds: FloatArray
     verified: BoolArray
     trust: FloatArray
-    helpful: IntArray
 
     def __post_init__(self) -> None:
         size = len(self.stars)
-        for name in ("seconds", "verified", "trust", "helpful"):
+        for name in ("seconds", "verified", "trust"):
             if len(getattr(self, name)) != size:
                 raise ValueError(f"{name}: {len(getattr(self, name))} values for {size} reviews")
         _check_column("rating", self.stars, (self.stars < 1) | (self.stars > 5), "1..5 stars")
         _check_column("created_at", self.seconds, ~np.isfinite(self.seconds), "a finite date")
         bad_trust = ~((self.trust >= 0.0) & (self.trust <= 1.0))  # NaN fails both
         _check_column("trust", self.trust, bad_trust, "a number in [0, 1]")
-        _check_column("helpful_votes", self.helpful, self.helpful < 0, "a whole number >= 0")
 
     @classmethod
     def from_columns(
@@ -87,14 +80,12 @@ class Reviews:
         seconds: npt.ArrayLike,
         verified: npt.ArrayLike,
         trust: npt.ArrayLike,
-        helpful: npt.ArrayLike,
     ) -> "Reviews":
         return cls(
             np.asarray(stars, dtype=np.int64),
             np.asarray(seconds, dtype=np.float64),
             np.asarray(verified, dtype=bool),
             np.asarray(trust, dtype=np.float64),
-            np.asarray(helpful, dtype=np.int64),
         )
 
     @classmethod
@@ -104,7 +95,6 @@ class Reviews:
             [seconds_since_epoch(review.created_at) for review in reviews],
             [review.verified for review in reviews],
             [review.trust for review in reviews],
-            [review.helpful_votes for review in reviews],
         )
 
     def __len__(self) -> int:
@@ -117,7 +107,6 @@ class Reviews:
             self.seconds[index],
             self.verified[index],
             self.trust[index],
-            self.helpful[index],
         )
 
     def no_later_than(self, now_seconds: float) -> "Reviews":
@@ -128,7 +117,6 @@ class Reviews:
             np.minimum(self.seconds, now_seconds),
             self.verified,
             self.trust,
-            self.helpful,
         )
 
 

@@ -16,9 +16,10 @@ The method (METHOD.md says it for readers):
    long-run average (exact Dirichlet variance, normal approximation, clipped to 1..5).
 5. **The explanation stages**: the rating with one more factor switched on at a time
    (`STAGES`): the simple average; the prior's pull (every review counting 1); the
-   verified-purchase factor; helpful votes; trust (which also sets the evidence);
-   recency. Each stage's rating minus the previous one is that factor's effect, so
-   the effects add up to the rating minus the simple average.
+   verified-purchase factor; trust (which also sets the evidence); recency. Each
+   stage's rating minus the previous one is that factor's effect, so the effects add
+   up to the rating minus the simple average. (Helpful votes are no stage: they do not
+   weigh reviews.)
 
 A book whose reviews all have trust 0 has no rating (NaN), whatever its count.
 """
@@ -38,7 +39,9 @@ from candor.ratings.rounding import percentages
 from candor.ratings.sums import BookSums
 from candor.ratings.weights import BookWeighting, change_gates
 
-STAGES = ("simple_average", "prior", "verified_purchase", "helpful_votes", "trust", "recency")
+STAGES = ("simple_average", "prior", "verified_purchase", "trust", "recency")
+_TRUST = STAGES.index("trust")
+_RECENCY = STAGES.index("recency")
 
 _STAR_VALUES = np.array(STARS, dtype=np.float64)
 # A mix this close to the previous stage's is "unchanged" (float noise, not a factor).
@@ -56,8 +59,8 @@ class Scores:
     evidence: FloatArray  # (n,) the effective number of ratings
     stars: IntArray  # (n, 5) whole percents, 1 star first, adding up to 100
     mix: FloatArray  # (n, 5) the star shares the rating uses (the prior's input)
-    stage_ratings: FloatArray  # (n, 6): the rating after each of STAGES
-    changed: BoolArray  # (n, 6): whether that stage changed how reviews count
+    stage_ratings: FloatArray  # (n, len(STAGES)): the rating after each of STAGES
+    changed: BoolArray  # (n, len(STAGES)): whether that stage changed how reviews count
     reference: FloatArray  # (n,) BookWeighting.reference
     gate: FloatArray  # (n,) BookWeighting.gate
     scale: FloatArray  # (n,) BookWeighting.scale
@@ -152,11 +155,10 @@ def score(sums: BookSums, prior: Prior, config: RatingConfig) -> Scores:
         shares = [
             counts / count[:, None],
             sums.purchase / sums.purchase.sum(axis=1, keepdims=True),
-            sums.helpful / sums.helpful.sum(axis=1, keepdims=True),
             sums.base / base_total[:, None],
             mix,
         ]
-        sizes = [count, count, count, evidence, evidence]
+        sizes = [count, count, evidence, evidence]
         stage_ratings = np.column_stack(
             [
                 (counts @ np.array(STARS, dtype=np.int64)) / count,
@@ -171,14 +173,14 @@ def score(sums: BookSums, prior: Prior, config: RatingConfig) -> Scores:
     # Nothing counts when every trust is 0 (or so small that the weights underflow).
     nothing = ~((evidence > 0) & (mixed_total > 0) & (base_total > 0))
     stage_ratings[count == 0] = np.nan
-    stage_ratings[nothing, 4:] = np.nan
+    stage_ratings[nothing, _TRUST:] = np.nan
     interval[nothing] = np.nan
     changed = np.ones((len(count), len(STAGES)), dtype=bool)
     for stage in range(2, len(STAGES)):
         moved = np.any(np.abs(shares[stage - 1] - shares[stage - 2]) > _SAME, axis=1)
         changed[:, stage] = moved
-    changed[:, 4] |= evidence != count
-    changed[:, 5] &= gate > 0
+    changed[:, _TRUST] |= evidence != count
+    changed[:, _RECENCY] &= gate > 0
     shown = np.where(nothing[:, None], counts.astype(np.float64), mixed)
     return Scores(
         count=count,

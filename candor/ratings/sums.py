@@ -4,8 +4,7 @@ Per book and star (arrays of shape (n, 5), 1 star first):
 
 - ``counts``: how many reviews;
 - ``purchase``: sum of the purchase factors;
-- ``helpful``: sum of purchase * helpful factor;
-- ``base``: sum of base weights (purchase * helpful * trust);
+- ``base``: sum of base weights (purchase * trust);
 - ``recent``: sum of full recency * base weight (recency as if the gate were open).
 
 Per book (shape (n,)):
@@ -34,12 +33,11 @@ from candor.ratings.weights import (
     base_weights,
     counted_trusts,
     full_recencies,
-    helpful_factors,
     purchase_factors,
 )
 
 STAR_COUNT = 5
-PER_STAR = ("counts", "purchase", "helpful", "base", "recent")
+PER_STAR = ("counts", "purchase", "base", "recent")
 PER_BOOK = ("evidence", "recent_squares", "cross", "base_squares", "reference")
 
 
@@ -47,7 +45,6 @@ PER_BOOK = ("evidence", "recent_squares", "cross", "base_squares", "reference")
 class BookSums:
     counts: IntArray
     purchase: FloatArray
-    helpful: FloatArray
     base: FloatArray
     recent: FloatArray
     evidence: FloatArray
@@ -84,11 +81,9 @@ def book_sums(reviews: Reviews, books: IntArray, count: int, config: RatingConfi
     def per_book(weights: FloatArray) -> FloatArray:
         return np.bincount(books, weights, minlength=count).astype(np.float64)
 
-    purchase = purchase_factors(reviews.verified, config)
     return BookSums(
         counts=per_star(None).astype(np.int64),
-        purchase=per_star(purchase),
-        helpful=per_star(purchase * helpful_factors(reviews.helpful, config)),
+        purchase=per_star(purchase_factors(reviews.verified, config)),
         base=per_star(base),
         recent=per_star(recent),
         evidence=per_book(counted_trusts(reviews.trust)),

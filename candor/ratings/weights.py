@@ -5,31 +5,34 @@ array of them (numpy); `tests/ratings` checks that the two agree.
 
 A review's weight in its book is
 
-    weight = scale * recency * purchase * helpful * trust
+    weight = scale * recency * purchase * trust
 
 - ``purchase``: 1 for a verified purchase, 0.5 otherwise;
-- ``helpful``: 1 + min(0.5, 0.1 * ln(1 + votes));
 - ``trust`` in [0, 1] from trust analysis (or a moderator; below one in a billion, 0);
 - ``recency`` = 1 - gate * (1 - max(0.25, 0.5 ** (age / 365 days))), where age is counted
   back from the book's newest review that counts (its `BookWeighting.reference`), and
   the gate in [0, 1] says how clearly the book's recent reviews differ from its older
   ones (`change_gate`): recency only has a say when they do;
 - ``scale`` makes the weights of a book add up to its *evidence*, the sum of its
-  reviews' trust: age, purchase and helpful votes decide how the evidence is shared
-  among a book's reviews, not how much there is. So a book whose readers all wrote
-  years ago is not pulled toward the catalogue for their age.
+  reviews' trust: age and purchase decide how the evidence is shared among a book's
+  reviews, not how much there is. So a book whose readers all wrote years ago is not
+  pulled toward the catalogue for their age.
 
-The product ``purchase * helpful * trust`` is a review's *base* weight; the per-book
-numbers (reference, gate, scale) come from `candor.ratings.score`.
+Helpful votes are not a factor: they sort reviews, they do not weigh them. An imported
+file can carry any count (a fake can arrive with 300 helpful votes), and what an
+attacker controls may lower a review's trust, never make it count for more than an
+honest reviewer's (the threat model).
+
+The product ``purchase * trust`` is a review's *base* weight; the per-book numbers
+(reference, gate, scale) come from `candor.ratings.score`.
 """
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from candor.ratings.config import RatingConfig
-from candor.ratings.review import BoolArray, FloatArray, IntArray, ReviewInput, Reviews
+from candor.ratings.review import BoolArray, FloatArray, ReviewInput, Reviews
 from candor.ratings.review import seconds_since_epoch as seconds_of
 
 SECONDS_PER_DAY = 86_400.0
@@ -54,27 +57,15 @@ def purchase_factors(verified: BoolArray, config: RatingConfig) -> FloatArray:
     return np.where(verified, config.verified_weight, config.unverified_weight)
 
 
-def helpful_factor(votes: int, config: RatingConfig) -> float:
-    # Logarithmic and capped: the 100th vote adds far less than the first.
-    bonus = config.helpful_bonus_per_log * math.log1p(votes)
-    return 1.0 + min(config.helpful_max_bonus, bonus)
-
-
-def helpful_factors(votes: IntArray, config: RatingConfig) -> FloatArray:
-    bonus = config.helpful_bonus_per_log * np.log1p(votes.astype(np.float64))
-    return 1.0 + np.minimum(config.helpful_max_bonus, bonus)
-
-
 def base_weight(review: ReviewInput, config: RatingConfig) -> float:
-    """purchase * helpful * trust: what the review is worth among its book's reviews,
-    recency aside."""
-    purchase = purchase_factor(review.verified, config)
-    return purchase * helpful_factor(review.helpful_votes, config) * counted_trust(review.trust)
+    """purchase * trust: what the review is worth among its book's reviews, recency
+    aside."""
+    return purchase_factor(review.verified, config) * counted_trust(review.trust)
 
 
 def base_weights(reviews: Reviews, config: RatingConfig) -> FloatArray:
-    purchase = purchase_factors(reviews.verified, config)
-    return purchase * helpful_factors(reviews.helpful, config) * counted_trusts(reviews.trust)
+    result: FloatArray = purchase_factors(reviews.verified, config) * counted_trusts(reviews.trust)
+    return result
 
 
 def full_recency(age_days: float, config: RatingConfig) -> float:

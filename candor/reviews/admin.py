@@ -58,7 +58,14 @@ class ReviewAdmin(admin.ModelAdmin):
         "open_reports",
         "created_at",
     ]
-    list_filter = ["hidden", "verified_purchase", "rating", LowTrustFilter, OverriddenFilter]
+    list_filter = [
+        "hidden",
+        ("withdrawn_at", admin.EmptyFieldListFilter),  # deleted by its author
+        "verified_purchase",
+        "rating",
+        LowTrustFilter,
+        OverriddenFilter,
+    ]
     search_fields = ["title", "text", "user__username", "book__title"]
     # A customer's review is theirs: staff moderate it with the actions below (each goes
     # through the services, which recompute the book's rating), never edit it.
@@ -84,6 +91,9 @@ class ReviewAdmin(admin.ModelAdmin):
         "trust_override_by",
         "trust_override_at",
         "trust_override_note",
+        "trust_batch_at",
+        "withdrawn_at",
+        "text_hash",
     ]
     inlines = [ReportInline]
     actions = [

@@ -2,6 +2,7 @@
 
 Every number comes from the rating store (`candor.reviews.store`) and the engine: a
 review's weight is `candor.ratings.review_weight` with the book's stored weighting.
+Helpful votes are not among the reasons: they sort reviews, they do not weigh them.
 """
 
 from collections.abc import Iterable
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from candor.catalog.models import Book
 from candor.ratings import DEFAULT_CONFIG, RatingResult, ReviewInput, review_weight
-from candor.ratings.weights import SECONDS_PER_DAY, full_recency, helpful_factor
+from candor.ratings.weights import SECONDS_PER_DAY, full_recency
 from candor.reviews import store
 from candor.reviews.models import Review
 from candor.trust.codes import TRUNCATED
@@ -41,7 +42,6 @@ def weighed_reviews(
             created_at=min(review.created_at, now),
             verified=review.verified_purchase,
             trust=review.effective_trust,
-            helpful_votes=review.helpful_count,
         )
         weight = review_weight(counted, weighting, DEFAULT_CONFIG)
         rows.append(WeighedReview(review, weight, reasons(review, counted.created_at, weighting)))
@@ -53,10 +53,6 @@ def reasons(review: Review, created_at: datetime, weighting: store.BookWeighting
     why = []
     if not review.verified_purchase:
         why.append("not a verified purchase: half the weight of a verified one")
-    if review.helpful_count:
-        bonus = helpful_factor(review.helpful_count, config) - 1
-        readers = "reader" if review.helpful_count == 1 else "readers"
-        why.append(f"{review.helpful_count:,} {readers} found it helpful: {bonus:+.0%}")
     if review.trust_override is not None:
         why.append(f"a moderator set its trust to {review.trust_override:.2f}")
     elif review.trust < 1:

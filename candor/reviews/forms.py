@@ -1,7 +1,7 @@
 from django import forms
 
 from candor.reviews.limits import REPORT_NOTE_MAX, TEXT_MAX, TITLE_MAX
-from candor.reviews.models import Report
+from candor.reviews.models import READER_REASONS
 from candor.reviews.services import ReviewDraft
 
 STAR_CHOICES = [(n, f"{n} star" + ("s" if n > 1 else "")) for n in range(5, 0, -1)]
@@ -48,7 +48,10 @@ class ReviewForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    reason = forms.ChoiceField(choices=Report.Reason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        choices=[(reason.value, reason.label) for reason in READER_REASONS],
+        widget=forms.RadioSelect,
+    )
     note = forms.CharField(
         label="Details (optional)",
         max_length=REPORT_NOTE_MAX,

@@ -22,10 +22,22 @@ def moderator() -> models.ForeignKey:
     )
 
 
+# The one definition of a visible review, as a condition: the queryset below, the partial
+# indexes of the lists and of the rating store (Meta), and the store's PostgreSQL COPY
+# query ("NOT hidden AND withdrawn_at IS NULL") say the same.
+VISIBLE = Q(hidden=False, withdrawn_at__isnull=True)
+
+
 class ReviewQuerySet(models.QuerySet["Review"]):
     def visible(self) -> "ReviewQuerySet":
-        """Reviews shown on the site and counted in ratings: not hidden by a moderator."""
-        return self.filter(hidden=False)
+        """Reviews shown on the site and counted in ratings: not hidden by a moderator and
+        not withdrawn by their author."""
+        return self.filter(VISIBLE)
+
+    def current(self) -> "ReviewQuerySet":
+        """Reviews that exist for their authors: all but the ones they withdrew (hidden
+        ones included: the author still sees and edits those)."""
+        return self.filter(withdrawn_at__isnull=True)
 
 
 class Review(models.Model):
@@ -41,9 +53,15 @@ class Review(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     verified_purchase = models.BooleanField(default=False)
-    # Kept equal to the number of HelpfulVote rows by services.vote_helpful, so lists sort
-    # by helpfulness through an index instead of counting every review's votes.
+    # The votes that count (HelpfulVote.counted, by services.vote_helpful and
+    # services.recount_helpful), plus the count an imported file carried: lists sort by
+    # helpfulness through an index instead of counting every review's votes.
     helpful_count = models.PositiveIntegerField(default=0)
+    # When the author deleted (withdrew) the review: it leaves pages, lists, the API and
+    # the rating, but the row stays, with its date, moderation, reports and trust, so
+    # that posting again on the same book brings all of it back (services.save_review).
+    # Staff deletes and deleted accounts remove rows for real.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     # Indexes on the moderation columns hold the few reviews they apply to (see Meta):
     # a full index on each would be kept up to date for every review posted or imported.
     hidden = models.BooleanField(default=False)
@@ -54,6 +72,12 @@ class Review(models.Model):
     trust = models.FloatField(default=1.0)
     trust_reasons = models.JSONField(default=list, blank=True)
     trust_scored_at = models.DateTimeField(null=True, blank=True)
+    # When a batch run (`candor trust`) last recorded the trust: from then until the
+    # next run, an edit can lower the trust, never raise it (services.apply_live_trust).
+    trust_batch_at = models.DateTimeField(null=True, blank=True)
+    # The hash of the title and text whose LSH bands TextBand holds (NULL: none yet), so
+    # `candor trust` can find texts changed or loaded without them (imports).
+    text_hash = models.BigIntegerField(null=True, blank=True)
     # A moderator's decision replaces the computed trust until cleared.
     trust_override = models.FloatField(null=True, blank=True)
     trust_override_by = moderator()
@@ -70,17 +94,19 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        # Partial indexes on visible reviews: the book page's list (sorted by helpfulness or
-        # date, optionally one star) reads ten rows from an index, whatever the book's size.
+        # Partial indexes on visible reviews (VISIBLE: withdrawn reviews are left out like
+        # hidden ones): the book page's list (sorted by helpfulness or date, optionally one
+        # star) reads ten rows from an index, whatever the book's size.
         indexes = [
             models.Index(
                 fields=["book", "-helpful_count", "-created_at", "-id"],
-                condition=Q(hidden=False),
+                condition=VISIBLE,
                 name="review_list_helpful",
             ),
-            # Also covers what a rating reads (store.visible_columns; "hidden" too, or
-            # SQLite reads each row to test it): recomputing a book with 100,000 reviews
-            # then reads this index alone, in half the time the rows took.
+            # Also covers what a rating reads (store.visible_columns; "hidden" and
+            # "withdrawn_at" too, or SQLite reads each row to test them): recomputing a
+            # book with 100,000 reviews then reads this index alone, in half the time the
+            # rows took.
             models.Index(
                 fields=[
                     "book",
@@ -92,13 +118,14 @@ class Review(models.Model):
                     "trust_override",
                     "helpful_count",
                     "hidden",
+                    "withdrawn_at",
                 ],
-                condition=Q(hidden=False),
+                condition=VISIBLE,
                 name="review_list_recent",
             ),
             models.Index(
                 fields=["book", "rating", "-helpful_count", "-created_at"],
-                condition=Q(hidden=False),
+                condition=VISIBLE,
                 name="review_list_by_star",
             ),
             models.Index(fields=["-hidden_at"], condition=Q(hidden=True), name="review_hidden"),
@@ -152,6 +179,12 @@ class HelpfulVote(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Whether the vote is counted in the review's helpful_count: only votes from accounts
+    # at least a week old when they voted, whose own reviews are not distrusted
+    # (candor.trust.live.vote_counts). Set by services.vote_helpful and, as trust changes,
+    # services.recount_helpful. True by default (in the database too): votes written
+    # without the services (the demo, bulk loads) are counted, as they always were.
+    counted = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         constraints = [
@@ -172,10 +205,14 @@ class Report(models.Model):
         OFFENSIVE = "offensive", "Offensive or abusive"
         OFF_TOPIC = "off-topic", "Not about this book"
         OTHER = "other", "Something else"
+        # Not a reader's choice: Candor's own report, when the author edits a review
+        # that a moderator kept (services.save_review).
+        EDITED = "edited", "Edited after a moderator's decision"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reports")
+    # NULL: reported by Candor itself (Reason.EDITED), not by a reader.
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     reason = models.CharField(max_length=20, choices=Reason.choices)
     note = models.TextField(max_length=REPORT_NOTE_MAX, blank=True)
@@ -193,6 +230,23 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} report on review {self.review_id}"
+
+
+READER_REASONS = [reason for reason in Report.Reason if reason != Report.Reason.EDITED]
+"""The reasons a reader can give (the form's and the API's choices)."""
+
+
+class TextBand(models.Model):
+    """One LSH band key of a review's text (candor.trust.live.text_bands): reviews whose
+    texts share a key are candidates for a copy, checked by their exact Jaccard
+    similarity when a review is posted. Derived from the text: written with it by
+    services.save_review, and for texts loaded without it by `candor trust`."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    key = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"text band {self.key} of review {self.review_id}"
 
 
 class Order(models.Model):

@@ -7,19 +7,31 @@ stores their new ratings, recomputed from their reviews, before the change commi
 the page shows the new number in the same request.
 """
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from candor.catalog.models import Book
 from candor.ratings.config import STARS
 from candor.reviews import store
-from candor.reviews.models import HelpfulVote, Order, Report, Review
+from candor.reviews.models import READER_REASONS, HelpfulVote, Order, Report, Review, TextBand
+
+if TYPE_CHECKING:
+    from candor.trust.live import BookActivity, Finding
+
+# A moderator's decision at or above this counts the review ("Keep"); an edit of the
+# stars or the text clears it. One below it discounts the review, and stays.
+KEPT_FROM = 0.5
+# Texts by other accounts checked exactly for a copy, those sharing most bands first.
+COPY_CANDIDATES = 50
+CHUNK = 2000  # rows per query or transaction in the batch helpers
 
 
 class ReviewError(Exception):
@@ -57,18 +69,36 @@ def needs_verification_change(user: AbstractBaseUser, book: Book) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Live:
+    """What is worked out before the book is locked: the text's trust and reasons
+    (`live_trust`), whether the text copies another account's (`copy_check`), and the
+    text's LSH bands, stored with it for later posts' copy checks."""
+
+    trust: float
+    reasons: list["TrustReason"]
+    copy: "Finding"
+    bands: list[int] | None
+
+
 def submit_review(
     user: AbstractBaseUser, book: Book, draft: ReviewDraft, created_at: datetime | None = None
 ) -> Review:
-    """Post a review, or edit the user's existing review of this book.
+    """Post a review, or edit the user's existing review of this book, or bring back the
+    one they deleted (withdrew): it comes back with its date, moderation, reports and
+    trust (`save_review`).
 
-    ``created_at`` dates a new review (importers); an edit keeps the original date.
-    Trust from the review's own text (`live_trust`) is stored with it, so the rating
-    shown at once reflects it; the next `candor trust` run adds the other signals.
+    ``created_at`` dates a new review (importers, tests); an edit keeps the original date.
+    The review's live trust is stored with it, so the rating shown at once reflects it:
+    its text's (`live_trust`) times what the site knows at once (`live_findings`: the
+    account's age, a burst of reviews on the book, a copy of another account's text).
+    The next `candor trust` run replaces it with every signal's.
     """
-    # The text model runs before the transaction and the book's lock (on SQLite, the
-    # database's write lock), which are held as briefly as possible.
-    live = live_trust(draft)
+    # The text model and the copy check run before the transaction and the book's lock
+    # (on SQLite, the database's write lock), which are held as briefly as possible.
+    text_trust, text_reasons = live_trust(draft)
+    copy, bands = copy_check(user, book, draft)
+    live = Live(text_trust, text_reasons, copy, bands)
     with store.changing([book]):
         # The book is locked: concurrent first reviews by the same user wait here.
         return save_review(user, book, draft, created_at, live)
@@ -79,24 +109,192 @@ def save_review(
     book: Book,
     draft: ReviewDraft,
     created_at: datetime | None,
-    live: "tuple[float, list[TrustReason]]",
+    live: Live,
 ) -> Review:
+    """Save a post, an edit or a re-post (the book locked by the caller).
+
+    A re-post on a book whose review the user withdrew brings that row back: its
+    original date, hidden state, moderator's decision, reports and trust. Trust is scored
+    again when the stars or the text change (or the review comes back), and then an edit
+    cannot shed what a batch run found (`apply_live_trust`). An edit of the stars or the
+    text of a review a moderator kept clears that decision and reports the review to
+    the moderators again (`requeue_edited`).
+    """
     review = Review.objects.filter(user=user, book=book).first()
+    new = review is None
     if review is None:
         review = Review(user=user, book=book, created_at=created_at or timezone.now())
-    text_changed = review.pk is None or (review.title, review.text) != (draft.title, draft.text)
+    revived = review.withdrawn_at is not None
+    edited = set() if new else changes(review, draft)
     review.rating, review.title, review.text = draft.rating, draft.title, draft.text
+    review.withdrawn_at = None
     review.verified_purchase = bought_before(user, book, timezone.localdate(review.created_at))
-    if text_changed:
-        apply_live_trust(review, *live)
     if draft.rating not in STARS:
         raise ValidationError({"rating": "A rating is a whole number of stars from 1 to 5."})
+    if new or edited or revived:
+        from candor.trust.live import combined
+
+        findings = live_findings(user, review, live.copy)
+        reasons = live.reasons + [
+            TrustReason(code, text, factor=finding.factor, live=True)
+            for finding in findings
+            for code, text in finding.reasons
+        ]
+        apply_live_trust(review, combined(live.trust, findings), reasons)
+    decision = None
+    if edited and review.trust_override is not None and review.trust_override >= KEPT_FROM:
+        decision = (review.trust_override_by_id, review.trust_override_at)
+        review.trust_override, review.trust_override_by, review.trust_override_at = None, None, None
+        review.trust_override_note = ""
+    banded = text_hash_of(draft)
+    stale_bands = review.text_hash != banded
+    review.text_hash = banded
     # Field checks in Python; the table's check constraints (the rating range, checked
     # above, text lengths, trust in [0, 1]) are left to the database, since Django would
     # check each with a query of its own, which made up half of a post's queries.
     review.full_clean(exclude=["user", "book"], validate_constraints=False)
     review.save()
+    if stale_bands:
+        write_bands(review.pk, live.bands, replace=not new)
+    if decision is not None:
+        requeue_edited(review, sorted(edited), *decision)
     return review
+
+
+def changes(review: Review, draft: ReviewDraft) -> set[str]:
+    """What a submit changes in what the review says: "stars", "text" (the title or the
+    text, whitespace aside). Empty for a submit that changes nothing or only spacing."""
+
+    def words(value: str) -> str:
+        return " ".join(value.split())
+
+    found: set[str] = set()
+    if review.rating != draft.rating:
+        found.add("stars")
+    if (words(review.title), words(review.text)) != (words(draft.title), words(draft.text)):
+        found.add("text")
+    return found
+
+
+def requeue_edited(
+    review: Review, what: list[str], decided_by: int | None, decided_at: datetime | None
+) -> None:
+    """Put a review a moderator kept, and its author then changed, back in the moderation
+    queue: an open report from Candor itself (no reporter), shown with the review's other
+    reports in the admin. One open such report at a time."""
+    queued = Report.objects.filter(
+        review=review, reporter=None, reason=Report.Reason.EDITED, resolved_at=None
+    )
+    if queued.exists():
+        return
+    moderator = User.objects.filter(pk=decided_by).values_list("username", flat=True).first()
+    when = f" on {timezone.localdate(decided_at):%Y-%m-%d}" if decided_at else ""
+    Report.objects.create(
+        review=review,
+        reporter=None,
+        reason=Report.Reason.EDITED,
+        note=(
+            f"The author changed the {' and the '.join(what)} after "
+            f"{moderator or 'a moderator'} kept this review{when}. That decision was "
+            "cleared: the computed trust counts until staff decide again."
+        ),
+    )
+
+
+def text_hash_of(draft: ReviewDraft) -> int:
+    from candor.trust.live import text_hash
+    from candor.trust.score import review_text
+
+    return text_hash(review_text(draft.title, draft.text))
+
+
+def write_bands(review_id: int, bands: list[int] | None, replace: bool = True) -> None:
+    """Store a review's text bands (None: a text too short to compare), replacing its
+    old ones."""
+    if replace:
+        TextBand.objects.filter(review_id=review_id).delete()
+    if bands:
+        TextBand.objects.bulk_create([TextBand(review_id=review_id, key=key) for key in bands])
+
+
+def copy_check(
+    user: AbstractBaseUser, book: Book, draft: ReviewDraft
+) -> "tuple[Finding, list[int] | None]":
+    """Whether the draft's text copies a text by another account on the site (any book,
+    hidden and withdrawn reviews included: a text is not new because its first copy was
+    taken down), and the draft's text bands. Reviews sharing a band are checked exactly
+    (`candor.trust.live.similarity`); the earliest that passes is the one copied, unless
+    it is the reader's own (then the others copied them)."""
+    from candor.trust import live
+    from candor.trust.score import review_text
+
+    text = review_text(draft.title, draft.text)
+    [bands] = live.text_bands([text])
+    if bands is None:
+        return live.Finding(), None
+    shared = (
+        TextBand.objects.filter(key__in=bands)
+        .values("review_id")
+        .annotate(shared=Count("pk"))
+        .order_by("-shared", "review_id")[:COPY_CANDIDATES]
+    )
+    candidates = [row["review_id"] for row in shared]
+    rows = Review.objects.filter(pk__in=candidates).order_by("created_at", "pk")
+    for user_id, book_id, title, body in rows.values_list("user_id", "book_id", "title", "text"):
+        found = live.similarity(text, review_text(title, body))
+        if found < live.COPY_THRESHOLD:
+            continue
+        if user_id == user.pk:
+            break  # the reader's own text came first
+        return live.copied(found, book_id == book.pk), bands
+    return live.Finding(), bands
+
+
+def live_findings(user: AbstractBaseUser, review: Review, copy: "Finding") -> "list[Finding]":
+    """What the site knows of a review at once besides its text (`candor.trust.live`):
+    the copy check's finding, a burst of reviews on the book around the review's date
+    (`book_activity`), and the account's age now (1 for a review dated before the account
+    was opened: an import). Read with the book locked."""
+    from candor.trust import live
+
+    joined: datetime | None = getattr(user, "date_joined", None)
+    age = None
+    if joined is not None:
+        age = -1.0 if review.created_at < joined else (timezone.now() - joined).total_seconds()
+    shares = store.current_prior().prior.alpha
+    burst = live.burst(book_activity(review), review.rating, shares)
+    return [copy, burst, live.account_age(age)]
+
+
+def book_activity(review: Review) -> "BookActivity":
+    """The book's visible reviews around ``review`` (not yet saved, or being edited),
+    per star: in the week up to its date, this one included, and in the months before."""
+    from candor.trust import live
+
+    posted = review.created_at
+    window_start = posted - timedelta(days=live.WINDOW_DAYS)
+    history_start = window_start - timedelta(days=live.CONTEXT_DAYS)
+    others = Review.objects.visible().filter(book_id=review.book_id).order_by()
+    if review.pk is not None:
+        others = others.exclude(pk=review.pk)
+    counts = (
+        others.filter(created_at__gt=history_start, created_at__lte=posted)
+        .values("rating")
+        .annotate(
+            window=Count("pk", filter=Q(created_at__gt=window_start)),
+            history=Count("pk", filter=Q(created_at__lte=window_start)),
+        )
+    )
+    window, history = [0] * 5, [0] * 5
+    for row in counts:
+        window[row["rating"] - 1] += row["window"]
+        history[row["rating"] - 1] += row["history"]
+    window[review.rating - 1] += 1
+    first = others.order_by("created_at").values_list("created_at", flat=True).first()
+    days = 0.0
+    if first is not None and first <= window_start:
+        days = (window_start - max(first, history_start)) / timedelta(days=1)
+    return live.BookActivity(window, history, days)
 
 
 @transaction.atomic
@@ -119,24 +317,82 @@ def restore_review(review: Review, by: AbstractBaseUser) -> None:
 
 
 def vote_helpful(user: AbstractBaseUser, review: Review) -> bool:
-    """Record that user found review helpful; False when already voted."""
+    """Record that user found review helpful; False when already voted.
+
+    The vote is stored whoever casts it; it counts in the review's helpful count only
+    by the rule of `recount_helpful` (an account at least a week old when it voted,
+    whose own reviews are not distrusted), decided now and again at each recount."""
     if review.user_id == user.pk:
         raise ReviewError("You cannot vote on your own review.")
-    if review.hidden:
+    if review.hidden or review.withdrawn_at is not None:
         raise ReviewError("This review is no longer shown.")
+    now = timezone.now()
+    counted = bool(votes_count([(user.pk, now, getattr(user, "date_joined", None))])[0])
     try:
         with store.changing([review.book_id]):
-            HelpfulVote.objects.create(review=review, voter=user, review_author_id=review.user_id)
-            Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
+            HelpfulVote.objects.create(
+                review=review,
+                voter=user,
+                review_author_id=review.user_id,
+                created_at=now,
+                counted=counted,
+            )
+            if counted:
+                Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
     except IntegrityError:
         return False
     return True
+
+
+def votes_count(
+    votes: "Iterable[tuple[int, datetime, datetime | None]]", leaving: Collection[int] = ()
+) -> list[bool]:
+    """The one rule of which helpful votes count, for votes given as (voter id, when it
+    was cast, when the voter's account was opened): `candor.trust.live.vote_counts` of
+    the account's age when it voted and whether the voter is distrusted now
+    (`distrusted_voters`). Voters in ``leaving`` (accounts being deleted) count for
+    nothing."""
+    from candor.trust import live
+
+    votes = list(votes)
+    if not votes:
+        return []
+    distrusted = distrusted_voters({voter for voter, _, _ in votes}) | set(leaving)
+    ages = [
+        float("nan") if joined is None else (cast - joined).total_seconds()
+        for _, cast, joined in votes
+    ]
+    counted = live.vote_counts(ages, [voter in distrusted for voter, _, _ in votes])
+    return [bool(value) for value in counted]
+
+
+def distrusted_voters(voter_ids: Collection[int]) -> set[int]:
+    """The voters with a review (any: hidden and withdrawn ones too) whose trust that
+    counts is below `candor.trust.live.DISTRUSTED_BELOW`, its account-age factor aside
+    (`candor.trust.live.distrusted`)."""
+    from candor.trust import live
+
+    low = live.DISTRUSTED_BELOW
+    found: set[int] = set()
+    ids = sorted(voter_ids)
+    for start in range(0, len(ids), CHUNK):
+        rows = (
+            Review.objects.filter(user_id__in=ids[start : start + CHUNK])
+            .filter(Q(trust_override__lt=low) | Q(trust_override__isnull=True, trust__lt=low))
+            .values_list("user_id", "trust", "trust_override", "trust_reasons")
+        )
+        for user_id, trust, override, reasons in rows:
+            if live.distrusted(trust, override, reasons or []):
+                found.add(user_id)
+    return found
 
 
 def report_review(user: AbstractBaseUser, review: Review, reason: str, note: str = "") -> bool:
     """Queue review for moderators; False when this user already reported it."""
     if review.user_id == user.pk:
         raise ReviewError("You cannot report your own review.")
+    if reason not in READER_REASONS:
+        raise ReviewError("Choose one of the reasons offered.")
     try:
         with transaction.atomic():
             Report.objects.create(review=review, reporter=user, reason=reason, note=note)
@@ -170,16 +426,24 @@ def save_order(order: Order) -> Order:
 class TrustReason:
     code: str  # e.g. "burst", "near_duplicate"
     text: str  # the plain sentence shown to people
+    factor: float | None = None  # a live finding's factor (`candor.trust.live`)
+    live: bool = False  # found when posted or edited: the next edit works it out again
 
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "text": self.text}
+    def to_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"code": self.code, "text": self.text}
+        if self.live:
+            found["live"] = True
+        if self.factor is not None:
+            found["factor"] = round(self.factor, 6)
+        return found
 
 
 def live_trust(draft: ReviewDraft) -> tuple[float, list[TrustReason]]:
-    """What can be known of a review the moment it is posted: trust from its own text
-    (`candor.trust.score.LIVE_SIGNALS`). The signals that need the rest of the
-    catalogue (behaviour, bursts, lockstep, near-duplicates) come with `candor trust`.
-    The text model is loaded once per process."""
+    """Trust from a review's own text (`candor.trust.score.LIVE_SIGNALS`), the part of its
+    live trust that needs nothing else; `submit_review` multiplies it by what the site
+    knows at once (`live_findings`). The signals that need the rest of the catalogue
+    (behaviour, lockstep, clusters of near-duplicates, bursts judged with the months
+    after them) come with `candor trust`. The text model is loaded once per process."""
     # Imported on first use: scikit-learn and scipy are heavy for commands that never score.
     from candor.trust.score import LIVE_SIGNALS, analyse, review_text
     from candor.trust.table import Reviews
@@ -193,19 +457,27 @@ def live_trust(draft: ReviewDraft) -> tuple[float, list[TrustReason]]:
 
 
 def apply_live_trust(review: Review, trust: float, reasons: list[TrustReason]) -> None:
-    """Set a posted or edited review's trust from its text (saved by the caller).
+    """Set a posted, edited or re-posted review's live trust (saved by the caller).
 
-    An edit cannot shed what a batch run found: reasons that do not come from the text
-    are kept, and then the trust can only go down until the next `candor trust` run.
+    An edit cannot shed what a batch run found: the batch's reasons (those not from the
+    text nor live) are kept, and once a batch run has scored the review (or left such
+    reasons), the trust can only go down until the next `candor trust` run. The live
+    reasons and the text's are worked out again each time.
     """
     from candor.trust.combine import REASON_ORDER
     from candor.trust.score import TEXT_CODES, TRUNCATED
 
-    kept = [r for r in review.trust_reasons or [] if r.get("code") not in TEXT_CODES]
-    if review.pk is not None and kept:
+    kept = [
+        r
+        for r in review.trust_reasons or []
+        if r.get("code") not in TEXT_CODES and not r.get("live")
+    ]
+    if review.pk is not None and (kept or review.trust_batch_at is not None):
         trust = min(review.trust, trust)
     rank = {code: index for index, code in enumerate(REASON_ORDER)}
-    merged = kept + [reason.to_dict() for reason in reasons]
+    found = {r.get("code") for r in kept}
+    # A live finding the batch already made (its reason kept) is said once.
+    merged = kept + [r.to_dict() for r in reasons if not (r.live and r.code in found)]
     # Most serious first, notes (text_truncated) last.
     merged.sort(key=lambda r: rank.get(r.get("code", ""), len(rank) + (r.get("code") == TRUNCATED)))
     review.trust = trust
@@ -215,14 +487,17 @@ def apply_live_trust(review: Review, trust: float, reasons: list[TrustReason]) -
 
 @transaction.atomic
 def record_trust(review: Review, trust: float, reasons: list[TrustReason]) -> None:
-    """Store what trust analysis found (live on posting, or from a batch run)."""
+    """Store what a trust analysis of the whole catalogue found for one review (as a
+    batch run does): until the next one, an edit cannot raise it."""
     if not 0.0 <= trust <= 1.0:
         raise ValueError(f"trust: must be between 0 and 1, got {trust!r}")
+    now = timezone.now()
     with store.changing([review.book_id]):
         Review.objects.filter(pk=review.pk).update(
             trust=trust,
             trust_reasons=[reason.to_dict() for reason in reasons],
-            trust_scored_at=timezone.now(),
+            trust_scored_at=now,
+            trust_batch_at=now,
         )
 
 
@@ -271,7 +546,7 @@ def _record_book_trust(book_id: int, updates: list[TrustUpdate], result: TrustBa
     current = {
         row[0]: row[1:]
         for row in Review.objects.filter(pk__in=[u.review_id for u in updates]).values_list(
-            "pk", "updated_at", "trust", "trust_override", "hidden"
+            "pk", "updated_at", "trust", "trust_override", "hidden", "withdrawn_at"
         )
     }
     now = timezone.now()
@@ -281,7 +556,7 @@ def _record_book_trust(book_id: int, updates: list[TrustUpdate], result: TrustBa
         if update.review_id not in current:  # deleted meanwhile
             result.skipped += 1
             continue
-        updated_at, trust, override, hidden = current[update.review_id]
+        updated_at, trust, override, hidden, withdrawn = current[update.review_id]
         if updated_at != update.seen_updated_at:
             result.skipped += 1
             continue
@@ -291,11 +566,13 @@ def _record_book_trust(book_id: int, updates: list[TrustUpdate], result: TrustBa
                 trust=update.trust,
                 trust_reasons=[reason.to_dict() for reason in update.reasons],
                 trust_scored_at=now,
+                trust_batch_at=now,
             )
         )
-        rerate = rerate or (override is None and not hidden and trust != update.trust)
+        counts = override is None and not hidden and withdrawn is None
+        rerate = rerate or (counts and trust != update.trust)
     Review.objects.bulk_update(
-        changed, ["trust", "trust_reasons", "trust_scored_at"], batch_size=500
+        changed, ["trust", "trust_reasons", "trust_scored_at", "trust_batch_at"], batch_size=500
     )
     result.recorded += len(changed)
     if rerate:
@@ -319,12 +596,23 @@ def override_trust(
 
 
 def delete_review(review: Review) -> None:
-    """The author withdraws a review: it leaves the page, the rating and the database."""
-    delete_reviews(Review.objects.filter(pk=review.pk))
+    """The author deletes their review (the site, the API): it is withdrawn
+    (`withdraw_review`), not removed."""
+    withdraw_review(review)
+
+
+def withdraw_review(review: Review) -> None:
+    """The author takes their review down: it leaves pages, lists, the API and the rating
+    at once, but the row stays, with its date, moderation (hidden state, a moderator's
+    decision, reports), votes and trust. Posting again on the book brings it back as it
+    was (`save_review`), so deleting and posting again cannot shed any of that or reset
+    its date. Staff deletes and deleted accounts remove rows for real."""
+    with store.changing([review.book_id]):
+        Review.objects.filter(pk=review.pk, withdrawn_at=None).update(withdrawn_at=timezone.now())
 
 
 def delete_reviews(reviews: "QuerySet[Review]") -> int:
-    """Delete reviews (staff, or their authors) and store their books' new ratings."""
+    """Delete reviews for real (staff, in the admin) and store their books' new ratings."""
     books = set(reviews.values_list("book_id", flat=True))
     with store.changing(books):
         deleted, _ = Review.objects.filter(
@@ -352,18 +640,110 @@ def delete_users(users: "QuerySet[User]") -> int:
     voted_books = set(Review.objects.filter(pk__in=voted).values_list("book_id", flat=True))
     with store.changing(reviewed | voted_books):
         deleted = len(ids)
+        recount_helpful(voted, leaving=set(ids))  # their votes stop counting, then go
         User.objects.filter(pk__in=ids).delete()
-        recount_helpful(voted)
     return deleted
 
 
-def recount_helpful(review_ids: set[int]) -> None:
-    """Set helpful_count to the number of votes each review has now."""
-    counts = (
-        HelpfulVote.objects.filter(review_id__in=review_ids)
-        .values("review_id")
-        .annotate(n=Count("pk"))
-    )
-    found = {row["review_id"]: row["n"] for row in counts}
-    for review_id in review_ids:
-        Review.objects.filter(pk=review_id).update(helpful_count=found.get(review_id, 0))
+def recount_helpful(review_ids: Iterable[int], leaving: Collection[int] = ()) -> int:
+    """The one definition of a review's helpful count: the votes that count by
+    `votes_count` (whose flag, HelpfulVote.counted, says whether they are in it), plus
+    what an imported file said. Each vote on these reviews is judged again (voters'
+    trust changes with each `candor trust` run); a review's count moves by the change in
+    its counted votes, so a count an import carried stays. Votes of ``leaving`` voters
+    stop counting. Returns how many votes changed."""
+    ids = sorted(set(review_ids))
+    changed = 0
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        with transaction.atomic():
+            current = dict(
+                Review.objects.select_for_update()
+                .filter(pk__in=part)
+                .order_by("pk")
+                .values_list("pk", "helpful_count")
+            )
+            votes = list(
+                HelpfulVote.objects.filter(review_id__in=part).values_list(
+                    "pk", "review_id", "counted", "voter_id", "created_at", "voter__date_joined"
+                )
+            )
+            now = votes_count([(v[3], v[4], v[5]) for v in votes], leaving)
+            delta: dict[int, int] = {}
+            flips: dict[bool, list[int]] = {True: [], False: []}
+            for (pk, review_id, was, *_), counts in zip(votes, now, strict=True):
+                if counts != was:
+                    flips[counts].append(pk)
+                    delta[review_id] = delta.get(review_id, 0) + (1 if counts else -1)
+            for counts, pks in flips.items():
+                for first in range(0, len(pks), CHUNK):
+                    HelpfulVote.objects.filter(pk__in=pks[first : first + CHUNK]).update(
+                        counted=counts
+                    )
+            Review.objects.bulk_update(
+                [
+                    Review(pk=pk, helpful_count=max(0, current[pk] + moved))
+                    for pk, moved in delta.items()
+                    if moved and pk in current
+                ],
+                ["helpful_count"],
+                batch_size=500,
+            )
+            changed += len(flips[True]) + len(flips[False])
+    return changed
+
+
+def recount_all_helpful() -> int:
+    """`recount_helpful` over every review with votes (`candor trust`)."""
+    ids = HelpfulVote.objects.order_by().values_list("review_id", flat=True).distinct()
+    return recount_helpful(list(ids))
+
+
+def refresh_text_bands() -> int:
+    """Write the text bands of every review whose text has none or changed since they
+    were written (texts loaded by importers, or from before this check existed), so that
+    later posts' copy checks see them; how many reviews got new bands."""
+    from candor.trust.live import text_bands, text_hash
+    from candor.trust.score import review_text
+
+    refreshed, last = 0, 0
+    while True:
+        rows = list(
+            Review.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "title", "text", "text_hash")[:CHUNK]
+        )
+        if not rows:
+            return refreshed
+        last = rows[-1][0]
+        stale = []
+        for pk, title, text, stored in rows:
+            full = review_text(title, text)
+            hashed = text_hash(full)
+            if hashed != stored:
+                stale.append((pk, full, hashed))
+        if not stale:
+            continue
+        bands = text_bands([text for _, text, _ in stale])
+        banded = {pk for pk, _, _, stored in rows if stored is not None}
+        table = connection.ops.quote_name(Review._meta.db_table)
+        with transaction.atomic():
+            TextBand.objects.filter(
+                review_id__in=[pk for pk, _, _ in stale if pk in banded]
+            ).delete()
+            TextBand.objects.bulk_create(
+                [
+                    TextBand(review_id=pk, key=key)
+                    for (pk, _, _), keys in zip(stale, bands, strict=True)
+                    for key in keys or []
+                ],
+                batch_size=5_000,
+            )
+            # One plain statement per row: bulk_update's CASE over a chunk costs more
+            # than the bands. updated_at stays: the text did not change.
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {table} SET text_hash = %s WHERE id = %s",
+                    [(hashed, pk) for pk, _, hashed in stale],
+                )
+        refreshed += len(stale)

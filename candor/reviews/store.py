@@ -1,7 +1,7 @@
 """The rating store: the one place where the web app turns reviews into stored ratings.
 
 Every change to a review that can change a rating (posting, editing, deleting, hiding,
-trust, votes, orders, imports, restores, staff actions, deleted accounts) runs inside
+trust, orders, imports, restores, staff actions, deleted accounts) runs inside
 `changing(books)` or calls `recompute_books` for the books it touched: their visible
 reviews are read again and rated by `candor.ratings` from scratch, and the numbers a
 page shows are stored on the book (`Book.rating_data`): each view's scores (what
@@ -45,7 +45,8 @@ from candor.reviews.models import CataloguePrior, Review
 CHUNK = 2000  # books read, rated and written together
 HISTORY_POINTS = 60  # at most this many points on the chart of the rating over time
 MONTH_SPAN = 1 << 24
-DATA_VERSION = 2
+# 3: no helpful-votes stage (helpful votes weigh nothing), so 5 stage ratings, not 6.
+DATA_VERSION = 3
 WEIGHED_VIEWS = ("candor", "verified")  # the views with weights ("as posted" has none)
 
 
@@ -288,7 +289,7 @@ def stored_data(book: Book) -> dict[str, Any]:
     if data.get("version") == DATA_VERSION:
         return data
     if not data and book.rating_count == 0:  # a new book: nothing to read
-        nothing = Reviews.from_columns([], [], [], [], [])
+        nothing = Reviews.from_columns([], [], [], [])
         typical = StoredPrior(Prior.typical(DEFAULT_CONFIG), None)
         return book_data([book.pk], np.zeros(0, np.int64), nothing, typical, timezone.now())[0]
     return compute([book.pk], current_prior(), timezone.now())[0]
@@ -342,7 +343,7 @@ def visible_columns(book_ids: list[int]) -> tuple[np.ndarray, Reviews]:
     """The books' visible reviews as columns, with each one's book id; the trust that
     counts is a moderator's decision where there is one."""
     if not book_ids:
-        return np.zeros(0, np.int64), Reviews.from_columns([], [], [], [], [])
+        return np.zeros(0, np.int64), Reviews.from_columns([], [], [], [])
     if connection.vendor == "postgresql":
         return visible_columns_postgres(book_ids)
     # The queryset's SQL on a plain cursor, dates as the text SQLite stores (naive UTC)
@@ -361,7 +362,7 @@ def visible_columns(book_ids: list[int]) -> tuple[np.ndarray, Reviews]:
         rows = cursor.fetchall()
     if not rows:
         return from_rows(rows)
-    book, rating, stored_at, verified, trust, override, helpful = zip(*rows, strict=True)
+    book, rating, stored_at, verified, trust, override = zip(*rows, strict=True)
     micros = np.array(stored_at, dtype="datetime64[us]").astype(np.int64)
     overrides = np.array(override, dtype=np.float64)  # None (no decision) reads as NaN
     return np.array(book, dtype=np.int64), Reviews.from_columns(
@@ -369,11 +370,11 @@ def visible_columns(book_ids: list[int]) -> tuple[np.ndarray, Reviews]:
         micros / 1e6,
         verified,
         np.where(np.isnan(overrides), np.asarray(trust, dtype=np.float64), overrides),
-        helpful,
     )
 
 
-# What a review's weight depends on, with its book, as `from_rows` reads them.
+# What a review's weight depends on, with its book, as `from_rows` reads them (not its
+# helpful votes: they sort reviews, they do not weigh them).
 REVIEW_COLUMNS = (
     "book_id",
     "rating",
@@ -381,7 +382,6 @@ REVIEW_COLUMNS = (
     "verified_purchase",
     "trust",
     "trust_override",
-    "helpful_count",
 )
 
 
@@ -394,7 +394,6 @@ def from_rows(rows: Sequence[tuple[Any, ...]]) -> tuple[np.ndarray, Reviews]:
         [(row[2] - epoch) / second for row in rows],
         [row[3] for row in rows],
         [row[4] if row[5] is None else row[5] for row in rows],
-        [row[6] for row in rows],
     )
 
 
@@ -413,8 +412,6 @@ BINARY_ROW = np.dtype(
         ("verified", "u1"),
         ("trust_len", ">i4"),
         ("trust", ">f8"),
-        ("helpful_len", ">i4"),
-        ("helpful", ">i4"),
     ]
 )
 BINARY_HEADER = 19  # signature, flags, header extension length (0)
@@ -422,25 +419,26 @@ BINARY_TRAILER = 2
 
 
 def visible_columns_postgres(book_ids: list[int]) -> tuple[np.ndarray, Reviews]:
-    """`visible_columns` read by COPY: "NOT hidden" is `Review.objects.visible()` in SQL
-    (the tests compare every stored rating with one computed through the queryset)."""
+    """`visible_columns` read by COPY: "NOT hidden AND withdrawn_at IS NULL" is
+    `Review.objects.visible()` (`models.VISIBLE`) in SQL (the tests compare every stored
+    rating with one computed through the queryset)."""
     table = connection.ops.quote_name(Review._meta.db_table)
     query = (
         "COPY (SELECT book_id::bigint, rating::smallint, "
         "(extract(epoch FROM created_at) * 1000000)::bigint, verified_purchase, "
-        "coalesce(trust_override, trust)::double precision, helpful_count::integer "
-        f"FROM {table} WHERE book_id = ANY(%s::bigint[]) AND NOT hidden) TO STDOUT (FORMAT binary)"
+        "coalesce(trust_override, trust)::double precision "
+        f"FROM {table} WHERE book_id = ANY(%s::bigint[]) AND NOT hidden "
+        "AND withdrawn_at IS NULL) TO STDOUT (FORMAT binary)"
     )
     with connection.cursor() as cursor, cursor.cursor.copy(query, [book_ids]) as copy:
         data = b"".join(bytes(block) for block in copy)
     body = data[BINARY_HEADER : len(data) - BINARY_TRAILER]
     rows = np.frombuffer(body, dtype=BINARY_ROW)
-    if len(rows) and not (rows["fields"] == 6).all():
+    if len(rows) and not (rows["fields"] == 5).all():
         raise RuntimeError("unexpected COPY row layout reading reviews")
     return rows["book"].astype(np.int64), Reviews.from_columns(
         rows["rating"],
         rows["micros"].astype(np.float64) / 1e6,
         rows["verified"].astype(bool),
         rows["trust"],
-        rows["helpful"],
     )

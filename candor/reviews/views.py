@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from candor.reviews.services import (
     ReviewDraft,
     ReviewError,
     bought_before,
+    delete_review,
     report_review,
     submit_review,
     vote_helpful,
@@ -20,7 +21,8 @@ from candor.reviews.services import (
 
 
 def preview_of(user: User, book: Book, draft: ReviewDraft, existing: Review | None) -> Review:
-    """An unsaved review showing exactly what the page will show after submitting."""
+    """An unsaved review showing exactly what the page will show after submitting (a
+    review the reader deleted comes back with its original date)."""
     created = existing.created_at if existing else timezone.now()
     return Review(
         book=book,
@@ -35,17 +37,28 @@ def preview_of(user: User, book: Book, draft: ReviewDraft, existing: Review | No
 
 @login_required
 def write_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """Write, edit or delete one's review of a book. A review the reader deleted is not
+    shown here; writing again brings it back (`services.save_review`)."""
     book = get_object_or_404(Book, slug=slug)
-    existing = Review.objects.filter(book=book, user=request.user).first()
+    row = Review.objects.filter(book=book, user=request.user).first()
+    existing = row if row is not None and row.withdrawn_at is None else None
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action in ("delete", "delete-confirmed"):
+        return remove_review(request, book, existing, confirmed=action == "delete-confirmed")
     preview = None
     if request.method == "POST":
         form = ReviewForm(request.POST)
-        if form.is_valid() and request.POST.get("action") == "preview":
-            preview = preview_of(request.user, book, form.draft(), existing)
+        if form.is_valid() and action == "preview":
+            preview = preview_of(request.user, book, form.draft(), row)
         elif form.is_valid():
             submit_review(request.user, book, form.draft())
             messages.success(
-                request, "Your review was updated." if existing else "Thank you for your review."
+                request,
+                "Your review was updated."
+                if existing
+                else "Your review is back."
+                if row
+                else "Thank you for your review.",
             )
             return redirect(book)
     else:
@@ -55,8 +68,29 @@ def write_review(request: HttpRequest, slug: str) -> HttpResponse:
             else {}
         )
         form = ReviewForm(initial=initial)
-    context = {"book": book, "form": form, "existing": existing, "preview_review": preview}
+    context = {
+        "book": book,
+        "form": form,
+        "existing": existing,
+        "withdrawn": row if existing is None else None,
+        "preview_review": preview,
+    }
     return render(request, "reviews/write.html", context)
+
+
+def remove_review(
+    request: HttpRequest, book: Book, review: Review | None, confirmed: bool
+) -> HttpResponse:
+    """Delete the reader's own review of the book, after a confirmation page: it is
+    withdrawn (`services.delete_review`). Nobody can delete someone else's review here:
+    without a review of their own, there is nothing to delete."""
+    if review is None:
+        raise Http404("You have no review of this book to delete.")
+    if not confirmed:
+        return render(request, "reviews/delete.html", {"book": book, "review": review})
+    delete_review(review)
+    messages.success(request, "Your review was deleted.")
+    return redirect(book)
 
 
 @require_POST

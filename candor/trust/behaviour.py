@@ -271,6 +271,7 @@ def behaviour(reviews: Reviews, now: int | None = None) -> SignalOutput:
         & (product_rank < EARLY_MAX_RANK)
         & (product_rank < EARLY_SHARE * p_count)
     )
+    # Context, not a suspicion: most honest readers write one review (threat model).
     out.flags = {
         "single_use_account": single,
         "extreme_rater": extreme_rater,
@@ -286,3 +287,34 @@ def behaviour(reviews: Reviews, now: int | None = None) -> SignalOutput:
         "early_reviewer": np.where(early, product_rank + 1.0, 0.0),
     }
     return out
+
+
+def as_single_review_account(
+    features: dict[str, FloatArray], verified: BoolArray
+) -> dict[str, FloatArray]:
+    """The same reviews' features as if each had been written by an ordinary account that
+    wrote just that review: the reviewer-side features from the review itself, the
+    product-side features unchanged. The combiner compares each account with this
+    reader (`candor.trust.combine`), so what an account's history says can only lower
+    trust."""
+    rating = features["rating"]
+    extreme = (rating == 1) | (rating == 5)
+    ones = np.ones(len(rating))
+    return {
+        **features,
+        "acct_age_days": np.zeros(len(rating)),
+        # An account that starts with this review: its tenure is the review's age.
+        "acct_tenure_days": features["acct_tenure_days"] - features["acct_age_days"],
+        "user_reviews": ones,
+        "user_index": np.zeros(len(rating)),
+        "user_span_days": np.zeros(len(rating)),
+        "user_extreme_share": extreme.astype(np.float64),
+        "user_positive_share": (rating >= 4).astype(np.float64),
+        "user_negative_share": (rating <= 2).astype(np.float64),
+        "user_mean_rating": rating,
+        "user_mean_abs_dev": features["abs_rating_dev"],
+        "user_max_per_day": ones,
+        "user_same_day": ones,
+        "user_verified_share": np.asarray(verified, np.float64),
+        "single_review": ones,
+    }

@@ -22,27 +22,46 @@ split on it, the tree takes both branches weighted by the training reviews that 
 way, so the model works with any subset of the signals. A NaN in one review follows the
 branch the training data chose for missing values.
 
-Text signals (from ``candor.trust.text`` / ``candor.trust.duplicates``; Yelp has no text,
-so the Yelp-trained part cannot learn them) enter as *stated assumptions*, documented in
-the model JSON under ``assumed_terms`` and applied after calibration as odds updates:
+From the model to trust: no signal vouches for a review
+-------------------------------------------------------
+The fitted model says how likely a review is to be genuine given its account's history,
+but an attacker controls that history (an account's age is counted from its own first
+review; camouflage reviews are cheap). So trust never uses the model's probability as
+such. It compares each review with the *same review written by an ordinary reader*, an
+account that wrote just that review (``ordinary_reader``):
 
-* ``text_deceptive`` / ``text_generated``: probabilities from balanced (50/50) training
-  sets, so ``logit(p)`` is a log likelihood ratio; we add ``TEXT_WEIGHT * logit(clip(p))``
-  (damped because the text models were trained on other domains). ``p == 0`` means "not
-  scored" (too short, no text) and adds nothing.
-* ``dup_distinct_reviewers``: a near-duplicate of reviews by ``k >= 2`` distinct accounts
-  multiplies the odds of not-genuine by ``min(k, DUP_MAX_FACTOR)``.
+    account = min(1, P(genuine | its account) / P(genuine | an ordinary reader))
+    text    = min(1, P(genuine | an ordinary reader and its text) / P(genuine | an ordinary reader))
+    trust   = account * text * evidence factors, then at most the caps, times influence
 
-Bursts cap trust (``burst_cap``). A review flagged in a burst window, where the window
-holds ``k_s`` reviews with its star and the product's own history predicts ``e_s`` of them,
-keeps at most ``e_s / k_s`` trust: only that share of the window is explained by the
-product's ordinary traffic, and nothing in a single review tells the ordinary ones from
-the excess. So a burst, however many reviews it has, counts for about as much as the
-ordinary traffic of those days would. The history includes the months after the window,
-so when a higher rate lasts (a prize, a new audience) it becomes the product's history
-and the cap lifts; a one-off genuine burst counts as ordinary traffic. Yelp's labels cannot
-fit this rule (Yelp's filter mostly marks single-review accounts, not bursts), so it is
-stated, not learnt; it does not change the Yelp AUCs, which rank by the fitted model.
+An account's history can make its reviews count less (a spree, only extreme ratings,
+always away from other readers) and never more than an ordinary reader's: an aged
+sockpuppet and a real reader who wrote one review both start at 1. A single-review
+account is the ordinary reader, so it is not suspicious by itself. The Yelp evaluation
+rows (`candor evaluate`) measure the fitted model's ranking (`genuine_probability`).
+
+The text terms (``candor.trust.text``; Yelp has no text, so the Yelp-trained part cannot
+learn them) are stated assumptions, documented in the model JSON under
+``assumed_terms``: ``text_deceptive`` / ``text_generated`` are probabilities from
+balanced (50/50) training sets, so ``logit(p)`` is a log likelihood ratio and we add
+``TEXT_WEIGHT * logit(clip(p))`` to the odds of not-genuine (damped because the text
+models were trained on other domains). ``p == 0`` means "not scored" (too short, no
+text) and adds nothing; a text that reads honest is capped away like any other vouching.
+
+The other signals give factors in [0, 1] (``EVIDENCE_FACTORS``: copied text, a dense
+group of accounts, an off-topic text, a fresh account; they multiply) and caps
+(``CAP_FACTORS``: the share of a burst or of a long-window change its book's history
+explains; the smallest holds). A signal that did not run gives 1.
+
+Bursts: a review flagged in a burst window, where the window holds ``k_s`` reviews with
+its star and the product's own history predicts ``e_s`` of them, keeps at most
+``e_s / k_s`` trust: only that share of the window is explained by the product's
+ordinary traffic, and nothing in a single review tells the ordinary ones from the
+excess. The history includes the months after the window, so when a higher rate lasts
+(a prize, a new audience) it becomes the product's history and the cap lifts.
+
+Last, `candor.trust.influence` bounds what any one 30-day block of an established
+book's reviews can count for, whatever the signals found (`bounded_influence`).
 
 Reasons
 -------
@@ -62,6 +81,7 @@ import numpy as np
 
 from candor.trust import behaviour as behaviour_module
 from candor.trust import bursts as bursts_module
+from candor.trust import influence, live
 from candor.trust import lockstep as lockstep_module
 from candor.trust.behaviour import behaviour
 from candor.trust.bursts import bursts
@@ -76,7 +96,6 @@ MAX_TREES = 300
 PROB_FLOOR = 1e-3
 TEXT_WEIGHT = 0.5
 TEXT_CLIP = (0.05, 0.95)
-DUP_MAX_FACTOR = 20.0
 
 COMBINER_FEATURES = (
     *behaviour_module.FEATURES,
@@ -248,7 +267,6 @@ class Combiner:
             "assumed_terms": {
                 "text_deceptive": {"kind": "log-likelihood-ratio", "weight": TEXT_WEIGHT},
                 "text_generated": {"kind": "log-likelihood-ratio", "weight": TEXT_WEIGHT},
-                "dup_distinct_reviewers": {"kind": "odds-factor", "max": DUP_MAX_FACTOR},
             },
         }
 
@@ -416,10 +434,6 @@ def _text_terms(table: Mapping[str, FloatArray], n: int) -> FloatArray:
         scored = np.isfinite(p) & (p > 0)
         clipped = np.clip(np.where(scored, p, 0.5), *TEXT_CLIP)
         total += np.where(scored, TEXT_WEIGHT * _logit(clipped), 0.0)
-    k = table.get("dup_distinct_reviewers")
-    if k is not None:
-        k = np.nan_to_num(np.asarray(k, np.float64))
-        total += np.where(k >= 2, np.log(np.minimum(np.maximum(k, 1.0), DUP_MAX_FACTOR)), 0.0)
     return total
 
 
@@ -448,22 +462,79 @@ def combine(
             if len(values) != n:
                 raise ValueError(f"{output.name}.{name}: {len(values)} values for {n} reviews")
     table = feature_table(outputs)
-    spam = model.spam_probability(table, n)
-    logit = _logit(spam) + _text_terms(table, n)
-    trust = 1.0 / (1.0 + np.exp(logit))
-    trust = np.minimum(trust, burst_cap(table, n))
-    trust = np.clip(trust, 0.0, 1.0)
-    return trust, merged_reasons(outputs, n)
+    ordinary = ordinary_reader(table, reviews) if "single_review" in table else table
+    reference = genuine_probability(model, ordinary, n, text=False)
+    # What the account adds, and what the text adds, each against that ordinary reader:
+    # either can lower trust, neither can raise it or offset the other.
+    account = np.minimum(1.0, genuine_probability(model, table, n, text=False) / reference)
+    text = np.minimum(1.0, genuine_probability(model, ordinary, n) / reference)
+    if "single_review" not in table:  # no account features: nothing against the account
+        account = np.ones(n)
+    trust = account * text * evidence_factors(table, n)
+    trust = np.clip(np.minimum(trust, caps(table, n)), 0.0, 1.0)
+    merged = merged_reasons(outputs, n)
+    share, block_size, history = influence.bounded_influence(
+        trust, reviews.verified, reviews.product, reviews.time
+    )
+    bounded = share < 1.0
+    merged.flags[influence.CODE] = bounded
+    merged.numbers[influence.CODE] = np.where(bounded, block_size, 0.0)
+    merged.numbers[f"{influence.CODE}_history"] = np.where(bounded, history, 0.0)
+    merged.numbers[f"{influence.CODE}_share"] = share
+    return trust * share, merged
 
 
-def burst_cap(table: Mapping[str, FloatArray], n: int) -> FloatArray:
-    """The most trust a review in a burst can keep: the share of its window's reviews with
-    its star that the product's own history explains (1.0 outside bursts, see
-    ``candor.trust.bursts.EXPLAINED``)."""
-    explained = table.get(bursts_module.EXPLAINED)
-    if explained is None:
+def genuine_probability(
+    model: Combiner, table: Mapping[str, FloatArray], n: int, text: bool = True
+) -> FloatArray:
+    """P(genuine) from the fitted model and, with ``text``, the text terms."""
+    logit = _logit(model.spam_probability(table, n))
+    if text:
+        logit = logit + _text_terms(table, n)
+    result: FloatArray = 1.0 / (1.0 + np.exp(logit))
+    return result
+
+
+def ordinary_reader(table: Mapping[str, FloatArray], reviews: Reviews) -> dict[str, FloatArray]:
+    """The feature table of the same reviews written by ordinary single-review accounts
+    (`behaviour.as_single_review_account`), in no lockstep group."""
+    ordinary = behaviour_module.as_single_review_account(dict(table), reviews.verified)
+    # Not in lockstep with anyone; the core number is the graph around the review's own
+    # cells, which a single-review account has too.
+    for name in ("lockstep_others", "lockstep_shared", "lockstep_member"):
+        if name in ordinary:
+            ordinary[name] = np.zeros(len(reviews))
+    return ordinary
+
+
+EVIDENCE_FACTORS = ("copy_factor", "dense_factor", "relevance_factor", "new_account_factor")
+"""Signals' factors in [0, 1], each evidence of its own that a review is not genuine:
+they multiply."""
+CAP_FACTORS = (bursts_module.EXPLAINED, "change_factor")
+"""Signals' caps in [0, 1], each the share of a group of reviews their book's history
+explains: the smallest one holds (they explain the same excess, not independent ones)."""
+
+
+def evidence_factors(table: Mapping[str, FloatArray], n: int) -> FloatArray:
+    product = np.ones(n)
+    for name in EVIDENCE_FACTORS:
+        product = product * factor(table, name, n)
+    return product
+
+
+def caps(table: Mapping[str, FloatArray], n: int) -> FloatArray:
+    least = np.ones(n)
+    for name in CAP_FACTORS:
+        least = np.minimum(least, factor(table, name, n))
+    return least
+
+
+def factor(table: Mapping[str, FloatArray], name: str, n: int) -> FloatArray:
+    """A signal's factor in [0, 1]; 1 where the signal did not run or has no value."""
+    values = table.get(name)
+    if values is None:
         return np.ones(n)
-    return np.clip(np.nan_to_num(np.asarray(explained, np.float64), nan=1.0), 0.0, 1.0)
+    return np.clip(np.nan_to_num(np.asarray(values, np.float64), nan=1.0), 0.0, 1.0)
 
 
 # ---------------------------------------------------------------------------- sentences
@@ -529,24 +600,59 @@ def _sentence(code: str, nb: Mapping[str, FloatArray], i: int, noun: tuple[str, 
         return (
             f"account's ratings differ from other reviewers' by {number(code):.1f} stars on average"
         )
-    if code == "single_use_account":
-        return "single-review account"
+    if code == "copied_text":
+        copies = round(number(code))
+        return f"one of {copies:,} copies of the same text; an earlier review had it first"
+    if code == "dense_group":
+        accounts = _count(number(code), "account", "accounts")
+        return (
+            f"part of a group of {accounts} that reviewed the same "
+            f"{_count(number('dense_group_products'), *noun)}, apart from other readers"
+        )
+    if code == "off_topic":
+        return f"text has little to do with this {noun[0]} or what its other readers wrote"
+    if code == "change_by_new_accounts":
+        return (
+            f"one of {_count(number(code), 'review', 'reviews')} from accounts new to the "
+            f"catalogue that changed this {noun[0]}'s star mix"
+        )
+    if code == influence.CODE:
+        return _influence(nb, i, noun)
+    if code == live.NEW_ACCOUNT:
+        return live.new_account_sentence(number(code), number(live.NEW_ACCOUNT_FEATURE))
     raise KeyError(code)
 
 
+def _influence(numbers: Mapping[str, FloatArray], i: int, noun: tuple[str, str]) -> str:
+    block = _count(float(numbers[influence.CODE][i]), "review", "reviews")
+    history = float(numbers[f"{influence.CODE}_history"][i])
+    share = float(numbers[f"{influence.CODE}_share"][i])
+    return (
+        f"one of {block} posted within {influence.PERIOD_DAYS} days on a {noun[0]} with "
+        f"{history:,.0f} earlier reviews' worth: together they count no more than those "
+        f"(each {share:.2f}x)"
+    )
+
+
 REASON_ORDER = (
+    "copied_text",
+    "dense_group",
     "lockstep",
-    "near_duplicate",
     "burst",
+    "change_by_new_accounts",
+    live.NEW_ACCOUNT,
+    influence.CODE,
+    "off_topic",
     "generated_text",
     "deceptive_text",
     "review_spree",
     "extreme_rater",
     "deviant_rater",
-    "single_use_account",
 )
-"""Reason codes that get a sentence, most serious first. Other flags (``early_reviewer``,
-``text_truncated``) are context, not reasons."""
+"""Reason codes that get a sentence, most serious first. Other flags are context, not
+reasons: ``early_reviewer``, ``text_truncated``, ``single_use_account`` (most honest
+readers write one review) and ``near_duplicate`` (the first of a cluster of near-identical
+texts is the original; the later ones are ``copied_text``)."""
 
 
 def coded_reasons(

@@ -4,9 +4,9 @@ Every caller goes through `analyse`: the batch pipeline (`candor score`), the we
 batch command and its live path for a new review, the robustness benchmark and the
 evaluation. Which signals run is a parameter, because what can be computed depends on
 where we are: a review being posted has only its own text (`LIVE_SIGNALS`), a batch run
-sees the whole corpus (`ALL_SIGNALS`). Signals that did not run contribute the
-combiner's training average, so a partial analysis is a fair, weaker one rather than a
-different scale.
+sees the whole corpus (`ALL_SIGNALS`). A signal that did not run says nothing against
+any review (`candor.trust.combine`: each signal can only lower trust from 1), so a
+partial analysis is a weaker one on the same scale.
 """
 
 import time
@@ -14,16 +14,34 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from candor.trust.behaviour import behaviour
-from candor.trust.bursts import bursts
+from candor.trust.bursts import EXPLAINED, bursts
+from candor.trust.changepoint import long_change
 from candor.trust.codes import TEXT_CODES, TRUNCATED
-from candor.trust.combine import Combiner, coded_reasons, combine
+from candor.trust.combine import Combiner, coded_reasons, combine, feature_table
+from candor.trust.copies import copied_text
+from candor.trust.dense import dense_blocks
 from candor.trust.duplicates import duplicate_signal
+from candor.trust.live import new_account_signal
 from candor.trust.lockstep import lockstep
+from candor.trust.relevance import relevance
 from candor.trust.table import BoolArray, FloatArray, Reviews, SignalOutput
 from candor.trust.text import TextModel, text_signal
 
-ALL_SIGNALS = ("behaviour", "bursts", "lockstep", "duplicates", "text")
-METADATA_SIGNALS = ("behaviour", "bursts", "lockstep")
+ALL_SIGNALS = (
+    "new_accounts",
+    "behaviour",
+    "bursts",
+    "lockstep",
+    "dense",
+    "changepoint",
+    "copies",
+    "relevance",
+    "text",
+)
+"""What a batch run computes. ``duplicates`` (near-identical clusters as features) is not
+in it: ``copies`` finds the same clusters and says which review came first."""
+METADATA_SIGNALS = ("new_accounts", "behaviour", "bursts", "lockstep", "dense", "changepoint")
+TEXT_SIGNALS = ("duplicates", "copies", "relevance", "text")
 LIVE_SIGNALS = ("text",)
 """What the web app computes when a review is posted: its text alone. The signals that
 need the rest of the corpus (behaviour, bursts, lockstep, duplicates) come with the next
@@ -78,12 +96,17 @@ class TrustResult:
         return self.merged.flags.get("text_truncated")
 
 
-def _signals(text_model: TextModel | None) -> dict[str, Signal]:
+def _signals(text_model: TextModel | None, now: float | None) -> dict[str, Signal]:
     return {
+        "new_accounts": lambda reviews: new_account_signal(reviews, now),
         "behaviour": behaviour,
         "bursts": bursts,
         "lockstep": lockstep,
+        "dense": dense_blocks,
+        "changepoint": long_change,
         "duplicates": duplicate_signal,
+        "copies": copied_text,
+        "relevance": relevance,
         "text": lambda reviews: text_signal(reviews, text_model),
     }
 
@@ -94,12 +117,15 @@ def analyse(
     *,
     model: Combiner | None = None,
     text_model: TextModel | None = None,
+    now: float | None = None,
 ) -> TrustResult:
     """Run ``signals`` over ``reviews`` and combine them into trust.
 
-    Text signals are skipped (not failed) when the reviews carry no text.
+    ``now`` (seconds since 1970) is when the analysis is made, for the age of the
+    site's accounts (default: the newest review). Text signals are skipped (not failed)
+    when the reviews carry no text.
     """
-    available = _signals(text_model)
+    available = _signals(text_model, now)
     unknown = [name for name in signals if name not in available]
     if unknown:
         raise ValueError(f"signals: unknown {unknown}; choose from {list(ALL_SIGNALS)}")
@@ -107,10 +133,14 @@ def analyse(
     outputs: list[SignalOutput] = []
     ran: list[str] = []
     for name in signals:
-        if name in ("text", "duplicates") and reviews.text is None:
+        if name in TEXT_SIGNALS and reviews.text is None:
             continue
         started = time.perf_counter()
-        outputs.append(available[name](reviews))
+        if name == "dense":  # judged against a consensus without the bursts found
+            explained = feature_table(outputs).get(EXPLAINED)
+            outputs.append(dense_blocks(reviews, explained))
+        else:
+            outputs.append(available[name](reviews))
         seconds[name] = time.perf_counter() - started
         ran.append(name)
     started = time.perf_counter()
@@ -124,6 +154,7 @@ __all__ = [
     "LIVE_SIGNALS",
     "METADATA_SIGNALS",
     "TEXT_CODES",
+    "TEXT_SIGNALS",
     "TRUNCATED",
     "TrustResult",
     "analyse",

@@ -140,7 +140,9 @@ def test_only_the_owner_deletes_a_review(review, personas, api_as, persona, stat
 def test_owner_deletes_a_review_and_it_leaves_the_rating(book, owner, review, api_as) -> None:
     response = api_as(owner).delete(f"/reviews/{review.pk}")
     assert response.status_code == 204
-    assert not Review.objects.filter(pk=review.pk).exists()
+    # Withdrawn, not removed: posting again brings it back (tests/reviews/test_withdraw.py).
+    assert not Review.objects.visible().filter(pk=review.pk).exists()
+    assert Review.objects.get(pk=review.pk).withdrawn_at is not None
     book.refresh_from_db()
     assert book.rating is None and book.rating_count == 0
     assert api_as(None).get(f"/reviews/{review.pk}").status_code == 404

@@ -34,13 +34,7 @@ DAY_US = 86_400_000_000
 CONFIGS = [
     DEFAULT_CONFIG,
     RatingConfig(half_life_days=1.0, recency_floor=0.05),
-    RatingConfig(
-        unverified_weight=0.3,
-        helpful_bonus_per_log=0.5,
-        helpful_max_bonus=2.0,
-        half_life_days=30.0,
-        recency_floor=0.6,
-    ),
+    RatingConfig(unverified_weight=0.3, half_life_days=30.0, recency_floor=0.6),
 ]
 
 
@@ -51,7 +45,9 @@ class Corpus:
     created_us: list[int]
     verified: list[bool]
     trust: list[float] | None  # None: no trust table (--no-trust)
-    helpful: list[int] | None  # None: the files have no helpful-votes column
+    # None: the files have no helpful-votes column. Read and checked, never weighed:
+    # `candor.ratings` has no place for them.
+    helpful: list[int] | None
     now_us: int | None  # --now
     config: RatingConfig
 
@@ -69,14 +65,14 @@ class Corpus:
         return pa.table(columns)
 
     def reviews(self) -> Reviews:
-        """What `candor.ratings` sees: dates after --now count as now."""
+        """What `candor.ratings` sees: dates after --now count as now (helpful votes
+        not at all)."""
         n = len(self.stars)
         reviews = Reviews.from_columns(
             self.stars,
             np.array(self.created_us, dtype=np.float64) / 1e6,
             self.verified,
             self.trust if self.trust is not None else np.ones(n),
-            self.helpful if self.helpful is not None else np.zeros(n, dtype=np.int64),
         )
         return reviews if self.now_us is None else reviews.no_later_than(self.now_us / 1e6)
 
@@ -184,20 +180,13 @@ def test_engine_sums_and_weights_are_the_python_definitions(corpus: Corpus):
     assert weighed["trust"].to_pylist() == trust
 
 
-def test_the_sums_made_are_the_ones_that_can_differ(tmp_path: Path):
-    table = Corpus([0], [5], [START_US], [True], None, None, None, DEFAULT_CONFIG).table()
-    pq.write_table(table, tmp_path / "plain.parquet")
-    pq.write_table(
-        table.append_column("helpful_votes", pa.array([3])), tmp_path / "helpful.parquet"
-    )
-    plain = prepare(find_files(tmp_path / "plain.parquet"), tmp_path / "a", print)
-    helpful = prepare(find_files(tmp_path / "helpful.parquet"), tmp_path / "b", print)
+def test_the_sums_made_are_the_ones_that_can_differ():
     every = tuple(name for name in (*PER_STAR, *PER_BOOK) if name not in ("counts", "reference"))
-    assert expressions.summed(helpful, with_trust=True) == every
-    assert "helpful" not in expressions.summed(plain, with_trust=True)
-    without_trust = expressions.summed(helpful, with_trust=False)
+    assert expressions.summed(with_trust=True) == every
+    assert not [name for name in every if "helpful" in name]  # helpful votes weigh nothing
+    without_trust = expressions.summed(with_trust=False)
     assert "base" not in without_trust and "evidence" not in without_trust
-    assert {"purchase", "recent", "recent_squares", "cross", "base_squares"} <= set(without_trust)
+    assert set(without_trust) == {"purchase", "recent", "recent_squares", "cross", "base_squares"}
 
 
 def test_no_sum_can_leave_64_bits():
@@ -207,4 +196,4 @@ def test_no_sum_can_leave_64_bits():
             assert rows * expressions.largest_summand(config) / unit < 2.0**62
             # A power of two, so that scaling by it is exact.
             assert unit == 2.0 ** round(np.log2(unit))
-    assert expressions.sum_unit(10_000_000, DEFAULT_CONFIG) == 2.0**-37
+    assert expressions.sum_unit(10_000_000, DEFAULT_CONFIG) == 2.0**-38

@@ -15,6 +15,7 @@ from candor.pipeline.run import StrictStop
 from candor.pipeline.sources import InputError
 from candor.pipeline.synthetic import amazon_rows, write
 from candor.pipeline.trust import CorpusTrust
+from candor.trust.score import ALL_SIGNALS
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 HEADER = (
@@ -280,7 +281,7 @@ def test_a_real_amazon_sample_as_2023_jsonl(tmp_path: Path):
     trusted = run_score(path, tmp_path / "trusted", trust=trust)
     assert [r["review_id"] for r in trusted.reviews] == [r["review_id"] for r in result.reviews]
     assert any(r["reasons"] for r in trusted.reviews)
-    assert trust.report.signals == ("behaviour", "bursts", "lockstep", "duplicates", "text")
+    assert trust.report.signals == ALL_SIGNALS
 
 
 def test_products_written_by_several_processes_are_the_same_file(

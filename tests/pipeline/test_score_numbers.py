@@ -60,7 +60,6 @@ def reviews_of(table: pa.Table, trust: dict[str, float] | None = None) -> list[R
             row["created_at"],
             row["verified_purchase"],
             trust=trust.get(row["review_id"], 1.0),
-            helpful_votes=row["helpful_votes"],
         )
         for row in table.to_pylist()
     ]
@@ -279,3 +278,44 @@ def test_other_half_lives_and_dates_far_apart(tmp_path: Path, half_life_days: fl
     assert result.summary.now == newest
     prior, by_product, _ = catalogue_prior(table, newest, config)
     assert_every_product_as_rate(result.products, by_product, newest, prior, config)
+
+
+@pytest.mark.parametrize("with_trust", [False, True])
+def test_helpful_votes_weigh_nothing(tmp_path: Path, with_trust: bool):
+    # An imported file can carry any count: a review with 300 helpful votes weighs
+    # exactly what the same review with none weighs, and the votes move no rating.
+    table = random_corpus(7, reviews=300, products=20)
+    pair = [
+        {**row, "review_id": f"pair-{votes}", "reviewer_id": f"pair-u{votes}",
+         "product_id": "pair", "helpful_votes": votes}
+        for row, votes in zip(changed_mind("pair")[:2], (300, 0), strict=True)
+    ]  # fmt: skip
+    pair[1]["created_at"] = pair[0]["created_at"]
+    table = pa.concat_tables([table, pa.Table.from_pylist(pair, table.schema)])
+    votes = table.schema.get_field_index("helpful_votes")
+    trust = None
+    if with_trust:
+        doubted = {"r1": 0.0, "r2": 0.25, "r3": 0.5}
+
+        def trust(reviews):  # type: ignore[no-untyped-def]
+            ids = list(doubted)
+            return pa.table({"review_id": ids, "trust": list(doubted.values()),
+                             "reasons": [["burst"]] * len(ids)})  # fmt: skip
+
+    runs = {}
+    for name, counts in {
+        "as imported": table["helpful_votes"],
+        "none": pa.array([0] * table.num_rows, table["helpful_votes"].type),
+        "300 each": pa.array([300] * table.num_rows, table["helpful_votes"].type),
+    }.items():
+        changed = table.set_column(votes, "helpful_votes", counts)
+        path = write(changed, tmp_path / f"{len(runs)}.parquet")
+        runs[name] = run_score(path, tmp_path / f"out{len(runs)}", now=NOW, trust=trust)
+    first = runs["as imported"]
+    for other in runs.values():
+        for output in ("products.jsonl", "reviews.jsonl"):
+            assert (other.out / output).read_bytes() == (first.out / output).read_bytes()
+    weights = {r["review_id"]: r["weight"] for r in first.reviews}
+    assert weights["pair-300"] == weights["pair-0"] == 1.0
+    codes = {f["code"] for p in first.products for f in p["explanation"]}
+    assert "helpful_votes" not in codes

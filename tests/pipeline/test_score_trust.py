@@ -17,6 +17,7 @@ from candor.pipeline.cli import main as score_command
 from candor.pipeline.synthetic import candor_table, write
 from candor.pipeline.trust import TRUNCATED, CorpusTrust
 from candor.trust.combine import REASON_ORDER
+from candor.trust.score import ALL_SIGNALS, METADATA_SIGNALS
 from candor.trust.text import MAX_CHARS
 
 ROOT = str(Path(__file__).resolve().parents[2])
@@ -58,7 +59,7 @@ def test_trust_is_on_by_default_and_no_trust_turns_it_off(
     data = write(table, tmp_path / "in.jsonl")
     on = score_here(capsys, data, "--out", tmp_path / "on", "--now", "2025-01-01")
     off = score_here(capsys, data, "--out", tmp_path / "off", "--now", "2025-01-01", "--no-trust")
-    assert "trust: 300 reviews analysed (behaviour, bursts, lockstep, duplicates, text)" in on
+    assert f"trust: 300 reviews analysed ({', '.join(ALL_SIGNALS)})" in on
     assert "trust:" not in off
     trusted, plain = lines(tmp_path / "on/reviews.jsonl"), lines(tmp_path / "off/reviews.jsonl")
     assert all(row["trust"] == 1.0 and row["reasons"] == [] for row in plain)
@@ -136,14 +137,19 @@ def test_bad_texts_and_identical_times_are_scored_and_truncation_is_noted(tmp_pa
 
 
 def test_a_corpus_without_texts_gets_trust_from_the_other_signals(tmp_path: Path):
-    table = candor_table(200, 10, seed=5).drop_columns(["title", "text"])
+    """The simulated shop's campaigns without their texts: the metadata signals alone
+    (bursts, groups, long-window change) still give the fakes less trust."""
+    world = campaign_world()
+    data = write_world(world.reviews, tmp_path / "world.jsonl")
+    table = pa.Table.from_pylist(lines(data)).drop_columns(["title", "text"])
     trust = CorpusTrust()
     result = run_score(
-        write(table, tmp_path / "in.parquet"), tmp_path / "out", now=NOW, trust=trust
+        write(table, tmp_path / "in.parquet"), tmp_path / "out", now=world.now, trust=trust
     )
-    assert len(result.reviews) == 200
-    assert trust.report.signals == ("behaviour", "bursts", "lockstep")
-    assert any(row["trust"] < 1.0 for row in result.reviews)
+    assert trust.report.signals == METADATA_SIGNALS
+    fake = np.array([world.truth[int(row["review_id"])].is_fake for row in result.reviews])
+    found = np.array([row["trust"] for row in result.reviews])
+    assert found[fake].mean() < found[~fake].mean() - 0.3
 
 
 def campaign_world() -> World:

@@ -32,7 +32,6 @@ def reviews(
         created_at=moments(earliest, latest),
         verified=st.booleans(),
         trust=(st.sampled_from([0.0, 1.0]) | st.floats(0.0, 1.0)) if trust else st.just(1.0),
-        helpful_votes=st.integers(0, 400),
     )
 
 
@@ -41,8 +40,6 @@ configs = st.builds(
     half_life_days=st.sampled_from([1.0, 30.0, 365.0, 730.0]) | st.floats(0.5, 5000.0),
     recency_floor=st.floats(0.05, 1.0),
     unverified_weight=st.floats(0.05, 1.0),
-    helpful_bonus_per_log=st.floats(0.0, 1.0),
-    helpful_max_bonus=st.floats(0.0, 2.0),
     prior_strength=st.floats(0.5, 50.0),
 )
 
@@ -60,21 +57,16 @@ def reference(
     (rating, effective count, each review's weight)."""
     # A trust below one in a billion counts as 0 (candor.ratings.review.LEAST_TRUST).
     items = [
-        ReviewInput(r.rating, r.created_at, r.verified, r.trust if r.trust >= 1e-9 else 0.0,
-                    r.helpful_votes)
+        ReviewInput(r.rating, r.created_at, r.verified, r.trust if r.trust >= 1e-9 else 0.0)
         for r in items
-    ]  # fmt: skip
+    ]
     dates = [min(review.created_at, now) for review in items]
     trusted = [date for date, review in zip(dates, items, strict=True) if review.trust > 0]
     newest = max(trusted) if trusted else max(dates)
     base, full = [], []
     for date, review in zip(dates, items, strict=True):
         purchase = config.verified_weight if review.verified else config.unverified_weight
-        bonus = min(
-            config.helpful_max_bonus,
-            config.helpful_bonus_per_log * math.log1p(review.helpful_votes),
-        )
-        base.append(purchase * (1 + bonus) * review.trust)
+        base.append(purchase * review.trust)
         age = max(0.0, (newest - date).total_seconds() / 86_400)
         full.append(max(config.recency_floor, 0.5 ** (age / config.half_life_days)))
     evidence = sum(review.trust for review in items)

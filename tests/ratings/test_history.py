@@ -71,9 +71,7 @@ def test_running_totals_are_the_sums_of_each_prefix(owned, asked, config):
 
 def test_a_book_spanning_centuries_is_scored_directly_and_still_right():
     days = [0, 300 * 365, 600 * 365]
-    columns = Reviews.from_columns(
-        [5, 1, 4], [d * DAY for d in days], [True] * 3, [1.0] * 3, [0] * 3
-    )
+    columns = Reviews.from_columns([5, 1, 4], [d * DAY for d in days], [True] * 3, [1.0] * 3)
     when = np.array([d * DAY for d in days])
     books = np.zeros(3, int)
     fast = rating_history(columns, when, prior=TYPICAL)
@@ -84,7 +82,7 @@ def test_a_book_spanning_centuries_is_scored_directly_and_still_right():
 def test_the_last_moment_is_todays_rating():
     items = [
         ReviewInput(5, NOW - timedelta(days=700), True),
-        ReviewInput(2, NOW - timedelta(days=300), False, 0.5, 3),
+        ReviewInput(2, NOW - timedelta(days=300), False, 0.5),
         ReviewInput(4, NOW, True),
         ReviewInput(1, NOW, True, 0.0),
     ]

@@ -69,8 +69,7 @@ def test_moving_every_date_by_the_same_amount_changes_nothing(items, days):
     # Ages count back from the book's newest review, not from today: a book read years
     # ago is not worth less today for that.
     shift = timedelta(days=days)
-    moved = [ReviewInput(r.rating, r.created_at + shift, r.verified, r.trust, r.helpful_votes)
-             for r in items]  # fmt: skip
+    moved = [ReviewInput(r.rating, r.created_at + shift, r.verified, r.trust) for r in items]
     far_future = datetime(2200, 1, 1, tzinfo=UTC)
     before = rate(items, now=far_future)
     after = rate(moved, now=far_future)
@@ -80,8 +79,7 @@ def test_moving_every_date_by_the_same_amount_changes_nothing(items, days):
 @PROPERTY
 @given(st.lists(reviews(), min_size=1, max_size=20), st.lists(reviews(), min_size=1, max_size=10))
 def test_reviews_with_trust_0_change_nothing_that_counts(items, extra):
-    distrusted = [ReviewInput(r.rating, r.created_at, r.verified, 0.0, r.helpful_votes)
-                  for r in extra]  # fmt: skip
+    distrusted = [ReviewInput(r.rating, r.created_at, r.verified, 0.0) for r in extra]
     before = rate(items, now=NOW)
     after = rate(items + distrusted, now=NOW)
     assert close(before.rating, after.rating, 1e-9)
@@ -120,9 +118,9 @@ def test_a_book_read_years_ago_is_not_shown_as_the_catalogue_average(lost, sprea
     configs,
 )
 def test_recency_gives_the_newest_review_at_most_1_over_floor_times_the_oldest(a, b, config):
-    # Among reviews with the same base weight (purchase, votes, trust), no weight is more
+    # Among reviews with the same base weight (purchase, trust), no weight is more
     # than 1 / recency_floor times another, whatever the dates.
-    items = [ReviewInput(r.rating, r.created_at, True, 1.0, 0) for r in a + b]
+    items = [ReviewInput(r.rating, r.created_at, True, 1.0) for r in a + b]
     rated = rate_books(
         Reviews.of(items), np.zeros(len(items), int), 1, now=NOW_SECONDS,
         prior=Prior.typical(config), config=config,

@@ -26,7 +26,6 @@ def catalogue(seed: int, books: int, skew: float) -> tuple[Reviews, np.ndarray]:
         NOW_SECONDS - rng.uniform(0, 10 * YEAR, n),
         rng.random(n) < 0.6,
         np.where(rng.random(n) < 0.2, rng.random(n), 1.0),
-        rng.integers(0, 20, n) * (rng.random(n) < 0.2),
     )
     return reviews, owner
 
@@ -43,7 +42,7 @@ def ratings(reviews: Reviews, owner: np.ndarray, books: int) -> tuple[np.ndarray
 def joined(a: Reviews, b: Reviews) -> Reviews:
     return Reviews.from_columns(
         *(np.concatenate([getattr(a, name), getattr(b, name)])
-          for name in ("stars", "seconds", "verified", "trust", "helpful"))
+          for name in ("stars", "seconds", "verified", "trust"))
     )  # fmt: skip
 
 
@@ -52,7 +51,6 @@ campaign = st.tuples(
     st.integers(1, 2000),  # how many reviews
     st.floats(0, 10),  # over how many years before now
     st.booleans(),  # verified
-    st.integers(0, 500),  # helpful votes each
 )
 
 
@@ -62,13 +60,12 @@ def test_reviews_with_trust_0_on_one_book_change_no_other_book(seed, books, skew
     reviews, owner = catalogue(seed, books, skew)
     before, _ = ratings(reviews, owner, books)
     target = data.draw(st.integers(0, books - 1))
-    stars, count, years, verified, votes = attack
+    stars, count, years, verified = attack
     fakes = Reviews.from_columns(
         [stars] * count,
         NOW_SECONDS - np.linspace(0, years * YEAR, count),
         [verified] * count,
         [0.0] * count,
-        [votes] * count,
     )
     after, _ = ratings(joined(reviews, fakes), np.concatenate([owner, [target] * count]), books)
     others = np.arange(books) != target
@@ -83,13 +80,12 @@ def test_trusted_reviews_on_one_book_move_no_other_book_by_more_than_a_hundredth
     reviews, owner = catalogue(seed, books, skew)
     before, prior_before = ratings(reviews, owner, books)
     target = data.draw(st.integers(0, books - 1))
-    stars, count, years, verified, votes = attack
+    stars, count, years, verified = attack
     added = Reviews.from_columns(
         [stars] * count,
         NOW_SECONDS - np.linspace(0, years * YEAR, count),
         [verified] * count,
         [1.0] * count,
-        [votes] * count,
     )
     after, prior_after = ratings(
         joined(reviews, added), np.concatenate([owner, [target] * count]), books

@@ -1,12 +1,14 @@
 """Every weight formula has a one-review form and an array form: they agree."""
 
+from dataclasses import fields
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rating_strategies import NOW, PROPERTY, configs, reviews
 
-from candor.ratings import Prior, Reviews, rate_books, review_weight
+from candor.ratings import Prior, RatingConfig, ReviewInput, Reviews, rate_books, review_weight
 from candor.ratings import weights as w
 from candor.ratings.review import seconds_since_epoch
 
@@ -18,9 +20,6 @@ def test_factors_agree(items, config):
     assert w.purchase_factors(columns.verified, config).tolist() == [
         w.purchase_factor(r.verified, config) for r in items
     ]
-    assert w.helpful_factors(columns.helpful, config) == pytest.approx(
-        [w.helpful_factor(r.helpful_votes, config) for r in items], rel=1e-15
-    )
     assert w.base_weights(columns, config) == pytest.approx(
         [w.base_weight(r, config) for r in items], rel=1e-15
     )
@@ -63,10 +62,33 @@ def test_one_reviews_weight_is_its_weight_in_the_batch(items, config):
         clamped = (
             review
             if review.created_at <= NOW
-            else type(review)(
-                review.rating, NOW, review.verified, review.trust, review.helpful_votes
-            )
+            else type(review)(review.rating, NOW, review.verified, review.trust)
         )
         assert review_weight(clamped, weighting, config) == pytest.approx(
             weight, rel=1e-12, abs=1e-12
         )
+
+
+@PROPERTY
+@given(st.lists(reviews(), min_size=1, max_size=30), configs)
+def test_a_weight_is_purchase_times_trust_in_both_forms(items, config):
+    # Nothing else: no helpful-vote factor (an imported file can carry any count).
+    columns = Reviews.of(items)
+    expected = [w.purchase_factor(r.verified, config) * w.counted_trust(r.trust) for r in items]
+    assert [w.base_weight(r, config) for r in items] == expected
+    assert w.base_weights(columns, config).tolist() == expected
+
+
+def test_helpful_votes_cannot_reach_a_weight_in_either_form():
+    # A review with 300 helpful votes weighs exactly what the same review with none
+    # weighs: the engine's inputs, one review or many, have no place for votes.
+    assert "helpful_votes" not in {f.name for f in fields(ReviewInput)}
+    assert not [f.name for f in fields(Reviews) if "helpful" in f.name]
+    assert not [f.name for f in fields(RatingConfig) if "helpful" in f.name]
+    assert not [name for name in dir(w) if "helpful" in name]
+    with pytest.raises(TypeError):
+        ReviewInput(5, NOW, True, 1.0, 300)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        ReviewInput(5, NOW, True, helpful_votes=300)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Reviews.from_columns([5], [0.0], [True], [1.0], [300])  # type: ignore[call-arg]

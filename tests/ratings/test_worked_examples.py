@@ -9,6 +9,7 @@ from rating_strategies import DAY, NOW
 
 from candor.ratings import (
     DEFAULT_CONFIG,
+    STAGES,
     VIEWS,
     Prior,
     RatingResult,
@@ -78,10 +79,16 @@ def test_unverified_reviews_count_half_among_the_books_reviews_not_less_evidence
     assert alone.rating == rate([fresh(5)] * 10, now=NOW).rating
 
 
-def test_helpful_votes_give_at_most_half_again():
-    one = rate([fresh(5, helpful_votes=1000), fresh(1)], now=NOW)
-    share = 1.5 / 2.5
-    assert one.rating == pytest.approx((5 * TYPICAL.mean + 2 * (share * 5 + (1 - share))) / 7)
+def test_helpful_votes_sort_reviews_they_do_not_weigh_them():
+    # Two reviews count one each, whatever votes either had elsewhere: the engine takes
+    # none (an imported file can carry any count), and no step of the explanation is
+    # about them.
+    both = rate([fresh(5), fresh(1)], now=NOW)
+    assert both.rating == pytest.approx((5 * TYPICAL.mean + 2 * 3) / 7)
+    assert "helpful_votes" not in STAGES
+    assert "helpful_votes" not in [factor.code for factor in both.explanation]
+    with pytest.raises(TypeError):
+        fresh(5, helpful_votes=1000)
 
 
 def test_old_books_keep_their_readers():
@@ -169,7 +176,7 @@ def test_rate_is_rate_books_with_one_book():
     both = Reviews.from_columns(
         *(
             np.concatenate([getattr(columns, n)] * 2)
-            for n in ("stars", "seconds", "verified", "trust", "helpful")
+            for n in ("stars", "seconds", "verified", "trust")
         )
     )
     rated = rate_books(
@@ -196,10 +203,8 @@ def test_bad_reviews_are_refused_naming_the_field():
         ReviewInput(5, datetime(2020, 1, 1), True)
     with pytest.raises(ValueError, match="trust must be a number in"):
         ReviewInput(5, NOW, True, trust=float("nan"))
-    with pytest.raises(ValueError, match="helpful_votes"):
-        ReviewInput(5, NOW, True, helpful_votes=-1)
     with pytest.raises(ValueError, match="trust: review 1 has"):
-        Reviews.from_columns([5, 4], [0.0, 0.0], [True, True], [1.0, 2.0], [0, 0])
+        Reviews.from_columns([5, 4], [0.0, 0.0], [True, True], [1.0, 2.0])
 
 
 def test_config_refuses_nonsense():

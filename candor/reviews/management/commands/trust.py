@@ -1,10 +1,13 @@
 """`candor trust`: the batch half of trust analysis for the web database.
 
-When a review is posted, the web app scores its text at once (`services.live_trust`);
-this command runs every signal (`candor.trust.score.ALL_SIGNALS`: reviewer behaviour,
-bursts, lockstep groups, near-duplicates, text) over all reviews that are not hidden,
-records trust and reasons for each review whose result changed, then recomputes the
-catalogue prior and every book's rating from the trust that now counts
+When a review is posted, the web app scores it at once (`services.submit_review`: its
+text, the account's age, a burst on the book, a copied text); this command runs every
+signal (`candor.trust.score.ALL_SIGNALS`: reviewer behaviour, bursts, lockstep groups,
+near-duplicates, text) over all visible reviews, records trust and reasons for each
+review whose result changed, judges every helpful vote again by its voter's trust
+(`services.recount_helpful`), writes the text bands of texts that have none (imports:
+`services.refresh_text_bands`, for the live copy check), then recomputes the catalogue
+prior and every book's rating from the trust that now counts
 (`candor.reviews.store.rebuild`), and prints a summary. Staff overrides win: an
 overridden review's analysis is updated, never its override. Run it on a schedule
 (docs/operations.md): it is also when the catalogue prior moves.
@@ -16,11 +19,18 @@ from typing import Any
 
 import numpy as np
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from candor.reviews import store
 from candor.reviews.display import DOWNWEIGHTED_BELOW
 from candor.reviews.models import Review
-from candor.reviews.services import TrustReason, TrustUpdate, record_trust_batch
+from candor.reviews.services import (
+    TrustReason,
+    TrustUpdate,
+    record_trust_batch,
+    recount_all_helpful,
+    refresh_text_bands,
+)
 from candor.trust.score import ALL_SIGNALS, TRUNCATED, TrustResult, analyse, review_text
 from candor.trust.table import Reviews
 
@@ -39,6 +49,7 @@ FIELDS = (
     "trust_override",
     "updated_at",
     "user__date_joined",
+    "trust_batch_at",
 )
 
 
@@ -55,13 +66,17 @@ class Command(BaseCommand):
             self.stdout.write("No reviews to analyse.")
             return
         columns = dict(zip(FIELDS, zip(*rows, strict=True), strict=True))
-        result = analyse(reviews_table(columns), ALL_SIGNALS)
+        result = analyse(reviews_table(columns), ALL_SIGNALS, now=timezone.now().timestamp())
         updates, overridden = changed_reviews(columns, result)
         recorded = record_trust_batch(updates)
+        votes = recount_all_helpful()  # voters' trust has just changed
+        banded = refresh_text_bands()
         rated = store.rebuild()
         self.stdout.write(
             summary(columns, result, recorded.recorded, recorded.books, rated, overridden)
             + (f"; {recorded.skipped:,} edited meanwhile, kept" if recorded.skipped else "")
+            + f"; helpful votes recounted ({votes:,} changed)"
+            + f"; text bands written for {banded:,} reviews"
             + f"; {time.perf_counter() - started:.1f} s"
         )
 
@@ -93,16 +108,32 @@ def reviews_table(columns: dict[str, tuple[Any, ...]]) -> Reviews:
 def changed_reviews(
     columns: dict[str, tuple[Any, ...]], result: TrustResult
 ) -> tuple[list[TrustUpdate], int]:
-    """The reviews whose trust or reasons differ from what is stored, and how many
-    reviews a staff override keeps (their computed analysis is still recorded)."""
+    """The reviews whose trust or reasons differ from what is stored, or that no batch run
+    has recorded yet (so that an edit cannot raise their trust: `trust_batch_at`), and
+    how many reviews a staff override keeps (their computed analysis is still recorded)."""
     updates = []
     for i, stored_trust in enumerate(columns["trust"]):
         trust = float(result.trust[i])
-        reasons = [TrustReason(code, text) for code, text in result.reasons_and_notes(i)]
-        if trust != stored_trust or [r.to_dict() for r in reasons] != columns["trust_reasons"][i]:
+        reasons = [
+            TrustReason(code, text, factor=account_factor(result, i) if code == NEW else None)
+            for code, text in result.reasons_and_notes(i)
+        ]
+        same = [r.to_dict() for r in reasons] == columns["trust_reasons"][i]
+        if trust != stored_trust or not same or columns["trust_batch_at"][i] is None:
             updates.append(TrustUpdate(columns["pk"][i], trust, reasons, columns["updated_at"][i]))
     overridden = sum(override is not None for override in columns["trust_override"])
     return updates, overridden
+
+
+NEW = "new_account"  # candor.trust.live.NEW_ACCOUNT, without loading that module here
+
+
+def account_factor(result: TrustResult, i: int) -> float | None:
+    """The account-age factor behind a ``new_account`` reason, when the engine gives it
+    (`candor.trust.live.new_account_signal`): kept with the reason, so that a new
+    reader's low trust does not make them a distrusted voter (`live.distrusted`)."""
+    values = result.merged.numbers.get("new_account_factor")
+    return None if values is None else float(values[i])
 
 
 def summary(
