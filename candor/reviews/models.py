@@ -116,7 +116,6 @@ class Review(models.Model):
                     "verified_purchase",
                     "trust",
                     "trust_override",
-                    "helpful_count",
                     "hidden",
                     "withdrawn_at",
                 ],

@@ -329,7 +329,8 @@ def vote_helpful(user: AbstractBaseUser, review: Review) -> bool:
     now = timezone.now()
     counted = bool(votes_count([(user.pk, now, getattr(user, "date_joined", None))])[0])
     try:
-        with store.changing([review.book_id]):
+        # No rating changes: votes sort reviews, they do not weigh them.
+        with transaction.atomic():
             HelpfulVote.objects.create(
                 review=review,
                 voter=user,
