@@ -89,7 +89,7 @@ Which reviews are penalised
     ``MIN_PRODUCTS`` products. A block member's review of an unrelated bestseller
     (camouflage) is not on a block product and keeps its trust.
 
-Speed (one core): about 38,000 reviews/s on 1,000,000 generated reviews
+Speed (one core): about 35,000-38,000 reviews/s on 1,000,000 generated reviews
 (``bench.trust_speed``) and 50,000/s on the real Amazon samples. Nearly all of it is the
 peeling's heap loop, in Python: two peelings per candidate block and per null run, each
 over (nearly) every edge.
@@ -435,20 +435,19 @@ def pushed_reviews(
     """The block's reviews that push its products against the outside consensus.
 
     Deviations are from the consensus of accounts outside the block. Products with at
-    least two block reviews and ``MIN_OUTSIDE`` reviews from outside it are judged. The block pushes at all when the sum of squared
-    ``push / standard error`` over them exceeds the ``1 - ALPHA`` quantile of chi-squared
-    with one degree per product. It then pushes a product when the push is at least
-    ``MIN_PUSH`` stars and at least ``MIN_AGREEMENT`` of the block's reviews of it deviate
-    in the push's direction by at least ``MIN_DEVIATION`` stars; when it pushes at least
-    ``MIN_PRODUCTS`` products, those reviews are returned.
+    least two block reviews and ``MIN_OUTSIDE`` reviews from outside it are judged. The
+    block pushes at all when the sum of squared ``push / standard error`` over them
+    exceeds the ``1 - ALPHA`` quantile of chi-squared with one degree per product. It
+    then pushes a product when the push is at least ``MIN_PUSH`` stars and at least
+    ``MIN_AGREEMENT`` of the block's reviews of it deviate in the push's direction by at
+    least ``MIN_DEVIATION`` stars; when it pushes at least ``MIN_PRODUCTS`` products,
+    those reviews are returned.
     """
     is_member, is_product = members(block, reviews.n_reviewers, reviews.n_products)
     by_member = is_member[reviews.reviewer]
     inside = by_member & is_product[reviews.product]
     rating = reviews.rating.astype(np.float64)
-    deviation = consensus_deviation(
-        reviews.product, rating, ~by_member, reviews.n_products, weight
-    )
+    deviation = consensus_deviation(reviews.product, rating, ~by_member, reviews.n_products, weight)
     push, unit_error = product_push(reviews, inside, deviation, by_member)
     block_count = np.bincount(reviews.product[inside], minlength=reviews.n_products)
     # A product with no readers outside the block has no consensus to push against: a

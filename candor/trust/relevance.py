@@ -78,7 +78,7 @@ shoe reviews 57% flagged, electronics reviews 63%, reviews of other books 28% (g
 praise is shared by every book's reviews, so a review of another book that names no
 character or place often looks on topic).
 
-Speed (one core): about 49,000 reviews/s on 1,000,000 generated reviews (200 characters
+Speed (one core): about 50,000 reviews/s on 1,000,000 generated reviews (200 characters
 median, a vocabulary of 30,000 made-up words, so millions of distinct bigrams; it was
 8,000/s with scikit-learn's vectoriser) and 80,000/s on the 56,662 real amazon_electronics
 texts; tokenising and hashing are more than half of it. Memory: about 1.6 GB above the texts
