@@ -405,17 +405,16 @@ def markdown(report: Report, command: str) -> str:
         )
     lines += [
         "",
-        "Trust is `candor.trust.score.analyse` with every signal (behaviour, bursts, lockstep,"
-        " near-duplicate texts, the text classifier) over all reviews of the world at once, as"
-        " a batch run of `candor score` would compute it; account creation dates are not given"
-        " to it (a shop's export may not have them). Most of the effect comes from the burst"
-        " rule (a review in a significant burst keeps at most the share of its window that"
-        " the product's own history explains: `candor/trust/combine.py`), which also catches"
-        " the aged-account farm, whose members post on a target within two days. Without that"
-        " rule (the Yelp-fitted combiner plus the duplicate and text terms only) the campaign"
-        " reviews of this world kept a mean trust of 0.46 (promotion bursts), 0.36 (sabotage)"
-        " and 0.74 (farm), against 0.97 for honest reviews, although the burst flag was on"
-        " for 97-100 % of them.",
+        "Trust is `candor.trust.score.analyse` with every signal"
+        f" ({', '.join(ALL_SIGNALS)}) over all reviews of the world at once, as a batch run"
+        " of `candor score` would compute it; account creation dates are not given to it (a"
+        " shop's export may not have them). Most of the effect comes from the burst rule (a"
+        " review of a star a significant burst over-represents keeps at most the share of its"
+        " window that the product's own history explains: `candor/trust/bursts.py`), which"
+        " also catches this world's aged-account farm, whose members post on a target within"
+        " two days. The simulator shares the method's assumptions (its honest texts come from"
+        " a small template bank, and its farms post in bursts): it is a regression check,"
+        " not evidence; `bench/adversary.py` attacks real reviews.",
         "",
         "Definitions and the world's parameters: docstrings of `bench/robustness.py` and"
         " `bench/simulate.py`.",
