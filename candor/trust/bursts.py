@@ -34,11 +34,14 @@ takes the most significant (smallest q) via a range-minimum query over the windo
 start in the ``w`` days up to the review (a sparse table, so still no loop over reviews).
 A review in a window that is significant only for its star mix is flagged only if it has
 the dominant star. And a review is flagged only when its own star is over-represented in
-the window against the history's share of that star (binomial upper tail at ``ALPHA``):
-a surge with the product's usual star mix (a launch, a mention in the press) cannot move
-its rating, and on the real Amazon book sample such launches were most of what the rate
-test found. ``burst_member`` (a feature of the fitted combiner) keeps the window test
-alone, as it was fitted.
+the window against the history's share of it (binomial upper tail at ``ALPHA``), or the
+window's mean stars differ from the history's (z-test at ``ALPHA``, `mean_shift`) and its
+own star lies on the side the window moved to. A surge with the product's usual star mix
+(a launch, a mention in the press) cannot move its rating, and on the real Amazon book
+sample such launches were most of what the rate test found; a campaign mixing four and
+five stars on a book whose readers also give one to three is a shift up, and both its
+stars are above the mean. ``burst_member`` (a feature of the fitted combiner) keeps the
+window test alone, as it was fitted.
 
 Features per review: ``burst_log10_q`` (-log10 q of the most significant window containing
 it, significant or not), ``burst_ratio`` (k / mu of that window), ``burst_size`` (k),
@@ -78,6 +81,32 @@ EXPLAINED = "burst_explained"
 the product's own history explains, ``min(1, mu * pi_s / k_s)`` (``pi_s``: the history's
 share of star ``s``, with the prior); 1.0 for reviews not in a burst. Not a combiner
 feature: the combiner uses it as a cap on trust (see ``candor.trust.combine``)."""
+
+
+def mean_shift(
+    cum_star: IntArray,
+    w_lo: IntArray,
+    w_hi: IntArray,
+    ctx_lo: IntArray,
+    ctx_hi: IntArray,
+    star_prior: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """For each window: the sign of a significant shift of its mean stars from its
+    history's (+1 up, -1 down, 0 none; z-test of the window's mean against the history's
+    mean and variance, two-sided at ``ALPHA``), and the history's mean. ``cum_star[s, i]``
+    counts the ``s``-star reviews before sorted row ``i``; the history is the context
+    rows without the window's, plus ``star_prior`` pseudo-reviews."""
+    stars = np.arange(1, 6, dtype=np.float64)[:, None]
+    window = (cum_star[1:, w_hi] - cum_star[1:, w_lo]).astype(np.float64)
+    context = (cum_star[1:, ctx_hi] - cum_star[1:, ctx_lo]).astype(np.float64) - window
+    history = context + star_prior[:, None]
+    shares = history / history.sum(axis=0)
+    mean = (shares * stars).sum(axis=0)
+    variance = np.maximum((shares * (stars - mean) ** 2).sum(axis=0), 0.25)
+    size = np.maximum(window.sum(axis=0), 1.0)
+    z = ((window * stars).sum(axis=0) / size - mean) / np.sqrt(variance / size)
+    significant = 2.0 * stats.norm.sf(np.abs(z)) <= ALPHA
+    return np.where(significant, np.sign(z), 0.0), mean
 
 
 def benjamini_hochberg(p: FloatArray, family: int | None = None) -> FloatArray:
@@ -296,11 +325,15 @@ def bursts(reviews: Reviews, alpha: float = ALPHA) -> SignalOutput:
     c_own = cum_star[own, ctx_hi[bsig]] - cum_star[own, ctx_lo[bsig]] - k_own
     share_own = (c_own + star_prior[own - 1]) / (ctx[bsig] + PRIOR_STARS)
     expected_own = mu[bsig] * share_own
-    # Only a burst that over-represents the review's star can move the rating: a surge
-    # with the product's usual star mix (a launch, a mention in the press) is traffic.
+    # Only a burst that changes the product's star mix can move its rating: a surge with
+    # the product's usual mix (a launch, a mention in the press) is traffic. So a review
+    # is flagged when its own star is over-represented in the window (binomial tail at
+    # ALPHA), or the window's mean differs from the history's (z-test at ALPHA) and its
+    # star is on the side the window moved to.
+    shifted, history_mean = mean_shift(cum_star, w_lo, w_hi, ctx_lo[bsig], ctx_hi[bsig], star_prior)
     k_window = (w_hi - w_lo).astype(np.float64)
     over = stats.binom.sf(k_own - 1, k_window, share_own) <= ALPHA
-    flagged = in_burst & over
+    flagged = in_burst & (over | (shifted * (srating - history_mean) > 0))
     explained = np.where(flagged, np.minimum(1.0, expected_own / np.maximum(k_own, 1.0)), 1.0)
 
     def unsort(values: FloatArray | BoolArray) -> FloatArray:

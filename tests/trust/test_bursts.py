@@ -178,3 +178,28 @@ def test_negative_binomial_parametrisation() -> None:
     """The (shape, shape / (shape + mu)) parametrisation has mean mu."""
     shape, mu = 3.0, 7.5
     assert np.isclose(stats.nbinom.mean(shape, shape / (shape + mu)), mu)
+
+
+def test_a_surge_with_the_usual_mix_is_traffic_a_mixed_promotion_is_not() -> None:
+    """A launch-like surge whose stars are drawn like the product's own does not cap
+    anything; forty reviews split between four and five stars on the same product, whose
+    readers also give one to three, are a shift up: both stars are capped."""
+    rng = np.random.default_rng(7)
+    base = steady(rng, 4)
+    usual = rng.choice([1, 2, 3, 4, 5], 40, p=[0.08, 0.07, 0.15, 0.35, 0.35])
+    days = 400 + np.arange(40) % 3
+    surge = table(
+        np.concatenate((base.product, np.zeros(40, np.int64))),
+        np.concatenate((base.rating, usual)),
+        np.concatenate((base.time, days * DAY + 3600)),
+    )
+    out = bursts(surge)
+    assert (out.features[EXPLAINED][len(base) :] == 1.0).all()
+    mixed = np.where(np.arange(40) % 2 == 0, 4, 5)
+    promotion = table(
+        np.concatenate((base.product, np.zeros(40, np.int64))),
+        np.concatenate((base.rating, mixed)),
+        np.concatenate((base.time, days * DAY + 3600)),
+    )
+    capped = bursts(promotion).features[EXPLAINED][len(base) :]
+    assert (capped[mixed == 4] < 0.5).all() and (capped[mixed == 5] < 0.5).all()
