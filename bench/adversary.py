@@ -1152,12 +1152,12 @@ def progress_line(found: "Cell | EditionRow") -> str:
     if isinstance(found, Cell):
         return (
             f"{found.sample} cell {found.index} (seed {found.seed}): {found.attack.label()}: "
-            f"removed {percent(found.removed)}, recall {percent(found.recall)}, "
+            f"removed {docs.percent(found.removed)}, recall {docs.percent(found.recall)}, "
             f"{found.seconds:.1f} s"
         )
     return (
         f"{found.sample} honest change (seed {found.seed}): error plain "
-        f"{star_text(found.plain_error)}, Candor {star_text(found.candor_error)}"
+        f"{docs.stars(found.plain_error)}, Candor {docs.stars(found.candor_error)}"
     )
 
 
@@ -1223,14 +1223,6 @@ def report_each(
 # ------------------------------------------------------------------------------ report
 
 
-def percent(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{100 * value:.0f} %"
-
-
-def star_text(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{value:.3f}"
-
-
 def spill_text(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:.4f}"
 
@@ -1245,19 +1237,19 @@ def summary_lines(summary: Summary) -> list[str]:
     return [
         "| | measured | target | |",
         "|---|---:|---|---|",
-        f"| median cell: share of the plain average's shift removed | {percent(s.median_removed)}"
+        f"| median cell: share of the plain average's shift removed | {docs.percent(s.median_removed)}"
         f" | >= 80 % | {met(s.median_removed >= TARGET_MEDIAN_REMOVED)} |",
-        f"| worst cell: share removed | {percent(s.worst_removed)} | >= 50 %"
+        f"| worst cell: share removed | {docs.percent(s.worst_removed)} | >= 50 %"
         f" | {met(s.worst_removed >= TARGET_WORST_REMOVED)} |",
         f"| cells where Candor moved more than the plain average | {s.moved_more} of {s.cells}"
         f" | 0 | {met(s.moved_more == 0)} |",
         f"| largest spill (mean move of the products not attacked) | {spill_text(s.largest_spill)}★"
         f" | <= 0.01★ | {met(s.largest_spill <= TARGET_SPILL)} |",
-        f"| most honest reviews distrusted in a cell | {percent(s.largest_honest_distrusted)}"
-        f" (clean corpus: {percent(s.clean_honest_distrusted)}) | <= 5 %"
+        f"| most honest reviews distrusted in a cell | {docs.percent(s.largest_honest_distrusted)}"
+        f" (clean corpus: {docs.percent(s.clean_honest_distrusted)}) | <= 5 %"
         f" | {met(s.largest_honest_distrusted <= TARGET_HONEST_DISTRUSTED)} |",
         f"| honest change: error vs the post-change truth, plain / Candor"
-        f" | {star_text(s.edition_plain_error)} / {star_text(s.edition_candor_error)}"
+        f" | {docs.stars(s.edition_plain_error)} / {docs.stars(s.edition_candor_error)}"
         f" | Candor below plain | {met(edition_ok)} |",
     ]
 
@@ -1273,8 +1265,8 @@ def cell_line(c: Cell) -> str:
     flag = " ⚑" if c.moved_more else ""
     return (
         f"| {c.sample} | {c.index} | {c.seed} | {c.attack.label()} | {c.fakes:,} ({c.camouflage:,})"
-        f" | {star_text(c.plain_shift)} | {star_text(c.candor_shift)}{flag} | {percent(c.removed)}"
-        f" | {percent(c.recall)} | {spill_text(c.spill)} | {percent(c.honest_distrusted)} |"
+        f" | {docs.stars(c.plain_shift)} | {docs.stars(c.candor_shift)}{flag} | {docs.percent(c.removed)}"
+        f" | {docs.percent(c.recall)} | {spill_text(c.spill)} | {docs.percent(c.honest_distrusted)} |"
     )
 
 
@@ -1296,8 +1288,8 @@ def level_lines(cells: Sequence[Cell]) -> list[str]:
                 continue
             lines.append(
                 f"| {axis} | {LABELS[axis][level]} | {len(chosen)}"
-                f" | {percent(float(np.nanmedian(removed)))} | {percent(float(np.nanmin(removed)))}"
-                f" | {percent(float(np.nanmedian(recall)))} |"
+                f" | {docs.percent(float(np.nanmedian(removed)))} | {docs.percent(float(np.nanmin(removed)))}"
+                f" | {docs.percent(float(np.nanmedian(recall)))} |"
             )
     return lines
 
@@ -1310,8 +1302,8 @@ def edition_lines(editions: Sequence[EditionRow]) -> list[str]:
     ]
     lines += [
         f"| {e.sample} | {e.seed} | {e.targets} | {e.new_reviews:,}"
-        f" | {star_text(e.plain_error_before)} → {star_text(e.plain_error)}"
-        f" | {star_text(e.candor_error_before)} → {star_text(e.candor_error)} | {percent(e.new_distrusted)} |"
+        f" | {docs.stars(e.plain_error_before)} → {docs.stars(e.plain_error)}"
+        f" | {docs.stars(e.candor_error_before)} → {docs.stars(e.candor_error)} | {docs.percent(e.new_distrusted)} |"
         for e in editions
     ]
     return lines
@@ -1338,7 +1330,7 @@ def markdown(report: Report, command: str) -> str:
     camouflage = sum(c.camouflage for c in report.cells)
     clean = "; ".join(
         f"{key}: {row['reviews']:,.0f} reviews, {row['products']:,.0f} products,"
-        f" {row['eligible']:.0f} with {MIN_GENUINE}+ reviews, {percent(row['distrusted'])} distrusted"
+        f" {row['eligible']:.0f} with {MIN_GENUINE}+ reviews, {docs.percent(row['distrusted'])} distrusted"
         for key, row in report.clean.items()
     )
     lines = [

@@ -5,6 +5,7 @@ a rerun replaces its section and leaves the rest of the file alone. A missing fi
 created with a header describing the machine.
 """
 
+import math
 import os
 import platform
 import re
@@ -84,3 +85,13 @@ def write_section(name: str, body: str, path: Path = BENCHMARKS_MD) -> None:
     tmp = path.with_suffix(".md.tmp")
     tmp.write_text(updated if updated.endswith("\n") else updated + "\n")
     tmp.replace(path)
+
+
+def percent(value: float) -> str:
+    """A share as a whole percentage, "n/a" when it is not a number."""
+    return "n/a" if math.isnan(value) else f"{100 * value:.0f} %"
+
+
+def stars(value: float) -> str:
+    """Stars to three decimals, "n/a" when not a number."""
+    return "n/a" if math.isnan(value) else f"{value:.3f}"

@@ -323,16 +323,8 @@ def build_report(
     )
 
 
-def _stars(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{value:.3f}"
-
-
 def _signed(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:+.3f}"
-
-
-def _pct(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{100 * value:.0f} %"
 
 
 def _interval(low_high: tuple[float, float], fmt: Callable[[float], str]) -> str:
@@ -365,8 +357,8 @@ def markdown(report: Report, command: str) -> str:
     for kind, row in report.per_kind.items():
         lines.append(
             f"| {kind.replace('_', ' ')} | {row['products']:,.0f} | {row['reviews']:,.0f}"
-            f" ({row['fakes']:,.0f}) | {_stars(row['simple'])} | {_stars(row['weights'])}"
-            f" | {trust_cell(_stars(row['trust']))} |"
+            f" ({row['fakes']:,.0f}) | {docs.stars(row['simple'])} | {docs.stars(row['weights'])}"
+            f" | {trust_cell(docs.stars(row['trust']))} |"
         )
     lines += [
         "",
@@ -379,11 +371,11 @@ def markdown(report: Report, command: str) -> str:
         "|---|---:|---:|---:|---|",
     ]
     for kind, row in report.campaign.items():
-        trust_text = f"{_signed(row['added_trust'])} ({_pct(row['removed_trust'])})"
+        trust_text = f"{_signed(row['added_trust'])} ({docs.percent(row['removed_trust'])})"
         lines.append(
             f"| {kind.replace('_', ' ')} | {row['products']:,.0f}"
             f" | {_signed(row['added_simple'])}"
-            f" | {_signed(row['added_weights'])} ({_pct(row['removed_weights'])})"
+            f" | {_signed(row['added_weights'])} ({docs.percent(row['removed_weights'])})"
             f" | {trust_cell(trust_text)} |"
         )
     lines += ["", "Targets (from the issue):", ""]
@@ -397,8 +389,8 @@ def markdown(report: Report, command: str) -> str:
         met_removed = "met" if removed >= TARGET_REMOVED else "**not met**"
         met_extra = "met" if extra <= TARGET_CLEAN_EXTRA else "**not met**"
         lines.append(
-            f"- {label}: removes {_pct(removed)} of the campaign error"
-            f" (90 % interval {_interval(report.removed_interval[method], _pct)}; target"
+            f"- {label}: removes {docs.percent(removed)} of the campaign error"
+            f" (90 % interval {_interval(report.removed_interval[method], docs.percent)}; target"
             f" >= 80 %: {met_removed}); extra error on clean products {_signed(extra)} stars"
             f" (90 % interval {_interval(report.clean_extra_interval[method], _signed)};"
             f" target <= +0.05: {met_extra})."
