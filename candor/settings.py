@@ -275,6 +275,17 @@ if PRODUCTION:
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
     LOGGING = json_logging(env_str("LOG_LEVEL", "INFO").upper())
+else:
+    # bin/run serves with DEBUG off, so a visitor sees Candor's own error pages; Django
+    # then prints a server error's traceback nowhere: send it to the terminal.
+    LOGGING = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+        "loggers": {
+            "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False}
+        },
+    }
 
 # Review essays: generated PDFs are cached here (safe to delete; rebuilt on demand).
 ESSAY_PDF_CACHE_DIR = Path(env_str("ESSAY_PDF_CACHE_DIR", str(REPO_DIR / "var" / "essay-pdfs")))
