@@ -47,7 +47,7 @@ from candor.trust import text as tm
 from candor.trust.table import FloatArray, IntArray
 
 MODEL_VERSION = "2.0.0"
-C_GRID = (0.3, 1.0, 3.0)
+C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 SEED = 0
 INNER_FOLDS = 3  # for corpora without given folds
 
