@@ -275,6 +275,17 @@ if PRODUCTION:
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
     LOGGING = json_logging(env_str("LOG_LEVEL", "INFO").upper())
+else:
+    # bin/run serves with DEBUG off, so a visitor sees Candor's own error pages; Django
+    # then prints a server error's traceback nowhere: send it to the terminal.
+    LOGGING = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+        "loggers": {
+            "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False}
+        },
+    }
 
 # `candor import`: the longest line a file may have (a longer one is rejected and skipped),
 # and how much text a file may hold once decompressed (reading stops there, so a small
