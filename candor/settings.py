@@ -287,5 +287,11 @@ else:
         },
     }
 
+# `candor import`: the longest line a file may have (a longer one is rejected and skipped),
+# and how much text a file may hold once decompressed (reading stops there, so a small
+# .gz expanding to gigabytes is refused without using the memory or the time).
+IMPORT_MAX_LINE_BYTES = env_int("IMPORT_MAX_LINE_BYTES", 1 << 20)
+IMPORT_MAX_DECOMPRESSED_BYTES = env_int("IMPORT_MAX_DECOMPRESSED_BYTES", 64 << 30)
+
 # Review essays: generated PDFs are cached here (safe to delete; rebuilt on demand).
 ESSAY_PDF_CACHE_DIR = Path(env_str("ESSAY_PDF_CACHE_DIR", str(REPO_DIR / "var" / "essay-pdfs")))
