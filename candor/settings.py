@@ -92,8 +92,8 @@ def production_secret_key() -> str:
     return key
 
 
-# CANDOR_MODE=production turns development defaults into requirements (see README,
-# "Production"): DEBUG off, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL set explicitly.
+# CANDOR_MODE=production turns development defaults into requirements (see
+# docs/production.md): DEBUG off, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL set explicitly.
 MODE = env_str("CANDOR_MODE", "development")
 if MODE not in ("development", "production"):
     raise ImproperlyConfigured(f"CANDOR_MODE must be development or production, got {MODE!r}")

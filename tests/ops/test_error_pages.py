@@ -31,7 +31,7 @@ def test_unknown_address_outside_the_books_is_the_same_friendly_page(client: Cli
     assert 'data-testid="error-404"' in response.content.decode()
 
 
-@pytest.mark.urls("tests.pages.failing_urls")
+@pytest.mark.urls("tests.ops.failing_urls")
 def test_server_error_shows_a_plain_apology_without_internals() -> None:
     response = Client(raise_request_exception=False).get("/broken/")
     assert response.status_code == 500
