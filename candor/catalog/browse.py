@@ -7,7 +7,7 @@ The rating a book is sorted by and shown with is the one the rating store keeps 
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.http import QueryDict
 
 from candor.catalog.models import Book, Subject
@@ -97,7 +97,14 @@ def browsed_books(books: QuerySet[Book], choices: Choices) -> QuerySet[Book]:
         books = books.filter(year_filter(choices.year))
     if choices.reviewed:
         books = books.filter(rating_count__gt=0)
-    return books.order_by(*SORTS[choices.sort][1])  # type: ignore[arg-type]
+    return one_edition_per_work(books).order_by(*SORTS[choices.sort][1])  # type: ignore[arg-type]
+
+
+def one_edition_per_work(books: QuerySet[Book]) -> QuerySet[Book]:
+    """Of the books, one per work (the first catalogued among them): a work's editions
+    share its rating, so the list shows the work once."""
+    first = books.order_by().values("work_id").annotate(first=Min("pk")).values("first")
+    return books.filter(pk__in=first)
 
 
 def subjects_in_use() -> QuerySet[Subject]:

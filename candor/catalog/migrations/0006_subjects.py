@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0004_rating_data'),
+        ('catalog', '0005_works_and_editions'),
     ]
 
     operations = [
