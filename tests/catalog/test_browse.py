@@ -158,3 +158,16 @@ def test_staff_give_a_book_a_subject_in_the_admin(book, staff, other_user) -> No
     # A reader cannot reach the admin form.
     refused = client_for(other_user).get(reverse("admin:catalog_subject_add"))
     assert refused.status_code == 302 and "/admin/login/" in refused["Location"]
+
+
+def test_a_work_with_two_editions_is_listed_once(make_book) -> None:
+    hardcover = make_book("Twice Printed", year=2001)
+    paperback = make_book("Twice Printed", year=2003)
+    paperback.work = hardcover.work
+    paperback.save()
+    make_book("Printed Once", year=2002)
+    response = client_for(None).get(reverse("books"), {"sort": "title"})
+    assert listed(response) == ["Printed Once", "Twice Printed"]
+    assert "2 books" in response.content.decode()
+    # Filtered to the paperback's year, the work is there through that edition.
+    assert listed(client_for(None).get(reverse("books"), {"year": "2003"})) == ["Twice Printed"]
