@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from candor.catalog.models import Book, Contribution, Person, Publisher, Series
+from candor.catalog.models import Book, Contribution, Person, Publisher, Series, Work
 from candor.importers import fields
 from candor.importers.base import BatchResult, Importer, Outcome
 from candor.importers.readers import RowError
@@ -139,9 +139,11 @@ def create_books(records: list[BookRecord]) -> None:
     series = named_rows(Series, {r.series for r in records if r.series})
     people = named_rows(Person, {name for r in records for name in dict.fromkeys(r.authors)})
     slugs = unique_slugs(Book, [r.title for r in records])
+    # Each new book is a work of its own (as Book.save makes it one at a time).
+    works = Work.objects.bulk_create([Work(title=r.title) for r in records], batch_size=1000)
     books = []
-    for record, slug in zip(records, slugs, strict=True):
-        book = Book(isbn13=record.isbn13, slug=slug, asin=record.asin)
+    for record, slug, work in zip(records, slugs, works, strict=True):
+        book = Book(isbn13=record.isbn13, slug=slug, asin=record.asin, work=work)
         for name in BOOK_FIELDS:
             setattr(book, name, getattr(record, name))
         book.publisher_id = publishers.get(record.publisher)
