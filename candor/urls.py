@@ -60,6 +60,7 @@ urlpatterns = [
     path("users/<str:username>/", accounts.profile, name="profile"),
     path("api/v1/", api.urls),
     path("essays/", include("candor.essays.urls")),
+    path("desk/", include("candor.desk.urls")),
     path("admin/", admin.site.urls),
     path("healthz", ops.healthz, name="healthz"),
 ]
