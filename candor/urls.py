@@ -12,6 +12,7 @@ from candor.reviews import views as reviews
 urlpatterns = [
     path("", catalog.home, name="home"),
     path("search/", catalog.search, name="search"),
+    path("books/", catalog.books, name="books"),
     path("books/<slug:slug>/", catalog.book_detail, name="book"),
     path("books/<slug:slug>/ratings/", catalog.rating_explanation, name="rating_explanation"),
     path("books/<slug:slug>/review/", reviews.write_review, name="write_review"),
