@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "candor.reviews",
     "candor.essays",
     "candor.exports",
+    "candor.desk",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from candor.catalog import browse
 from candor.catalog.chart import rating_chart
 from candor.catalog.isbn import looks_like_isbn
 from candor.catalog.listing import Listing
@@ -26,6 +27,25 @@ def books_with_people() -> QuerySet[Book]:
     return Book.objects.select_related("publisher", "series").prefetch_related(
         "contributions__person"
     )
+
+
+def books(request: HttpRequest) -> HttpResponse:
+    choices = browse.read_choices(request.GET)
+    found = browse.browsed_books(books_with_people(), choices)
+    page = Paginator(found, browse.BOOKS_PER_PAGE).get_page(request.GET.get("page"))
+    years = browse.decades()
+    if choices.year and choices.year not in years:
+        years.insert(0, choices.year)
+    context = {
+        "choices": choices,
+        "page": page,
+        "sorts": [(key, label) for key, (label, _) in browse.SORTS.items()],
+        "subjects": browse.subjects_in_use(),
+        "years": years,
+        "previous_query": choices.query(page=page.number - 1) if page.has_previous() else "",
+        "next_query": choices.query(page=page.number + 1) if page.has_next() else "",
+    }
+    return render(request, "catalog/books.html", context)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -89,7 +109,7 @@ def review_page(
 
 
 def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    book = get_object_or_404(books_with_people(), slug=slug)
+    book = get_object_or_404(books_with_people().prefetch_related("subjects"), slug=slug)
     listing = Listing.from_query(request.GET)
     view = listing.view
     shown = store.shown(book, view)
