@@ -84,6 +84,23 @@ class Series(SlugFromName):
         return reverse("series", args=[self.slug])
 
 
+class Subject(SlugFromName):
+    """What a book is about ("History", "Science fiction"): chosen by editors in the
+    admin or brought by an import; the catalogue is browsed by it (/books/?subject=)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('books')}?subject={self.slug}"
+
+
 class Work(models.Model):
     """What readers rate: a book in all its editions (formats, printings, translations).
 
@@ -151,6 +168,7 @@ class Book(SlugFromName):
     currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217 code, e.g. USD")
     buy_url = models.URLField(blank=True, validators=[URLValidator(schemes=["http", "https"])])
     description = models.TextField(blank=True, max_length=10000)
+    subjects = models.ManyToManyField(Subject, blank=True, related_name="books")
     created_at = models.DateTimeField(auto_now_add=True)
     # The work this book is an edition of; a new book gets a work of its own on its
     # first save. Changed only by candor.catalog.editions (staff, recorded).

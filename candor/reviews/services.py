@@ -94,14 +94,41 @@ def submit_review(
     account's age, a burst of reviews on the book, a copy of another account's text).
     The next `candor trust` run replaces it with every signal's.
     """
-    # The text model and the copy check run before the transaction and the book's lock
-    # (on SQLite, the database's write lock), which are held as briefly as possible.
-    text_trust, text_reasons = live_trust(draft)
-    copy, bands = copy_check(user, book, draft)
-    live = Live(text_trust, text_reasons, copy, bands)
+    live = live_checks(user, book, draft)
     with store.changing([book]):
         # The book is locked: concurrent first reviews by the same user wait here.
         return save_review(user, book, draft, created_at, live)
+
+
+class AlreadyReviewed(ReviewError):
+    """The user has a review of the book already (not withdrawn): edit that one."""
+
+    def __init__(self, review_id: int) -> None:
+        super().__init__(f"You already reviewed this book: edit review {review_id} instead.")
+        self.review_id = review_id
+
+
+def post_new_review(user: AbstractBaseUser, book: Book, draft: ReviewDraft) -> Review:
+    """Post a first review of the book, or bring back the one the user withdrew; raise
+    AlreadyReviewed when they have a current review of it. Checked with the book locked:
+    of the same post sent several times at once, one is saved and the others refused
+    (none silently edits the review the first one made)."""
+    live = live_checks(user, book, draft)
+    with store.changing([book]):
+        existing = Review.objects.current().filter(user=user, book=book)
+        found = existing.values_list("pk", flat=True).first()
+        if found is not None:
+            raise AlreadyReviewed(found)
+        return save_review(user, book, draft, None, live)
+
+
+def live_checks(user: AbstractBaseUser, book: Book, draft: ReviewDraft) -> "Live":
+    """What a post needs before the book is locked. The text model and the copy check
+    run before the transaction and the lock (on SQLite, the database's write lock),
+    which are held as briefly as possible."""
+    text_trust, text_reasons = live_trust(draft)
+    copy, bands = copy_check(user, book, draft)
+    return Live(text_trust, text_reasons, copy, bands)
 
 
 def save_review(
