@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.exit(score(rest))
     if command == "evaluate":
-        from candor.trust.evaluate import main as evaluate
+        from research.evaluate import main as evaluate
 
         sys.exit(evaluate(rest))
     if command == "serve":
