@@ -8,6 +8,7 @@ from django.utils.text import slugify
 
 from candor.catalog.fields import JSONTextField
 from candor.catalog.isbn import format_isbn, normalize_isbn
+from candor.catalog.names import NameParts, name_parts
 
 
 def unique_slug(model: type[models.Model], text: str, exclude_pk: int | None = None) -> str:
@@ -50,6 +51,14 @@ class Person(SlugFromName):
     """Anyone credited on a book: author, co-author, editor, translator."""
 
     name = models.CharField(max_length=200)
+    # For citations of the books (CSL-JSON's reviewed-author): when empty, guessed from
+    # the name (candor.catalog.names).
+    family_name = models.CharField(
+        max_length=200, blank=True, help_text="For citations. When empty, guessed from the name."
+    )
+    given_name = models.CharField(
+        max_length=200, blank=True, help_text="For citations. When empty, guessed from the name."
+    )
     slug = models.SlugField(max_length=100, unique=True)
     bio = models.TextField(blank=True, max_length=4000)
 
@@ -62,6 +71,10 @@ class Person(SlugFromName):
 
     def get_absolute_url(self) -> str:
         return reverse("author", args=[self.slug])
+
+    @property
+    def name_parts(self) -> NameParts:
+        return name_parts(self.name, self.family_name, self.given_name)
 
 
 class Series(SlugFromName):
