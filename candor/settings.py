@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "candor.reviews",
     "candor.essays",
     "candor.exports",
+    "candor.desk",
 ]
 
 MIDDLEWARE = [
