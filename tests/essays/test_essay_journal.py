@@ -198,8 +198,8 @@ def test_import_reads_volume_issue_and_doi_and_refuses_bad_ones(tmp_path: Path, 
     assert Essay.objects.count() == 1
 
 
-LATEST = [("catalog", "0005_person_name_parts"), ("essays", "0002_journal_and_citation_fields")]
-BEFORE = [("catalog", "0004_rating_data"), ("essays", "0001_initial")]
+LATEST = [("catalog", "0007_person_name_parts"), ("essays", "0002_journal_and_citation_fields")]
+BEFORE = [("catalog", "0006_subjects"), ("essays", "0001_initial")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -18,7 +18,7 @@ def derive_reviewer_names(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0005_person_name_parts'),
+        ('catalog', '0007_person_name_parts'),
         ('essays', '0001_initial'),
     ]
 

@@ -26,7 +26,7 @@ def derive_name_parts(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0004_rating_data'),
+        ('catalog', '0006_subjects'),
     ]
 
     operations = [
