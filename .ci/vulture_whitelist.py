@@ -109,6 +109,11 @@ framework.item_pubdate
 framework.item_title
 framework.item_updateddate
 
+# --- Django sitemaps -----------------------------------------------------------------------------
+framework.get_domain
+framework.get_protocol
+framework.lastmod
+
 # --- Named by dotted path in settings.py (middleware, django-axes callables) ----------------
 framework.JsonErrorsUnderApi
 framework.RefuseNullCharacters
