@@ -154,7 +154,8 @@ framework.small_limits
 framework.stub_evaluators
 framework.transactional_db
 framework.wsgi_in_test_transaction
-framework.AXES_FAILURE_LIMIT
+framework.AXES_FAILURE_LIMIT  # Django settings a test changes through the settings fixture
+framework.CACHES
 
 # --- Locust (bench/load/locustfile.py) ---------------------------------------------------------
 framework.on_start
