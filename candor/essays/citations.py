@@ -52,10 +52,6 @@ class CitationData:
     def date_text(self) -> str:
         return f"{date(self.year, self.month, self.day):%B} {self.day}, {self.year}"
 
-    def review_of(self, book: BookReference) -> str:
-        by = f", by {join_names(book.authors)}" if book.authors else ""
-        return f"{book.full_title}{by}"
-
 
 def citation_data(essay: Essay, url: str) -> CitationData:
     day = essay.published_on
@@ -109,15 +105,6 @@ def formatted(data: CitationData) -> SafeString:
         after,
         data.link,
         data.link,
-    )
-
-
-def formatted_text(data: CitationData) -> str:
-    reviewed = "; ".join(data.review_of(book) for book in data.books)
-    journal, after = in_journal(data.place, data.date_text)
-    return (
-        f"{data.reviewer}. “{data.title.rstrip('.')}.” Review of {reviewed}. "
-        f"{journal}{after}. {data.link}."
     )
 
 
