@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from candor.ops.logging import json_logging
@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "axes",
     "csp",
     "ninja",
@@ -231,11 +232,13 @@ AXES_CLIENT_IP_CALLABLE = "candor.ops.throttle.client_ip"
 AXES_USERNAME_CALLABLE = "candor.ops.throttle.client_username"
 
 # Content-Security-Policy (django-csp 4): everything from this site only, nothing inline.
-# Templates keep all JavaScript and CSS in static files (tests/security checks them).
+# Templates keep all JavaScript and CSS in static files (tests/security checks them). The
+# one inline block, a book page's schema.org data (JSON, never run), carries the page's
+# nonce; the header names a nonce only on pages that use one.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "object-src": [NONE],

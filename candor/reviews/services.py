@@ -294,14 +294,17 @@ def live_findings(user: AbstractBaseUser, review: Review, copy: "Finding") -> "l
 
 
 def book_activity(review: Review) -> "BookActivity":
-    """The book's visible reviews around ``review`` (not yet saved, or being edited),
-    per star: in the week up to its date, this one included, and in the months before."""
+    """The visible reviews of the book's work (all its editions) around ``review`` (not
+    yet saved, or being edited), per star: in the week up to its date, this one
+    included, and in the months before."""
     from candor.trust import live
 
     posted = review.created_at
     window_start = posted - timedelta(days=live.WINDOW_DAYS)
     history_start = window_start - timedelta(days=live.CONTEXT_DAYS)
-    others = Review.objects.visible().filter(book_id=review.book_id).order_by()
+    # The work is the rated item: a burst spread over its editions is one burst.
+    editions = list(Book.objects.filter(work_id=review.book.work_id).values_list("pk", flat=True))
+    others = Review.objects.visible().filter(book_id__in=editions).order_by()
     if review.pk is not None:
         others = others.exclude(pk=review.pk)
     counts = (
