@@ -1,4 +1,4 @@
-"""The indexes search reads (candor.catalog.search), made by migration 0007.
+"""The indexes search reads (candor.catalog.search), made by migration 0008.
 
 PostgreSQL: GIN trigram indexes (pg_trgm's gin_trgm_ops) on book titles, subtitles and
 people's names, which serve the word-similarity operator ``<%``.

@@ -10,6 +10,8 @@ from candor.catalog.listing import Listing
 from candor.catalog.models import Book, Person, Series
 from candor.catalog.search import RESULTS as search_results_limit
 from candor.catalog.search import search_books
+from candor.catalog.site_urls import absolute_url
+from candor.catalog.structured_data import book_data, json_ld
 from candor.ratings import VIEWS
 from candor.reviews import store
 from candor.reviews.display import trust_summary, weighed_reviews
@@ -110,7 +112,18 @@ def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "chart": rating_chart(shown.history) if shown.history is not None else None,
         "all_count": book.rating_count,
         **review_page(request, book, listing, shown.result.count),
+        "canonical_url": absolute_url(request, book.get_absolute_url()),
     }
+    # Search engines get Candor's rating whichever view the reader looks at.
+    candor = shown.result if view == "candor" else store.shown(book).result
+    context["json_ld"] = json_ld(
+        book_data(
+            book,
+            candor,
+            context["page"].object_list,  # type: ignore[attr-defined]
+            lambda path: absolute_url(request, path),
+        )
+    )
     if request.user.is_authenticated:
         own = Review.objects.current().filter(book=book, user=request.user)  # not withdrawn
         context["own_review"] = own.first()

@@ -18,7 +18,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("catalog", "0006_subjects"),
+        ("catalog", "0007_person_name_parts"),
     ]
 
     operations = [
