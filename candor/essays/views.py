@@ -38,6 +38,7 @@ def essay_detail(request: HttpRequest, **url: str) -> HttpResponse:
         "tags": essay.tags.all(),
         "canonical_url": cite.url,
         "citation": citations.formatted(cite),
+        "place": cite.place,
     }
     return _private_if_draft(render(request, "essays/essay.html", context), essay)
 
