@@ -35,6 +35,13 @@ class BookAdminForm(forms.ModelForm):
     buy_url = forms.URLField(
         label="Buy link", required=False, max_length=200, assume_scheme="https"
     )
+    cover_url = forms.URLField(
+        label="Cover source",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Where `candor covers` fetches the cover from (set by imports).",
+    )
 
     class Meta:
         model = Book
@@ -54,6 +61,8 @@ class BookAdminForm(forms.ModelForm):
             "buy_url",
             "description",
             "subjects",
+            "cover",
+            "cover_url",
         ]
 
     def clean_isbn13(self) -> str:

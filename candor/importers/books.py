@@ -48,6 +48,8 @@ class BookRecord:
     asin: str = ""
     # Added to the book's subjects (an import never takes one away: editors add theirs).
     subjects: tuple[str, ...] = ()
+    # Where a cover image can be fetched (`candor covers`); an empty one keeps the book's.
+    cover_url: str = ""
     # Sources that know only some fields (a reader's export) must not blank the others.
     only_create: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -91,6 +93,8 @@ def apply_fields(book: Book, record: BookRecord) -> bool:
     )
     if record.asin:
         wanted["asin"] = record.asin
+    if record.cover_url:
+        wanted["cover_url"] = record.cover_url
     changed = False
     for name, value in wanted.items():
         if getattr(book, name) != value:
@@ -149,7 +153,13 @@ def create_books(records: list[BookRecord]) -> None:
     works = Work.objects.bulk_create([Work(title=r.title) for r in records], batch_size=1000)
     books = []
     for record, slug, work in zip(records, slugs, works, strict=True):
-        book = Book(isbn13=record.isbn13, slug=slug, asin=record.asin, work=work)
+        book = Book(
+            isbn13=record.isbn13,
+            slug=slug,
+            asin=record.asin,
+            work=work,
+            cover_url=record.cover_url,
+        )
         for name in BOOK_FIELDS:
             setattr(book, name, getattr(record, name))
         book.publisher_id = publishers.get(record.publisher)
@@ -226,7 +236,8 @@ def split_names(value: str, separator: str = ";") -> tuple[str, ...]:
 
 class BooksCsvImporter(Importer):
     """isbn,title,authors[,subtitle,publisher,year,pages,price,currency,description,
-    buy_url,series,series_volume,subjects]; authors and subjects separated by semicolons."""
+    buy_url,series,series_volume,subjects,cover_url]; authors and subjects separated by
+    semicolons."""
 
     kind = "books"
     columns = {
@@ -246,6 +257,7 @@ class BooksCsvImporter(Importer):
             "series",
             "series_volume",
             "subjects",
+            "cover_url",
         )
     }
     required = frozenset({"isbn", "title"})
@@ -254,9 +266,7 @@ class BooksCsvImporter(Importer):
         currency = fields.text("currency", row["currency"], 3).upper()
         if currency and not currency.isalpha():
             raise RowError("currency", f"{currency!r} is not a currency code like USD")
-        buy_url = fields.text("buy_url", row["buy_url"], 200)
-        if buy_url and not buy_url.startswith(("http://", "https://")):
-            raise RowError("buy_url", f"{buy_url!r} is not an http(s) address")
+        buy_url = fields.web_address("buy_url", row["buy_url"], 200)
         return BookRecord(
             isbn13=fields.isbn13("isbn", row["isbn"]),
             title=fields.text("title", row["title"], 300, required=True),
@@ -272,6 +282,7 @@ class BooksCsvImporter(Importer):
             description=fields.text("description", row["description"], 10_000),
             buy_url=buy_url,
             subjects=clean_names(split_names(fields.text("subjects", row["subjects"], 2000))),
+            cover_url=fields.web_address("cover_url", row["cover_url"], 500),
         )
 
     def save_batch(self, items: list[tuple[int, BookRecord]]) -> BatchResult:
