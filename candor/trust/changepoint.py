@@ -194,6 +194,14 @@ def change_points(
     return best, p
 
 
+def tolerated(share: FloatArray, after: IntArray) -> FloatArray:
+    """How many of ``after`` reviews may have a star whose share in the history is
+    ``share`` before the excess counts as a change: the count at which the star's odds
+    are ``TOLERANCE`` times the history's odds. Scalar or array alike."""
+    odds = TOLERANCE * share
+    return after * odds / (1.0 - share + odds)
+
+
 def popular_agreement(reviews: Reviews) -> tuple[IntArray, IntArray]:
     """Per review: how many *other* reviews of its account are on popular products, and
     how many of those disagree with that product's consensus (by AGREE stars or more)."""
@@ -262,7 +270,8 @@ def long_change(reviews: Reviews, alpha: float = ALPHA) -> SignalOutput:
     rows = np.flatnonzero(after)
     k, star = at[rows], line.rating[rows] - 1
     expected_own, observed_own = expected[star, k], after_counts[star, k]
-    carries = observed_own > TOLERANCE * expected_own
+    allowed_own = tolerated(pi[star, k], after_n[k])
+    carries = observed_own > allowed_own
 
     # whose account is new to the corpus, or looks like camouflage
     review_rows = line.order[rows]
@@ -281,9 +290,7 @@ def long_change(reviews: Reviews, alpha: float = ALPHA) -> SignalOutput:
     flagged = np.zeros(n, bool)
     numbers = np.zeros((3, n))
     chosen = review_rows[flagged_rows]
-    factor[chosen] = np.clip(
-        TOLERANCE * expected_own[flagged_rows] / observed_own[flagged_rows], FLOOR, 1.0
-    )
+    factor[chosen] = np.clip(allowed_own[flagged_rows] / observed_own[flagged_rows], FLOOR, 1.0)
     flagged[chosen] = True
     per_product = np.bincount(k[flagged_rows], minlength=len(changed))
     numbers[0, chosen] = per_product[k[flagged_rows]]
