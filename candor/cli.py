@@ -43,7 +43,9 @@ def serve(argv: list[str]) -> None:
     if not 1 <= args.port <= 65535:
         parser.error(f"--port must be between 1 and 65535, got {args.port}")
     extra = [] if args.reload else ["--noreload"]
-    run_django(["runserver", f"127.0.0.1:{args.port}", *extra])
+    # --insecure: static files are served with DEBUG off too (bin/run turns it off so that a
+    # visitor sees Candor's error pages, not Django's debug page).
+    run_django(["runserver", f"127.0.0.1:{args.port}", "--insecure", *extra])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -92,8 +92,8 @@ def production_secret_key() -> str:
     return key
 
 
-# CANDOR_MODE=production turns development defaults into requirements (see README,
-# "Production"): DEBUG off, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL set explicitly.
+# CANDOR_MODE=production turns development defaults into requirements (see
+# docs/production.md): DEBUG off, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL set explicitly.
 MODE = env_str("CANDOR_MODE", "development")
 if MODE not in ("development", "production"):
     raise ImproperlyConfigured(f"CANDOR_MODE must be development or production, got {MODE!r}")
@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "candor.reviews",
     "candor.essays",
     "candor.exports",
+    "candor.desk",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,23 @@ if PRODUCTION:
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
     LOGGING = json_logging(env_str("LOG_LEVEL", "INFO").upper())
+else:
+    # bin/run serves with DEBUG off, so a visitor sees Candor's own error pages; Django
+    # then prints a server error's traceback nowhere: send it to the terminal.
+    LOGGING = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+        "loggers": {
+            "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False}
+        },
+    }
+
+# `candor import`: the longest line a file may have (a longer one is rejected and skipped),
+# and how much text a file may hold once decompressed (reading stops there, so a small
+# .gz expanding to gigabytes is refused without using the memory or the time).
+IMPORT_MAX_LINE_BYTES = env_int("IMPORT_MAX_LINE_BYTES", 1 << 20)
+IMPORT_MAX_DECOMPRESSED_BYTES = env_int("IMPORT_MAX_DECOMPRESSED_BYTES", 64 << 30)
 
 # Review essays: generated PDFs are cached here (safe to delete; rebuilt on demand).
 ESSAY_PDF_CACHE_DIR = Path(env_str("ESSAY_PDF_CACHE_DIR", str(REPO_DIR / "var" / "essay-pdfs")))

@@ -42,11 +42,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         User.objects.select_related("profile"), username=username, is_active=True
     )
     reviews = person.reviews.visible().select_related("book").order_by("-created_at")
-    context: dict[str, object] = {"person": person, "reviews": reviews}
-    if request.user == person:
-        context["api_tokens"] = person.api_tokens.filter(revoked_at=None)
-        context["token_form"] = ApiTokenForm()
-    return render(request, "accounts/profile.html", context)
+    return render(request, "accounts/profile.html", {"person": person, "reviews": reviews})
 
 
 @login_required
@@ -58,7 +54,7 @@ def create_api_token(request: HttpRequest) -> HttpResponse:
         response = render(request, "accounts/token_created.html", {"token": token, "raw": raw})
         response["Cache-Control"] = "no-store"
         return response
-    return render(request, "accounts/token_form.html", {"token_form": form})
+    return render(request, "accounts/token_form.html", {"token_form": form, "tab": "tokens"})
 
 
 @require_POST
@@ -68,7 +64,7 @@ def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
         messages.success(request, "The token was revoked: it no longer works.")
     else:
         messages.error(request, "No such active token.")
-    return redirect("profile", request.user.get_username())
+    return redirect("api_tokens")
 
 
 @login_required

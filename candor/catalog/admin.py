@@ -4,7 +4,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from candor.catalog.isbn import normalize_isbn
-from candor.catalog.models import Book, Contribution, EditorialReview, Person, Publisher, Series
+from candor.catalog.models import (
+    Book,
+    Contribution,
+    EditorialReview,
+    Person,
+    Publisher,
+    Series,
+    Subject,
+)
 from candor.reviews import store
 
 
@@ -45,6 +53,7 @@ class BookAdminForm(forms.ModelForm):
             "currency",
             "buy_url",
             "description",
+            "subjects",
         ]
 
     def clean_isbn13(self) -> str:
@@ -56,7 +65,8 @@ class BookAdmin(admin.ModelAdmin):
     form = BookAdminForm
     list_display = ["title", "publisher", "year", "isbn13", "rating", "rating_count"]
     search_fields = ["title", "subtitle", "isbn13"]
-    list_filter = ["publisher", "series"]
+    list_filter = ["subjects", "publisher", "series"]
+    autocomplete_fields = ["subjects"]
     readonly_fields = ["rating", "rating_count"]
     inlines = [ContributionInline, EditorialReviewInline]
     prepopulated_fields = {"slug": ["title"]}
@@ -82,3 +92,10 @@ class SeriesAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Publisher)
+
+
+@admin.register(Subject)
+class SubjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -4,18 +4,16 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from candor.catalog import browse
 from candor.catalog.chart import rating_chart
 from candor.catalog.isbn import looks_like_isbn
+from candor.catalog.listing import Listing
 from candor.catalog.models import Book, Contribution, Person, Series
 from candor.ratings import VIEWS
 from candor.reviews import store
 from candor.reviews.display import trust_summary, weighed_reviews
 from candor.reviews.models import HelpfulVote, Review
 
-REVIEW_SORTS = {
-    "helpful": ("-helpful_count", "-created_at", "-id"),
-    "recent": ("-created_at", "-id"),
-}
 VIEW_LABELS = {
     "candor": "Candor's rating",
     "as_posted": "As posted",
@@ -27,6 +25,25 @@ def books_with_people() -> QuerySet[Book]:
     return Book.objects.select_related("publisher", "series").prefetch_related(
         "contributions__person"
     )
+
+
+def books(request: HttpRequest) -> HttpResponse:
+    choices = browse.read_choices(request.GET)
+    found = browse.browsed_books(books_with_people(), choices)
+    page = Paginator(found, browse.BOOKS_PER_PAGE).get_page(request.GET.get("page"))
+    years = browse.decades()
+    if choices.year and choices.year not in years:
+        years.insert(0, choices.year)
+    context = {
+        "choices": choices,
+        "page": page,
+        "sorts": [(key, label) for key, (label, _) in browse.SORTS.items()],
+        "subjects": browse.subjects_in_use(),
+        "years": years,
+        "previous_query": choices.query(page=page.number - 1) if page.has_previous() else "",
+        "next_query": choices.query(page=page.number + 1) if page.has_next() else "",
+    }
+    return render(request, "catalog/books.html", context)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -74,37 +91,25 @@ def star_bars(stars: dict[int, int]) -> list[tuple[int, int]]:
     return [(star, stars.get(star, 0)) for star in range(5, 0, -1)]
 
 
-def chosen(request: HttpRequest, name: str, allowed: object, default: str) -> str:
-    value = request.GET.get(name, default)
-    return value if value in allowed else default  # type: ignore[operator]
-
-
-def review_page(request: HttpRequest, book: Book, view: str, counted: int) -> dict[str, object]:
-    """The page of reviews listed under the rating: in the verified view, only verified
-    purchases (``counted`` of them, as the view's rating counts them)."""
-    sort = chosen(request, "sort", REVIEW_SORTS, "helpful")
-    star = chosen(request, "stars", {"1", "2", "3", "4", "5"}, "")
-    reviews = (
-        Review.objects.visible()
-        .filter(book=book)
-        .select_related("user__profile")
-        .order_by(*REVIEW_SORTS[sort])
+def review_page(
+    request: HttpRequest, book: Book, listing: Listing, counted: int
+) -> dict[str, object]:
+    """The page of reviews listed under the rating (``counted`` of them in the view, as
+    the view's rating counts them)."""
+    paginator = Paginator(
+        listing.reviews(book).select_related("user__profile"), settings.REVIEWS_PER_PAGE
     )
-    if view == "verified":
-        reviews = reviews.filter(verified_purchase=True)
-    if star:
-        reviews = reviews.filter(rating=int(star))
-    paginator = Paginator(reviews, settings.REVIEWS_PER_PAGE)
-    if not star:
+    if not listing.stars:
         # The stored rating counts every listed review: that saves a COUNT(*) per page.
         paginator.count = counted  # type: ignore[misc]
     page = paginator.get_page(request.GET.get("page"))
-    return {"sort": sort, "star_filter": star, "page": page}
+    return {"sort": listing.sort, "star_filter": listing.stars, "page": page}
 
 
 def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    book = get_object_or_404(books_with_people(), slug=slug)
-    view = chosen(request, "view", VIEWS, "candor")
+    book = get_object_or_404(books_with_people().prefetch_related("subjects"), slug=slug)
+    listing = Listing.from_query(request.GET)
+    view = listing.view
     shown = store.shown(book, view)
     context: dict[str, object] = {
         "book": book,
@@ -114,7 +119,7 @@ def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "views": [(key, VIEW_LABELS[key]) for key in VIEWS],
         "chart": rating_chart(shown.history) if shown.history is not None else None,
         "all_count": book.rating_count,
-        **review_page(request, book, view, shown.result.count),
+        **review_page(request, book, listing, shown.result.count),
     }
     if request.user.is_authenticated:
         own = Review.objects.current().filter(book=book, user=request.user)  # not withdrawn

@@ -18,6 +18,7 @@ from django.db import connection
 
 from candor.catalog.isbn import normalize_isbn
 from candor.catalog.models import Book
+from candor.catalog.subjects import clean_names
 from candor.importers import fields
 from candor.importers.base import BatchResult, Importer, ImportReport
 from candor.importers.books import BookRecord, save_books
@@ -212,6 +213,7 @@ class AmazonItemsImporter(Importer):
         "price": "price",
         "details": "details",
         "store": "store",
+        "categories": "categories",
     }
     required = frozenset({"parent_asin", "title"})
 
@@ -230,6 +232,7 @@ class AmazonItemsImporter(Importer):
             currency="USD" if item_price(row["price"]) is not None else "",
             description=item_description(row["description"]),
             asin=asin,
+            subjects=item_subjects(row["categories"]),
         )
 
     def save_batch(self, items: list[tuple[int, BookRecord]]) -> BatchResult:
@@ -320,6 +323,19 @@ def item_price(value: Any) -> Any:
         return fields.price("price", value)
     except RowError:
         return None
+
+
+# The roots of Amazon's category paths: every book has one, so they say nothing.
+CATEGORY_ROOTS = frozenset({"books", "kindle store", "kindle ebooks", "audible books & originals"})
+
+
+def item_subjects(categories: Any) -> tuple[str, ...]:
+    """Amazon's category path (["Books", "History", "Military"]) as subjects, without
+    its root; anything that is not a list of text is no subjects."""
+    if not isinstance(categories, list):
+        return ()
+    names = [name for name in categories if isinstance(name, str)]
+    return clean_names(name for name in names if name.strip().lower() not in CATEGORY_ROOTS)
 
 
 def item_description(value: Any) -> str:

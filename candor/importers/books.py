@@ -10,7 +10,8 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from candor.catalog.models import Book, Contribution, Person, Publisher, Series
+from candor.catalog.models import Book, Contribution, Person, Publisher, Series, Work
+from candor.catalog.subjects import add_subjects, add_subjects_to_many, clean_names
 from candor.importers import fields
 from candor.importers.base import BatchResult, Importer, Outcome
 from candor.importers.readers import RowError
@@ -45,6 +46,8 @@ class BookRecord:
     description: str = ""
     buy_url: str = ""
     asin: str = ""
+    # Added to the book's subjects (an import never takes one away: editors add theirs).
+    subjects: tuple[str, ...] = ()
     # Sources that know only some fields (a reader's export) must not blank the others.
     only_create: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -60,6 +63,7 @@ def save_book(record: BookRecord) -> tuple[Book, Outcome]:
         apply_fields(book, record)
         book.save()
         set_authors(book, record.authors)
+        add_subjects(book, record.subjects)
         return book, Outcome.CREATED
     if record.only_create:
         return book, Outcome.UNCHANGED
@@ -68,6 +72,8 @@ def save_book(record: BookRecord) -> tuple[Book, Outcome]:
         book.save()
     if [c.person.name for c in book.contributions.select_related("person")] != list(record.authors):
         set_authors(book, record.authors)
+        changed = True
+    if add_subjects(book, record.subjects):
         changed = True
     return book, Outcome.UPDATED if changed else Outcome.UNCHANGED
 
@@ -139,9 +145,11 @@ def create_books(records: list[BookRecord]) -> None:
     series = named_rows(Series, {r.series for r in records if r.series})
     people = named_rows(Person, {name for r in records for name in dict.fromkeys(r.authors)})
     slugs = unique_slugs(Book, [r.title for r in records])
+    # Each new book is a work of its own (as Book.save makes it one at a time).
+    works = Work.objects.bulk_create([Work(title=r.title) for r in records], batch_size=1000)
     books = []
-    for record, slug in zip(records, slugs, strict=True):
-        book = Book(isbn13=record.isbn13, slug=slug, asin=record.asin)
+    for record, slug, work in zip(records, slugs, works, strict=True):
+        book = Book(isbn13=record.isbn13, slug=slug, asin=record.asin, work=work)
         for name in BOOK_FIELDS:
             setattr(book, name, getattr(record, name))
         book.publisher_id = publishers.get(record.publisher)
@@ -164,6 +172,7 @@ def create_books(records: list[BookRecord]) -> None:
         ],
         batch_size=2000,
     )
+    add_subjects_to_many({ids[r.isbn13]: r.subjects for r in records if r.subjects})
 
 
 def named_rows(model: type[Publisher | Series | Person], names: set[str]) -> dict[str, int]:
@@ -217,7 +226,7 @@ def split_names(value: str, separator: str = ";") -> tuple[str, ...]:
 
 class BooksCsvImporter(Importer):
     """isbn,title,authors[,subtitle,publisher,year,pages,price,currency,description,
-    buy_url,series,series_volume]; authors separated by semicolons."""
+    buy_url,series,series_volume,subjects]; authors and subjects separated by semicolons."""
 
     kind = "books"
     columns = {
@@ -236,6 +245,7 @@ class BooksCsvImporter(Importer):
             "buy_url",
             "series",
             "series_volume",
+            "subjects",
         )
     }
     required = frozenset({"isbn", "title"})
@@ -261,6 +271,7 @@ class BooksCsvImporter(Importer):
             currency=currency,
             description=fields.text("description", row["description"], 10_000),
             buy_url=buy_url,
+            subjects=clean_names(split_names(fields.text("subjects", row["subjects"], 2000))),
         )
 
     def save_batch(self, items: list[tuple[int, BookRecord]]) -> BatchResult:

@@ -16,10 +16,8 @@ from candor.ratings import DEFAULT_CONFIG, RatingResult, ReviewInput, review_wei
 from candor.ratings.weights import SECONDS_PER_DAY, full_recency
 from candor.reviews import store
 from candor.reviews.models import Review
+from candor.reviews.trust_levels import is_downweighted
 from candor.trust.codes import TRUNCATED
-
-# A review counts as down-weighted by trust analysis below this effective trust.
-DOWNWEIGHTED_BELOW = 0.9
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,7 @@ def trust_summary(book: Book, result: RatingResult) -> dict[str, object]:
     downweighted = 0
     visible = Review.objects.visible().filter(book=book)
     for review in visible.only("trust", "trust_override", "trust_reasons"):
-        if review.effective_trust >= DOWNWEIGHTED_BELOW:
+        if not is_downweighted(review.effective_trust):
             continue
         downweighted += 1
         found = review.trust_reasons or [{"code": "other", "text": "other signals combined"}]

@@ -646,6 +646,28 @@ def delete_users(users: "QuerySet[User]") -> int:
     return deleted
 
 
+def delete_user_keeping_reviews(user: AbstractBaseUser, heir: AbstractBaseUser) -> int:
+    """Delete an account but keep its reviews, under ``heir``: a new account with no name
+    (`candor.accounts.services.close_account` makes it). The reviews it has not deleted,
+    hidden ones too, move to the heir with their dates, moderation, votes received and
+    trust, and so do the orders of those books, which verify them. Everything else goes
+    with the account: the reviews it had deleted (withdrawn), its helpful votes (they stop
+    counting), its reports and its other orders. Returns how many reviews were kept."""
+    kept = Review.objects.filter(user=user, withdrawn_at=None)
+    kept_books = set(kept.values_list("book_id", flat=True))
+    reviewed = set(Review.objects.filter(user=user).values_list("book_id", flat=True))
+    voted = set(HelpfulVote.objects.filter(voter=user).values_list("review_id", flat=True))
+    voted_books = set(Review.objects.filter(pk__in=voted).values_list("book_id", flat=True))
+    with store.changing(reviewed | voted_books):
+        # A vote names the review's author so the database can refuse one's own votes.
+        HelpfulVote.objects.filter(review__in=kept).update(review_author=heir)
+        moved = kept.update(user=heir)
+        Order.objects.filter(user=user, book_id__in=kept_books).update(user=heir)
+        recount_helpful(voted, leaving={user.pk})
+        User.objects.filter(pk=user.pk).delete()
+    return moved
+
+
 def recount_helpful(review_ids: Iterable[int], leaving: Collection[int] = ()) -> int:
     """The one definition of a review's helpful count: the votes that count by
     `votes_count` (whose flag, HelpfulVote.counted, says whether they are in it), plus

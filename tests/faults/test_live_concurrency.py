@@ -1,6 +1,6 @@
 """Readers posting and voting on the same book at the same moment, through a live server.
 
-tests/test_concurrency.py calls the services from threads; this goes through the whole
+tests/reviews/test_concurrency.py calls the services from threads; this goes through the whole
 stack as browsers do: a multi-threaded live server (on the suite's database, SQLite or
 PostgreSQL), signed-in sessions, CSRF-checked forms. Several readers each post a review
 of one book and vote on every earlier review of it, all at once, while a second thread

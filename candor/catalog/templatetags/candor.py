@@ -1,5 +1,6 @@
 from django import template
 
+from candor.catalog.money import format_price
 from candor.ratings.rounding import half_up as rounded
 
 register = template.Library()
@@ -37,3 +38,9 @@ def signed(value: float) -> str:
 @register.filter
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@register.filter
+def price(book: object) -> str:
+    """The book's price in its currency ("$45.00"); "" when it has none."""
+    return format_price(getattr(book, "price", None), getattr(book, "currency", "") or "")

@@ -52,12 +52,15 @@ class Command(BaseCommand):
         except StrictStop as stop:
             raise CommandError(f"{stop.rejection} (strict: nothing imported)") from None
         except RowError as error:
-            raise CommandError(f"{path}: {error.field}: {error.reason}") from None
+            where = f"{path}:{error.line}" if error.line is not None else str(path)
+            raise CommandError(f"{where}: {error.field}: {error.reason}") from None
         for rejection in report.rejections[:PRINTED_REJECTIONS]:
             self.stderr.write(f"rejected {rejection}")
         if report.rejected > PRINTED_REJECTIONS:
             self.stderr.write(f"... and {report.rejected - PRINTED_REJECTIONS} more rejected rows")
         self.stdout.write(report.summary())
+        if report.cut is not None:
+            raise CommandError(f"{report.cut} (the good rows before it were imported)")
         if report.rejected and report.rejected == report.rows:
             first = report.rejections[0]
             raise CommandError(f"nothing imported: every row was rejected (first: {first})")

@@ -22,7 +22,6 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from candor.reviews import store
-from candor.reviews.display import DOWNWEIGHTED_BELOW
 from candor.reviews.models import Review
 from candor.reviews.services import (
     TrustReason,
@@ -31,6 +30,7 @@ from candor.reviews.services import (
     recount_all_helpful,
     refresh_text_bands,
 )
+from candor.reviews.trust_levels import DOWNWEIGHTED_BELOW
 from candor.trust.score import ALL_SIGNALS, TRUNCATED, TrustResult, analyse, review_text
 from candor.trust.table import Reviews
 

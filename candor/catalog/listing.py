@@ -1,0 +1,72 @@
+"""The reviews listed under a book's rating (a view, a sort, a star filter) and where one
+review sits in that list, so an action on a review can bring the reader back to it."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+
+from candor.catalog.models import Book
+from candor.ratings import VIEWS
+from candor.reviews.models import Review
+
+# Every sort is on descending fields, ending with the id so that the order is total.
+REVIEW_SORTS = {
+    "helpful": ("-helpful_count", "-created_at", "-id"),
+    "recent": ("-created_at", "-id"),
+}
+STAR_FILTERS = ("1", "2", "3", "4", "5")
+
+
+def chosen(query: QueryDict, name: str, allowed: object, default: str) -> str:
+    value = query.get(name, default)
+    return value if value in allowed else default  # type: ignore[operator]
+
+
+@dataclass(frozen=True)
+class Listing:
+    view: str = "candor"
+    sort: str = "helpful"
+    stars: str = ""  # "" for every star
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> "Listing":
+        """The listing a book page's query string asks for; unknown values fall back."""
+        return cls(
+            view=chosen(query, "view", VIEWS, "candor"),
+            sort=chosen(query, "sort", REVIEW_SORTS, "helpful"),
+            stars=chosen(query, "stars", STAR_FILTERS, ""),
+        )
+
+    def reviews(self, book: Book) -> QuerySet[Review]:
+        """In the verified view, only verified purchases (as that view's rating counts)."""
+        reviews = Review.objects.visible().filter(book=book).order_by(*REVIEW_SORTS[self.sort])
+        if self.view == "verified":
+            reviews = reviews.filter(verified_purchase=True)
+        if self.stars:
+            reviews = reviews.filter(rating=int(self.stars))
+        return reviews
+
+    def query_string(self, page: int) -> str:
+        return urlencode({"view": self.view, "sort": self.sort, "stars": self.stars, "page": page})
+
+
+def listed_before(review: Review, sort: str) -> Q:
+    """Reviews that come before ``review`` in the sort: greater on the first field that
+    differs (every field is descending)."""
+    before = Q(pk__in=[])
+    same = Q()
+    for field in (name.lstrip("-") for name in REVIEW_SORTS[sort]):
+        value = getattr(review, field)
+        before |= same & Q(**{f"{field}__gt": value})
+        same &= Q(**{field: value})
+    return before
+
+
+def page_of(listing: Listing, review: Review, per_page: int) -> int | None:
+    """The page of ``listing`` that shows ``review`` now; None when it is not listed."""
+    reviews = listing.reviews(review.book)
+    if not reviews.filter(pk=review.pk).exists():
+        return None
+    return reviews.filter(listed_before(review, listing.sort)).count() // per_page + 1
