@@ -27,8 +27,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from candor.ratings import Reviews as RatingReviews
-from candor.trust.evaluate_yelp import load_yelp, shared_data_root
 from candor.trust.table import Reviews as TrustReviews
+from research.evaluate_yelp import load_yelp, shared_data_root
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

@@ -30,9 +30,11 @@ from candor.api.schemas import (
 from candor.catalog.models import Book
 from candor.reviews.models import Report, Review
 from candor.reviews.services import (
+    AlreadyReviewed,
     ReviewDraft,
     ReviewError,
     delete_review,
+    post_new_review,
     report_review,
     submit_review,
     vote_helpful,
@@ -123,14 +125,11 @@ def post_review(request: HttpRequest, slug: str, payload: ReviewIn) -> Any:
     trust kept) with what you send."""
     user = token_user(request)
     book = get_object_or_404(Book, slug=slug)
-    existing = Review.objects.current().filter(book=book, user=user).first()
-    if existing is not None:
-        raise ApiError(
-            409,
-            f"You already reviewed this book: edit review {existing.pk} instead.",
-            fields={"review": str(existing.pk)},
-        )
-    review = submit_review(user, book, ReviewDraft(payload.rating, payload.title, payload.text))
+    draft = ReviewDraft(payload.rating, payload.title, payload.text)
+    try:
+        review = post_new_review(user, book, draft)
+    except AlreadyReviewed as already:
+        raise ApiError(409, str(already), fields={"review": str(already.review_id)}) from None
     return Status(201, review_out(visible_or_own(review)))
 
 

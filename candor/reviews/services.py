@@ -94,14 +94,41 @@ def submit_review(
     account's age, a burst of reviews on the book, a copy of another account's text).
     The next `candor trust` run replaces it with every signal's.
     """
-    # The text model and the copy check run before the transaction and the book's lock
-    # (on SQLite, the database's write lock), which are held as briefly as possible.
-    text_trust, text_reasons = live_trust(draft)
-    copy, bands = copy_check(user, book, draft)
-    live = Live(text_trust, text_reasons, copy, bands)
+    live = live_checks(user, book, draft)
     with store.changing([book]):
         # The book is locked: concurrent first reviews by the same user wait here.
         return save_review(user, book, draft, created_at, live)
+
+
+class AlreadyReviewed(ReviewError):
+    """The user has a review of the book already (not withdrawn): edit that one."""
+
+    def __init__(self, review_id: int) -> None:
+        super().__init__(f"You already reviewed this book: edit review {review_id} instead.")
+        self.review_id = review_id
+
+
+def post_new_review(user: AbstractBaseUser, book: Book, draft: ReviewDraft) -> Review:
+    """Post a first review of the book, or bring back the one the user withdrew; raise
+    AlreadyReviewed when they have a current review of it. Checked with the book locked:
+    of the same post sent several times at once, one is saved and the others refused
+    (none silently edits the review the first one made)."""
+    live = live_checks(user, book, draft)
+    with store.changing([book]):
+        existing = Review.objects.current().filter(user=user, book=book)
+        found = existing.values_list("pk", flat=True).first()
+        if found is not None:
+            raise AlreadyReviewed(found)
+        return save_review(user, book, draft, None, live)
+
+
+def live_checks(user: AbstractBaseUser, book: Book, draft: ReviewDraft) -> "Live":
+    """What a post needs before the book is locked. The text model and the copy check
+    run before the transaction and the lock (on SQLite, the database's write lock),
+    which are held as briefly as possible."""
+    text_trust, text_reasons = live_trust(draft)
+    copy, bands = copy_check(user, book, draft)
+    return Live(text_trust, text_reasons, copy, bands)
 
 
 def save_review(
@@ -267,14 +294,17 @@ def live_findings(user: AbstractBaseUser, review: Review, copy: "Finding") -> "l
 
 
 def book_activity(review: Review) -> "BookActivity":
-    """The book's visible reviews around ``review`` (not yet saved, or being edited),
-    per star: in the week up to its date, this one included, and in the months before."""
+    """The visible reviews of the book's work (all its editions) around ``review`` (not
+    yet saved, or being edited), per star: in the week up to its date, this one
+    included, and in the months before."""
     from candor.trust import live
 
     posted = review.created_at
     window_start = posted - timedelta(days=live.WINDOW_DAYS)
     history_start = window_start - timedelta(days=live.CONTEXT_DAYS)
-    others = Review.objects.visible().filter(book_id=review.book_id).order_by()
+    # The work is the rated item: a burst spread over its editions is one burst.
+    editions = list(Book.objects.filter(work_id=review.book.work_id).values_list("pk", flat=True))
+    others = Review.objects.visible().filter(book_id__in=editions).order_by()
     if review.pk is not None:
         others = others.exclude(pk=review.pk)
     counts = (

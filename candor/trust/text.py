@@ -32,7 +32,7 @@ model trained on English only. Texts are scored in batches of ``BATCH`` to bound
 
 The model lives in ``candor/trust/models/`` as ``text_model.npz`` (arrays only, loaded
 with ``allow_pickle=False``, so loading runs no code) and ``text_model.json`` (version,
-thresholds, provenance). ``python -m candor.trust.train_text`` rebuilds both
+thresholds, provenance). ``python -m research.train_text`` rebuilds both
 byte-for-byte.
 """
 

@@ -13,9 +13,9 @@ from pipeline_helpers import assert_rows_close, changed_mind, run_score
 from candor.pipeline.output import PRODUCT_FIELDS, REJECT_FIELDS, REVIEW_FIELDS
 from candor.pipeline.run import StrictStop
 from candor.pipeline.sources import InputError
-from candor.pipeline.synthetic import amazon_rows, write
 from candor.pipeline.trust import CorpusTrust
 from candor.trust.score import ALL_SIGNALS
+from research.synthetic import amazon_rows, write
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 HEADER = (

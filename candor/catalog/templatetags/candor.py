@@ -1,6 +1,7 @@
 from django import template
 
 from candor.catalog.money import format_price
+from candor.catalog.site_urls import absolute_url
 from candor.ratings.rounding import half_up as rounded
 
 register = template.Library()
@@ -44,3 +45,9 @@ def plural(count: int, word: str) -> str:
 def price(book: object) -> str:
     """The book's price in its currency ("$45.00"); "" when it has none."""
     return format_price(getattr(book, "price", None), getattr(book, "currency", "") or "")
+
+
+@register.simple_tag(takes_context=True)
+def absolute(context: template.Context, path: str) -> str:
+    """The full address of a path on this site (for links read off the page)."""
+    return absolute_url(context["request"], path)

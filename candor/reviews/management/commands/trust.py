@@ -37,6 +37,7 @@ from candor.trust.table import Reviews
 FIELDS = (
     "pk",
     "book_id",
+    "book__work_id",
     "user_id",
     "rating",
     "created_at",
@@ -86,7 +87,8 @@ def _seconds(moments: tuple[Any, ...]) -> np.ndarray:
 
 
 def reviews_table(columns: dict[str, tuple[Any, ...]]) -> Reviews:
-    _, book = np.unique(np.array(columns["book_id"], dtype=np.int64), return_inverse=True)
+    # The product is the work: the rated item, whose reviews on every edition are one set.
+    _, book = np.unique(np.array(columns["book__work_id"], dtype=np.int64), return_inverse=True)
     _, user = np.unique(np.array(columns["user_id"], dtype=np.int64), return_inverse=True)
     return Reviews(
         review_id=[str(pk) for pk in columns["pk"]],

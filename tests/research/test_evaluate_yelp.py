@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from candor.trust import evaluate_yelp as ev
 from candor.trust.combine import (
     Combiner,
     combine,
@@ -11,6 +10,7 @@ from candor.trust.combine import (
     genuine_probability,
     run_signals,
 )
+from research import evaluate_yelp as ev
 
 needs_data = pytest.mark.skipif(not ev.available(), reason="shared Yelp data not available")
 KEYS = {"dataset", "protocol", "metric", "value", "published", "source"}

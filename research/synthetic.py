@@ -1,6 +1,6 @@
 """Small random corpora in Candor's schema or Amazon 2023's, for tests and benchmarks.
 
-    python -m candor.pipeline.synthetic --reviews 1000000 --products 100000 --out r.parquet
+    python -m research.synthetic --reviews 1000000 --products 100000 --out r.parquet
 
 Seeded: the same arguments give the same rows. Products are drawn with a skew (a few
 have many reviews, most a handful); dates span four years up to 2025-01-01 UTC, 80 %

@@ -18,7 +18,7 @@ Honesty rules followed here:
   a review twice; accuracy is the mean over the 5 folds.
 - Salminen subset: stratified 5-fold, shuffled with seed 0; mean over folds.
 
-Run ``python -m candor.trust.evaluate_text`` to print the table.
+Run ``python -m research.evaluate_text`` to print the table.
 """
 
 import multiprocessing as mp
@@ -36,8 +36,8 @@ from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyp
 from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
 from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
 
-from candor.trust import train_text as tt
 from candor.trust.table import IntArray
+from research import train_text as tt
 
 Row = dict[str, object]
 Split = tuple[IntArray, IntArray]

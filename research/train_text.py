@@ -1,6 +1,6 @@
 """Train the text model shipped in candor/trust/models/ (see candor.trust.text).
 
-    python -m candor.trust.train_text [--data DIR] [--out DIR]
+    python -m research.train_text [--data DIR] [--out DIR]
 
 Reads the labelled corpora from the shared data directory (``../shared/data`` next to the
 repository, or ``$CANDOR_SHARED_DATA``), never from the repository, and writes
@@ -8,7 +8,7 @@ repository, or ``$CANDOR_SHARED_DATA``), never from the repository, and writes
 liblinear with a fixed random_state, a zip written with fixed timestamps): two runs on the
 same data give the same bytes.
 
-Recipe per head (the same recipe ``candor.trust.evaluate_text`` measures fold by fold):
+Recipe per head (the same recipe ``research.evaluate_text`` measures fold by fold):
 
 1. Count word 1-3-grams and char 1-5-grams of every text once (label-free).
 2. For the training rows, keep n-grams that occur in >= MIN_DF training texts; tf-idf with
@@ -59,7 +59,7 @@ def shared_data_dir() -> Path:
     env = os.environ.get("CANDOR_SHARED_DATA")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    return Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 # ---------------------------------------------------------------- data
@@ -343,7 +343,7 @@ def train(
             "generated_text": tm.GENERATED_THRESHOLD,
         },
         "npz_sha256": _sha256(npz),
-        "command": "python -m candor.trust.train_text",
+        "command": "python -m research.train_text",
     }
     (out_dir / tm.MODEL_JSON.name).write_text(
         json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8"
@@ -353,7 +353,7 @@ def train(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m candor.trust.train_text", description="Retrain the shipped text model."
+        prog="python -m research.train_text", description="Retrain the shipped text model."
     )
     parser.add_argument("--data", type=Path, default=None, help="shared data directory")
     parser.add_argument("--out", type=Path, default=tm.MODEL_DIR, help="output directory")

@@ -1,6 +1,6 @@
 """Time `candor score` on a Parquet file against a plain GROUP BY product AVG(rating).
 
-    python -m candor.pipeline.benchmark reviews.parquet [--repeat 15] [--full OUT_DIR]
+    python -m bench.score_baseline reviews.parquet [--repeat 15] [--full OUT_DIR]
 
 Runs the baseline and the pipeline ``--repeat`` times each, in pairs (one right after
 the other, the order switching every round), and prints the best wall and CPU seconds of

@@ -16,7 +16,7 @@ FIELDS = ("dataset", "protocol", "metric", "value", "published", "source")
 
 
 def all_rows(quick: bool, log: Callable[[str], None]) -> list[dict[str, Any]]:
-    from candor.trust import evaluate_text, evaluate_yelp
+    from research import evaluate_text, evaluate_yelp
 
     rows: list[Mapping[str, Any]] = []
     if evaluate_yelp.available():

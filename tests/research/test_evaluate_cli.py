@@ -1,10 +1,13 @@
 """`candor evaluate` prints one row per dataset, as a table or as JSON with fixed keys."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from candor.trust import evaluate, evaluate_text, evaluate_yelp
+from research import evaluate, evaluate_text, evaluate_yelp
 
 ROW = {
     "dataset": "op_spam_v1.4 positive",
@@ -49,3 +52,16 @@ def test_table_has_a_row_per_dataset(stub_evaluators, capsys) -> None:
         "| op_spam_v1.4 positive | the 5 given folds | accuracy | 0.915 | 0.898 | Ott et al. 2011 |"
         in out
     )
+
+
+def test_the_candor_command_finds_the_evaluation_from_any_directory(tmp_path: Path) -> None:
+    # research/ is an installed package: the command must not depend on the checkout as cwd.
+    result = subprocess.run(
+        [sys.executable, "-m", "candor.cli", "evaluate", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage: candor evaluate" in result.stdout

@@ -36,7 +36,7 @@ the run time. Fits run in ``workers`` forked processes, one thread each: about 3
 for everything on 2 cores; ``quick=True`` (products subsampled, ``QUICK_MAX_TRAIN``) is a
 smoke test of about 10 s.
 
-``python -m candor.trust.evaluate_yelp [--quick] [--train-model] [--workers N]``: print
+``python -m research.evaluate_yelp [--quick] [--train-model] [--workers N]``: print
 both tables; ``--train-model`` first refits the shipped combiner (YelpChi + YelpZip, see
 ``models/behaviour_README.md``).
 """
@@ -122,7 +122,7 @@ def shared_data_root() -> Path:
     env = os.environ.get("CANDOR_SHARED_DATA")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "shared" / "data"
+    return Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def yelp_path(name: str, root: Path | None = None) -> Path:
@@ -603,7 +603,7 @@ def format_rows(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m candor.trust.evaluate_yelp")
+    parser = argparse.ArgumentParser(prog="python -m research.evaluate_yelp")
     parser.add_argument("--quick", action="store_true", help="subsample for a smoke test")
     parser.add_argument("--train-model", action="store_true", help="refit the shipped combiner")
     parser.add_argument("--workers", type=int, default=2, help="processes for the fits")
