@@ -44,3 +44,20 @@ def plural(count: int, word: str) -> str:
 def price(book: object) -> str:
     """The book's price in its currency ("$45.00"); "" when it has none."""
     return format_price(getattr(book, "price", None), getattr(book, "currency", "") or "")
+
+
+@register.filter
+def edition_label(book: object) -> str:
+    """How an edition is told from the work's other editions ("Paperback · German · 2019")."""
+    from candor.catalog.edition_page import edition_label as label
+    from candor.catalog.models import Book
+
+    return label(book) if isinstance(book, Book) else ""
+
+
+@register.filter
+def language_name(tag: str) -> str:
+    """A language tag in words ("de" → "German")."""
+    from candor.catalog.edition_page import language_name as name
+
+    return name(tag)
