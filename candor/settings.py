@@ -8,9 +8,10 @@ variable, instead of silently falling back to a default.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from candor.ops.logging import json_logging
@@ -74,6 +75,56 @@ def database_from_env(production: bool) -> dict[str, object]:
     return config
 
 
+def redis_url(name: str) -> str:
+    """A redis://, rediss:// or unix:// URL, checked here so a typo stops start-up."""
+    url = env_str(name, "")
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:
+        parts = parts._replace(scheme="")
+    database = parts.path.strip("/")
+    if parts.scheme == "unix":
+        valid = bool(parts.path)
+    else:
+        valid = parts.scheme in ("redis", "rediss") and bool(parts.hostname)
+        valid = valid and (database == "" or database.isdigit())
+    if not valid:
+        raise ImproperlyConfigured(
+            f"{name} must look like redis://host:port/db (or rediss://, unix://), got "
+            f"{redacted(url)!r}"
+        )
+    return url
+
+
+def redacted(url: str) -> str:
+    """The URL with any password replaced, for an error message."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def cache_from_env() -> dict[str, object]:
+    """Redis when REDIS_URL is set, else CACHE_BACKEND (local memory by default)."""
+    prefix = env_str("CACHE_KEY_PREFIX", "candor")
+    if env_str("REDIS_URL", ""):
+        if env_str("CACHE_BACKEND", ""):
+            raise ImproperlyConfigured("Set REDIS_URL or CACHE_BACKEND, not both")
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url("REDIS_URL"),
+            "KEY_PREFIX": prefix,
+        }
+    return {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env_str("CACHE_LOCATION", "candor"),
+        "KEY_PREFIX": prefix,
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20_000)},
+    }
+
+
 def env_required(name: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
@@ -119,6 +170,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "axes",
     "csp",
     "ninja",
@@ -194,17 +246,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "candor@localhost")
 # Reviews: limits shared by the form, the model and the database.
 REVIEWS_PER_PAGE = env_int("REVIEWS_PER_PAGE", 10)
 
-# The cache holds the API's write counters. The default, local memory, is per process:
-# with several server processes set CACHE_BACKEND to a shared one (bin/prod uses files
-# under var/cache). It holds up to CACHE_MAX_ENTRIES items. Ratings are not cached:
-# each book's is stored on it by the rating store (candor.reviews.store).
-CACHES = {
-    "default": {
-        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": env_str("CACHE_LOCATION", "candor"),
-        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20_000)},
-    }
-}
+# The cache holds the API's write counters. The default, local memory, is per process and
+# exact there. With several server processes set REDIS_URL (bin/prod does when a Redis
+# answers): Redis counts with one atomic INCR, so a limit holds exactly across workers and
+# machines; Django's file and database caches read and write a counter in two steps and
+# let concurrent writes past it. Ratings are not cached: each book's is stored on it by
+# the rating store (candor.reviews.store).
+CACHES = {"default": cache_from_env()}
 
 # REST API: writes allowed per token and per client address in each window (429 after).
 API_WRITES_PER_TOKEN = env_int("API_WRITES_PER_TOKEN", 60)
@@ -231,11 +279,13 @@ AXES_CLIENT_IP_CALLABLE = "candor.ops.throttle.client_ip"
 AXES_USERNAME_CALLABLE = "candor.ops.throttle.client_username"
 
 # Content-Security-Policy (django-csp 4): everything from this site only, nothing inline.
-# Templates keep all JavaScript and CSS in static files (tests/security checks them).
+# Templates keep all JavaScript and CSS in static files (tests/security checks them). The
+# one inline block, a book page's schema.org data (JSON, never run), carries the page's
+# nonce; the header names a nonce only on pages that use one.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "object-src": [NONE],

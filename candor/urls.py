@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from candor import sitemaps
 from candor.accounts import account_views
 from candor.accounts import views as accounts
 from candor.api import api
@@ -63,4 +64,8 @@ urlpatterns = [
     path("desk/", include("candor.desk.urls")),
     path("admin/", admin.site.urls),
     path("healthz", ops.healthz, name="healthz"),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-<slug:name>.xml", sitemaps.section, name="sitemap_section"),
+    path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
+    path("favicon.ico", ops.favicon, name="favicon"),
 ]

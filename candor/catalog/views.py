@@ -10,6 +10,8 @@ from candor.catalog.edition_page import editions_of
 from candor.catalog.isbn import looks_like_isbn
 from candor.catalog.listing import Listing
 from candor.catalog.models import Book, Contribution, Person, Series
+from candor.catalog.site_urls import absolute_url
+from candor.catalog.structured_data import book_data, json_ld
 from candor.ratings import VIEWS
 from candor.reviews import store
 from candor.reviews.display import trust_summary, weighed_reviews
@@ -126,7 +128,19 @@ def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "editions": editions,
         "edition_scope": listing.editions,
         **review_page(request, book, listing, counted),
+        "canonical_url": absolute_url(request, book.get_absolute_url()),
     }
+    # Search engines get Candor's rating of the work whichever view the reader looks at.
+    whole = view == "candor" and editions.whole_work
+    candor = shown.result if whole else store.shown(book).result
+    context["json_ld"] = json_ld(
+        book_data(
+            book,
+            candor,
+            context["page"].object_list,  # type: ignore[attr-defined]
+            lambda path: absolute_url(request, path),
+        )
+    )
     if request.user.is_authenticated:
         own = Review.objects.current().filter(book=book, user=request.user)  # not withdrawn
         context["own_review"] = own.first()

@@ -116,7 +116,8 @@ def decide(request: HttpRequest, review_id: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             resolved = entry.resolved_reports.count()
-            suffix = f"; {resolved} report(s) resolved" if resolved else ""
+            reports = "report" if resolved == 1 else "reports"
+            suffix = f"; {resolved} {reports} resolved" if resolved else ""
             messages.success(request, f"{entry.get_action_display()}: {entry.subject}{suffix}.")
             return redirect(desk_url(where))
     return render_desk(request, where, failed=form, failed_review=review.pk)

@@ -40,10 +40,6 @@ class CitationData:
     def date_text(self) -> str:
         return f"{date(self.year, self.month, self.day):%B} {self.day}, {self.year}"
 
-    def review_of(self, book: BookReference) -> str:
-        by = f", by {join_names(book.authors)}" if book.authors else ""
-        return f"{book.full_title}{by}"
-
 
 def citation_data(essay: Essay, url: str) -> CitationData:
     day = essay.published_on
@@ -80,14 +76,6 @@ def formatted(data: CitationData) -> SafeString:
         data.date_text,
         data.url,
         data.url,
-    )
-
-
-def formatted_text(data: CitationData) -> str:
-    reviewed = "; ".join(data.review_of(book) for book in data.books)
-    return (
-        f"{data.reviewer}. “{data.title.rstrip('.')}.” Review of {reviewed}. "
-        f"{SITE_NAME}, {data.date_text}. {data.url}."
     )
 
 

@@ -4,8 +4,6 @@ Rows change only through candor.essays.services (rendering, default title, URL p
 save() has no side effects.
 """
 
-from datetime import date
-
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -115,10 +113,6 @@ class Essay(models.Model):
             "day": f"{self.url_day:02d}",
             "slug": self.slug,
         }
-
-    @property
-    def url_date(self) -> date:
-        return date(self.url_year, self.url_month, self.url_day)
 
     @property
     def is_published(self) -> bool:

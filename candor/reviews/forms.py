@@ -93,6 +93,13 @@ def find_book(value: str) -> Book:
     return book
 
 
+def not_in_the_future(form: forms.BaseForm) -> date:
+    ordered: date = form.cleaned_data["ordered_at"]
+    if ordered > timezone.localdate():
+        raise forms.ValidationError("An order cannot be dated in the future.")
+    return ordered
+
+
 class OrderFields(forms.Form):
     """What staff type to record an order: who bought which book, and when. The buyer
     and the book are named as people know them (a username or e-mail address, an ISBN),
@@ -125,11 +132,7 @@ class OrderForm(OrderFields):
         help_text="For the audit log, e.g. the shop's order number.",
     )
 
-    def clean_ordered_at(self) -> date:
-        ordered: date = self.cleaned_data["ordered_at"]
-        if ordered > timezone.localdate():
-            raise forms.ValidationError("An order cannot be dated in the future.")
-        return ordered
+    clean_ordered_at = not_in_the_future
 
 
 class OrderAdminForm(forms.ModelForm):
@@ -152,6 +155,7 @@ class OrderAdminForm(forms.ModelForm):
 
     clean_buyer = OrderFields.clean_buyer
     clean_isbn = OrderFields.clean_isbn
+    clean_ordered_at = not_in_the_future
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

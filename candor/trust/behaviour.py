@@ -103,14 +103,6 @@ def days(time: IntArray) -> IntArray:
     return np.floor_divide(np.asarray(time, dtype=np.int64), SECONDS_PER_DAY)
 
 
-def segment_starts(sorted_keys: IntArray) -> IntArray:
-    """Start index of each run of equal values in a sorted array (empty for empty input)."""
-    n = len(sorted_keys)
-    if n == 0:
-        return np.zeros(0, np.int64)
-    return np.concatenate(([0], np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1))
-
-
 def rank_within(group: IntArray, order_key: IntArray) -> IntArray:
     """0-based rank of each row within its group by ``order_key``; ties share the lower rank."""
     n = len(group)

@@ -3,19 +3,13 @@
 DEBUG on and off, and over real sockets from `candor serve` and from gunicorn."""
 
 import json
-import subprocess
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import requests
 
 from candor.accounts.tokens import create_token
 from candor.reviews.models import Review
-from tests.faults.live import child_database_url, free_port
-from tests.security.production_env import PYTHON, REPO, production_env
+from tests.api.live import dev_server, gunicorn_server, serving
 
 MB = 1_000_000
 
@@ -62,47 +56,6 @@ def test_a_review_just_under_the_limit_is_read(book, owner, api_as) -> None:
     )
     assert response.status_code == 422
     assert "text" in response.json()["error"]["fields"]
-
-
-def wait_until_serving(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while True:
-        assert process.poll() is None, log.read_text()
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
-            return
-        except requests.RequestException:
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.3)
-
-
-@contextmanager
-def serving(command: list[str], env: dict[str, str], log: Path, port: int) -> Iterator[str]:
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=out)
-        try:
-            wait_until_serving(process, port, log)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def dev_server(tmp_path: Path) -> tuple[list[str], dict[str, str], int]:
-    port = free_port()
-    env = production_env(tmp_path, CANDOR_MODE="development", DATABASE_URL=child_database_url())
-    return [PYTHON, "-m", "candor.cli", "serve", "--port", str(port)], env, port
-
-
-def gunicorn_server(tmp_path: Path) -> tuple[list[str], dict[str, str], int]:
-    port = free_port()
-    env = production_env(tmp_path, DATABASE_URL=child_database_url(), CANDOR_HTTPS="false")
-    command = [
-        *(PYTHON, "-m", "gunicorn", "candor.wsgi", "--workers", "1"),
-        *("--config", "python:candor.ops.gunicorn_conf", "--no-control-socket"),
-        *("--bind", f"127.0.0.1:{port}"),
-    ]
-    return command, env, port
 
 
 @pytest.mark.django_db(transaction=True)

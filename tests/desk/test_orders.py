@@ -123,8 +123,9 @@ def test_staff_add_and_edit_an_order_in_the_admin_by_username_and_isbn(
 
 def test_the_admin_refuses_an_unknown_buyer_or_isbn_without_storing(staff, shelf) -> None:
     admin = client_for(staff)
-    bad = {"buyer": "ghost", "isbn": "123", "ordered_at": days_ago(3), "source": "admin"}
+    bad = {"buyer": "ghost", "isbn": "123", "ordered_at": days_ago(-1), "source": "admin"}
     page = admin.post("/admin/reviews/order/add/", bad).content.decode()
     assert "No account has the username or e-mail address" in page
     assert "is not a valid ISBN" in page
+    assert "An order cannot be dated in the future." in page
     assert not Order.objects.exists()

@@ -1,6 +1,7 @@
 from django import template
 
 from candor.catalog.money import format_price
+from candor.catalog.site_urls import absolute_url
 from candor.ratings.rounding import half_up as rounded
 
 register = template.Library()
@@ -61,3 +62,9 @@ def language_name(tag: str) -> str:
     from candor.catalog.edition_page import language_name as name
 
     return name(tag)
+
+
+@register.simple_tag(takes_context=True)
+def absolute(context: template.Context, path: str) -> str:
+    """The full address of a path on this site (for links read off the page)."""
+    return absolute_url(context["request"], path)
