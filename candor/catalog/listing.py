@@ -63,15 +63,10 @@ class Listing:
         return reviews
 
     def query_string(self, page: int) -> str:
-        return urlencode(
-            {
-                "view": self.view,
-                "sort": self.sort,
-                "stars": self.stars,
-                "editions": self.editions,
-                "page": page,
-            }
-        )
+        query = {"view": self.view, "sort": self.sort, "stars": self.stars, "page": page}
+        if self.editions != "all":  # the default, left out as before editions existed
+            query = {**query, "editions": self.editions}
+        return urlencode(query)
 
 
 def listed_before(review: Review, sort: str) -> Q:

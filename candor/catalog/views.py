@@ -127,6 +127,8 @@ def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "all_count": book.rating_count if editions.whole_work else book.edition_rating_count,
         "editions": editions,
         "edition_scope": listing.editions,
+        # Links keep "This edition"; "All editions", the default, needs no parameter.
+        "edition_param": "&editions=this" if listing.editions == "this" else "",
         **review_page(request, book, listing, counted),
         "canonical_url": absolute_url(request, book.get_absolute_url()),
     }

@@ -49,6 +49,7 @@ def test_this_edition_shows_its_own_rating_and_reviews(three_editions) -> None: 
     assert 'data-testid="rating-count">2 ratings' in html
     # Sorting and star filters keep the edition scope.
     assert 'name="editions" value="this"' in html
+    assert "&amp;editions=this#reviews" in html
 
 
 def test_the_edition_switch_links_every_other_edition(three_editions) -> None:  # type: ignore[no-untyped-def]
