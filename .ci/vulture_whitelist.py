@@ -43,8 +43,10 @@ framework.save_model
 framework.search_fields
 
 # --- Django forms: per-field cleaning, ModelForm Meta ----------------------------------
+framework.clean_doi
 framework.clean_email
 framework.clean_isbn13
+framework.clean_issn
 framework.clean_name
 framework.clean_ordered_at
 framework.clean_password

@@ -125,6 +125,36 @@ def cache_from_env() -> dict[str, object]:
     }
 
 
+def site_url_from_env(allowed_hosts: list[str], https: bool | None) -> str:
+    """The site's public address (scheme, host, port), from which canonical URLs are made.
+
+    From SITE_URL; in production without it, the first of ALLOWED_HOSTS (https unless
+    CANDOR_HTTPS=false); in development without it "" (addresses then follow the request,
+    `candor.catalog.site_urls`). `https` is None in development."""
+    raw = env_str("SITE_URL", "").strip()
+    if raw:
+        parts = urlsplit(raw)
+        try:
+            parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+        except ValueError:
+            parts = parts._replace(scheme="")
+        extra = parts.path.strip("/") or parts.query or parts.fragment or parts.username
+        if parts.scheme not in ("http", "https") or not parts.hostname or extra:
+            raise ImproperlyConfigured(
+                f"SITE_URL must be the site's address, like https://candor.example.com "
+                f"(a port may follow; no path), got {raw!r}"
+            )
+        return f"{parts.scheme}://{parts.netloc}"
+    if https is None:
+        return ""
+    first = allowed_hosts[0]
+    if first.startswith(".") or "*" in first:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be set when the first of ALLOWED_HOSTS is a pattern ({first!r})"
+        )
+    return f"{'https' if https else 'http'}://{first}"
+
+
 def env_required(name: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
@@ -343,6 +373,11 @@ else:
 # .gz expanding to gigabytes is refused without using the memory or the time).
 IMPORT_MAX_LINE_BYTES = env_int("IMPORT_MAX_LINE_BYTES", 1 << 20)
 IMPORT_MAX_DECOMPRESSED_BYTES = env_int("IMPORT_MAX_DECOMPRESSED_BYTES", 64 << 30)
+
+# The site's public address: canonical URLs (essay pages, PDFs and citations, the feed,
+# the sitemap, structured data, password-reset links) are made from it, never from the
+# Host header a request sends.
+SITE_URL = site_url_from_env(ALLOWED_HOSTS, HTTPS if PRODUCTION else None)
 
 # Review essays: generated PDFs are cached here (safe to delete; rebuilt on demand).
 ESSAY_PDF_CACHE_DIR = Path(env_str("ESSAY_PDF_CACHE_DIR", str(REPO_DIR / "var" / "essay-pdfs")))

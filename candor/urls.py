@@ -57,6 +57,12 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(extra_context={"tab": "password"}),
         name="password_change_done",
     ),
+    # Before the auth URLs, which have the same address and name: its link is on SITE_URL.
+    path(
+        "accounts/password_reset/",
+        accounts.PasswordResetOnSite.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("users/<str:username>/", accounts.profile, name="profile"),
     path("api/v1/", api.urls),

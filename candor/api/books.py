@@ -13,7 +13,8 @@ from candor.api.errors import READ_ERRORS, WRITE_ERRORS, ApiError
 from candor.api.schemas import BookDetail, BookFilters, BookIn, BookSummary, EditorialReviewOut
 from candor.catalog.isbn import normalize_isbn
 from candor.catalog.models import Book, Contribution, Person, Publisher, Series
-from candor.catalog.views import books_with_people, search_filter
+from candor.catalog.search import search_books
+from candor.catalog.views import books_with_people
 from candor.ratings import VIEWS
 from candor.reviews import store
 
@@ -68,17 +69,23 @@ def valid_isbn(value: str) -> str:
     summary="Search and filter books",
 )
 def list_books(request: HttpRequest, filters: Query[BookFilters]) -> list[dict[str, Any]]:
-    """Books matching every filter given (at most 100, by title)."""
+    """Books matching every filter given, at most 100: by title, or with ``q`` best
+    match first (the site's search, typos forgiven; every edition listed)."""
     books = books_with_people()
+    found: list[int] = []
     if filters.q:
-        books = books.filter(search_filter(filters.q))
+        found = [book.pk for book in search_books(filters.q, SEARCH_LIMIT, per_work=False)]
+        books = books.filter(pk__in=found)
     if filters.isbn:
         books = books.filter(isbn13=valid_isbn(filters.isbn))
     if filters.author:
         books = books.filter(contributions__person__slug=filters.author)
     if filters.series:
         books = books.filter(series__slug=filters.series)
-    return [summary(book) for book in books.distinct()[:SEARCH_LIMIT]]
+    chosen = list(books.distinct()[:SEARCH_LIMIT])
+    if filters.q:
+        chosen.sort(key=lambda book: found.index(book.pk))
+    return [summary(book) for book in chosen]
 
 
 @router.get(

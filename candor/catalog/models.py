@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from candor.catalog.fields import JSONTextField
 from candor.catalog.isbn import format_isbn, normalize_isbn
+from candor.catalog.names import NameParts, name_parts
 
 # A BCP 47 tag, simplified: a language, then optional subtags (script, region, variant).
 LANGUAGE_TAG = r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$"
@@ -54,6 +55,14 @@ class Person(SlugFromName):
     """Anyone credited on a book: author, co-author, editor, translator."""
 
     name = models.CharField(max_length=200)
+    # For citations of the books (CSL-JSON's reviewed-author): when empty, guessed from
+    # the name (candor.catalog.names).
+    family_name = models.CharField(
+        max_length=200, blank=True, help_text="For citations. When empty, guessed from the name."
+    )
+    given_name = models.CharField(
+        max_length=200, blank=True, help_text="For citations. When empty, guessed from the name."
+    )
     slug = models.SlugField(max_length=100, unique=True)
     bio = models.TextField(blank=True, max_length=4000)
 
@@ -66,6 +75,10 @@ class Person(SlugFromName):
 
     def get_absolute_url(self) -> str:
         return reverse("author", args=[self.slug])
+
+    @property
+    def name_parts(self) -> NameParts:
+        return name_parts(self.name, self.family_name, self.given_name)
 
 
 class Series(SlugFromName):

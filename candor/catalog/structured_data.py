@@ -52,13 +52,14 @@ def aggregate_rating(result: RatingResult) -> dict[str, Any] | None:
 
 
 def review_item(review: Review, absolute: Absolute) -> dict[str, Any]:
+    author = {"@type": "Person", "name": display_name(review.user)}
+    if review.user.is_active:
+        # Only active accounts have a profile page (imported readers and the accounts
+        # that keep a closed account's reviews have none).
+        author["url"] = absolute(reverse("profile", args=[review.user.get_username()]))
     item: dict[str, Any] = {
         "@type": "Review",
-        "author": {
-            "@type": "Person",
-            "name": display_name(review.user),
-            "url": absolute(reverse("profile", args=[review.user.get_username()])),
-        },
+        "author": author,
         "datePublished": review.created_at.date().isoformat(),
         "reviewRating": {
             "@type": "Rating",

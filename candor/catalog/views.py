@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from candor.catalog import browse
 from candor.catalog.chart import rating_chart
-from candor.catalog.isbn import looks_like_isbn
 from candor.catalog.listing import Listing
-from candor.catalog.models import Book, Contribution, Person, Series
+from candor.catalog.models import Book, Person, Series
+from candor.catalog.search import RESULTS as search_results_limit
+from candor.catalog.search import search_books
 from candor.catalog.site_urls import absolute_url
 from candor.catalog.structured_data import book_data, json_ld
 from candor.ratings import VIEWS
@@ -57,22 +58,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/home.html", context)
 
 
-def search_filter(query: str) -> Q:
-    """Books matching an ISBN exactly, or every word in the title or a contributor's name."""
-    isbn = looks_like_isbn(query)
-    if isbn:
-        return Q(isbn13=isbn)
-    match = Q()
-    for word in query.split():
-        credited = Contribution.objects.filter(person__name__icontains=word).values("book")
-        match &= Q(title__icontains=word) | Q(subtitle__icontains=word) | Q(pk__in=credited)
-    return match
-
-
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
-    books = books_with_people().filter(search_filter(query)) if query else Book.objects.none()
-    return render(request, "catalog/search.html", {"query": query, "books": books})
+    books = search_books(query) if query else []
+    context = {"query": query, "books": books, "most": search_results_limit}
+    return render(request, "catalog/search.html", context)
 
 
 def author(request: HttpRequest, slug: str) -> HttpResponse:

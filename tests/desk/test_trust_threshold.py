@@ -20,8 +20,8 @@ def downweighted_on_the_ratings_page(book) -> int:  # type: ignore[no-untyped-de
     return int(html.split(" reviews were down-weighted")[0].rsplit("<p>", 1)[1].split(" of ")[0])
 
 
-def readers_in_the_admins_low_filter(staff) -> set[str]:  # type: ignore[no-untyped-def]
-    response = client_for(staff).get("/admin/reviews/review/?trust_level=low")
+def readers_in_the_admins_low_filter(staff, level: str = "low") -> set[str]:  # type: ignore[no-untyped-def]
+    response = client_for(staff).get(f"/admin/reviews/review/?trust_level={level}")
     return {review.user.username for review in response.context["cl"].result_list}
 
 
@@ -33,6 +33,8 @@ def test_the_ratings_page_the_admin_filter_and_the_desk_agree(staff, shelf, trus
     record_trust(shelf.doubtful, trust, [BURST])
     assert downweighted_on_the_ratings_page(shelf.book) == int(below)
     assert readers_in_the_admins_low_filter(staff) == ({"fresh"} if below else set())
+    counted_fully = readers_in_the_admins_low_filter(staff, "full")
+    assert counted_fully == {"owner", "steady"} | (set() if below else {"fresh"})
     assert (shelf.doubtful.pk in queued_ids(staff, "?show=low-trust")) is below
 
 
