@@ -58,6 +58,7 @@ class AmazonReviewsImporter(SavesReviews, Importer):
         self.books: dict[str, int] = {}
         self.users = ExternalUsers(USER_PREFIX, alone=self.bulk)
         self.touched: set[int] = set()  # with --bulk: books whose reviews changed
+        self.counts_verified = bool(options.get("count_verified"))
         self.latest_ms = int(fields.latest_date().timestamp() * 1000)
         # With --bulk nothing else writes reviews meanwhile, so the reviewers this
         # import creates have no reviews but the ones it saves: those need no lookup.
@@ -109,7 +110,10 @@ class AmazonReviewsImporter(SavesReviews, Importer):
         else:
             helpful = fields.optional_int("helpful_vote", value, 0, MOST_VOTES) or 0
         value = row.get("verified_purchase")
-        verified = value if type(value) is bool else fields.flag("verified_purchase", value)
+        flag = value if type(value) is bool else fields.flag("verified_purchase", value)
+        # Whoever made the file can set the flag: it counts only when the operator says
+        # the file comes from a shop whose orders they trust (--count-verified).
+        verified = flag and self.counts_verified
         return ParsedReview(
             user_id,
             asin,
