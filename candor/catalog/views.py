@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from candor.catalog import browse
 from candor.catalog.chart import rating_chart
 from candor.catalog.edition_page import editions_of
+from candor.catalog.images import content_type
 from candor.catalog.listing import Listing
 from candor.catalog.models import Book, Person, Series
 from candor.catalog.search import RESULTS as search_results_limit
@@ -145,6 +146,17 @@ def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 WEIGHED_PER_PAGE = 50
+
+
+def book_cover(request: HttpRequest, slug: str) -> FileResponse:
+    """The book's cover image, or 404 when it has none (pages show a placeholder)."""
+    book = get_object_or_404(Book.objects.only("cover"), slug=slug)
+    if not book.cover or not book.cover.storage.exists(book.cover.name):
+        raise Http404("This book has no cover.")
+    response = FileResponse(book.cover.open("rb"), content_type=content_type(book.cover.name))
+    # The page asks for it with ?v=<file name>: a new cover is a new address.
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def rating_explanation(request: HttpRequest, slug: str) -> HttpResponse:

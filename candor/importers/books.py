@@ -54,6 +54,8 @@ class BookRecord:
     format: str = ""
     language: str = ""
     work_key: str = ""
+    # Where a cover image can be fetched (`candor covers`); an empty one keeps the book's.
+    cover_url: str = ""
     # Sources that know only some fields (a reader's export) must not blank the others.
     only_create: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -100,6 +102,8 @@ def apply_fields(book: Book, record: BookRecord) -> bool:
     for name in ("format", "language"):
         if getattr(record, name):
             wanted[name] = getattr(record, name)
+    if record.cover_url:
+        wanted["cover_url"] = record.cover_url
     changed = False
     for name, value in wanted.items():
         if getattr(book, name) != value:
@@ -158,8 +162,15 @@ def create_books(records: list[BookRecord]) -> None:
     works = Work.objects.bulk_create([Work(title=r.title) for r in records], batch_size=1000)
     books = []
     for record, slug, work in zip(records, slugs, works, strict=True):
-        book = Book(isbn13=record.isbn13, slug=slug, asin=record.asin, work=work)
-        book.format, book.language = record.format, record.language
+        book = Book(
+            isbn13=record.isbn13,
+            slug=slug,
+            asin=record.asin,
+            work=work,
+            cover_url=record.cover_url,
+            format=record.format,
+            language=record.language,
+        )
         for name in BOOK_FIELDS:
             setattr(book, name, getattr(record, name))
         book.publisher_id = publishers.get(record.publisher)
@@ -236,9 +247,9 @@ def split_names(value: str, separator: str = ";") -> tuple[str, ...]:
 
 class BooksCsvImporter(Importer):
     """isbn,title,authors[,subtitle,publisher,year,pages,price,currency,description,
-    buy_url,series,series_volume,subjects,format,language,work]; authors and subjects
-    separated by semicolons; rows with the same work (a source's work id) become
-    editions of one work."""
+    buy_url,series,series_volume,subjects,cover_url,format,language,work]; authors and
+    subjects separated by semicolons; rows with the same work (a source's work id)
+    become editions of one work."""
 
     kind = "books"
     columns = {
@@ -261,6 +272,7 @@ class BooksCsvImporter(Importer):
             "format",
             "language",
             "work",
+            "cover_url",
         )
     }
     required = frozenset({"isbn", "title"})
@@ -273,9 +285,7 @@ class BooksCsvImporter(Importer):
         currency = fields.text("currency", row["currency"], 3).upper()
         if currency and not currency.isalpha():
             raise RowError("currency", f"{currency!r} is not a currency code like USD")
-        buy_url = fields.text("buy_url", row["buy_url"], 200)
-        if buy_url and not buy_url.startswith(("http://", "https://")):
-            raise RowError("buy_url", f"{buy_url!r} is not an http(s) address")
+        buy_url = fields.web_address("buy_url", row["buy_url"], 200)
         return BookRecord(
             isbn13=fields.isbn13("isbn", row["isbn"]),
             title=fields.text("title", row["title"], 300, required=True),
@@ -294,6 +304,7 @@ class BooksCsvImporter(Importer):
             format=works.edition_format("format", row["format"]),
             language=works.language("language", row["language"]),
             work_key=works.work_key("work", row["work"]),
+            cover_url=fields.web_address("cover_url", row["cover_url"], 500),
         )
 
     def save_batch(self, items: list[tuple[int, BookRecord]]) -> BatchResult:
