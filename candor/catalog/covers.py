@@ -7,7 +7,6 @@ Content-Security-Policy allows images from this site only, and a reader's browse
 tells no third party which books they look at.
 """
 
-import logging
 import time
 import urllib.error
 import urllib.request
@@ -20,8 +19,6 @@ from django.core.files.base import ContentFile
 
 from candor.catalog.images import MAX_BYTES, check_image
 from candor.catalog.models import Book
-
-log = logging.getLogger(__name__)
 
 OPEN_LIBRARY = "https://covers.openlibrary.org/b/isbn/{isbn}-M.jpg?default=false"
 USER_AGENT = "Candor-covers/1.0 (self-hosted book reviews; run by the site's operator)"
