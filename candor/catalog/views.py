@@ -13,7 +13,7 @@ from candor.catalog.models import Book, Person, Series
 from candor.catalog.search import RESULTS as search_results_limit
 from candor.catalog.search import search_books
 from candor.catalog.site_urls import absolute_url
-from candor.catalog.structured_data import book_data, json_ld
+from candor.catalog.structured_data import book_data, cover_path, json_ld
 from candor.ratings import VIEWS
 from candor.reviews import store
 from candor.reviews.display import trust_summary, weighed_reviews
@@ -122,6 +122,7 @@ def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "edition_param": "&editions=this" if listing.editions == "this" else "",
         **review_page(request, book, listing, counted),
         "canonical_url": absolute_url(request, book.get_absolute_url()),
+        "cover_url": absolute_url(request, cover) if (cover := cover_path(book)) else "",
     }
     # Search engines get Candor's rating of the work whichever view the reader looks at.
     whole = view == "candor" and editions.whole_work
