@@ -207,6 +207,7 @@ framework.prepared  # get_db_prep_value(value, connection, prepared)
 # --- Django templates: attributes read only by a template -----------------------------------
 framework.computed  # desk/desk.html
 framework.gridlines  # catalog/_rating_chart.html
+framework.cover_alt  # catalog/_cover.html
 framework.url_path  # essays/_bibliography.html
 
 # --- Django syndication feeds -----------------------------------------------------------------
@@ -218,6 +219,10 @@ framework.item_categories
 framework.item_pubdate
 framework.item_title
 framework.item_updateddate
+
+# --- Python's http.server request handlers (a test's local cover server) --------------------
+framework.do_GET
+framework.log_message
 
 # --- Django sitemaps -----------------------------------------------------------------------------
 framework.get_domain

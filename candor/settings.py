@@ -349,6 +349,14 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(REPO_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and fetched files (book covers, under covers/): back this folder up with the
+# database. Candor serves covers itself (/books/SLUG/cover), so no web server setup.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(REPO_DIR / "var" / "media")))
+MEDIA_URL = "/media/"
+# `candor covers`: where a cover is fetched by ISBN ({isbn} is the ISBN-13).
+CANDOR_COVERS_URL = env_str(
+    "CANDOR_COVERS_URL", "https://covers.openlibrary.org/b/isbn/{isbn}-M.jpg?default=false"
+)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

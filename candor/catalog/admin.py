@@ -38,6 +38,13 @@ class BookAdminForm(forms.ModelForm):
     buy_url = forms.URLField(
         label="Buy link", required=False, max_length=200, assume_scheme="https"
     )
+    cover_url = forms.URLField(
+        label="Cover source",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Where `candor covers` fetches the cover from (set by imports).",
+    )
 
     class Meta:
         model = Book
@@ -57,6 +64,8 @@ class BookAdminForm(forms.ModelForm):
             "buy_url",
             "description",
             "subjects",
+            "cover",
+            "cover_url",
             "format",
             "language",
         ]

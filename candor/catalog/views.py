@@ -1,18 +1,19 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from candor.catalog import browse
 from candor.catalog.chart import rating_chart
 from candor.catalog.edition_page import editions_of
+from candor.catalog.images import content_type
 from candor.catalog.listing import Listing
 from candor.catalog.models import Book, Person, Series
 from candor.catalog.search import RESULTS as search_results_limit
 from candor.catalog.search import search_books
 from candor.catalog.site_urls import absolute_url
-from candor.catalog.structured_data import book_data, json_ld
+from candor.catalog.structured_data import book_data, cover_path, json_ld
 from candor.ratings import VIEWS
 from candor.reviews import store
 from candor.reviews.display import trust_summary, weighed_reviews
@@ -121,6 +122,7 @@ def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "edition_param": "&editions=this" if listing.editions == "this" else "",
         **review_page(request, book, listing, counted),
         "canonical_url": absolute_url(request, book.get_absolute_url()),
+        "cover_url": absolute_url(request, cover) if (cover := cover_path(book)) else "",
     }
     # Search engines get Candor's rating of the work whichever view the reader looks at.
     whole = view == "candor" and editions.whole_work
@@ -145,6 +147,17 @@ def book_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 WEIGHED_PER_PAGE = 50
+
+
+def book_cover(request: HttpRequest, slug: str) -> FileResponse:
+    """The book's cover image, or 404 when it has none (pages show a placeholder)."""
+    book = get_object_or_404(Book.objects.only("cover"), slug=slug)
+    if not book.cover or not book.cover.storage.exists(book.cover.name):
+        raise Http404("This book has no cover.")
+    response = FileResponse(book.cover.open("rb"), content_type=content_type(book.cover.name))
+    # The page asks for it with ?v=<file name>: a new cover is a new address.
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def rating_explanation(request: HttpRequest, slug: str) -> HttpResponse:
