@@ -15,6 +15,7 @@ urlpatterns = [
     path("search/", catalog.search, name="search"),
     path("books/", catalog.books, name="books"),
     path("books/<slug:slug>/", catalog.book_detail, name="book"),
+    path("books/<slug:slug>/cover", catalog.book_cover, name="book_cover"),
     path("books/<slug:slug>/ratings/", catalog.rating_explanation, name="rating_explanation"),
     path("books/<slug:slug>/review/", reviews.write_review, name="write_review"),
     path("reviews/<int:review_id>/helpful/", reviews.helpful, name="helpful"),
@@ -56,6 +57,12 @@ urlpatterns = [
         "accounts/password_change/done/",
         auth_views.PasswordChangeDoneView.as_view(extra_context={"tab": "password"}),
         name="password_change_done",
+    ),
+    # Before the auth URLs, which have the same address and name: its link is on SITE_URL.
+    path(
+        "accounts/password_reset/",
+        accounts.PasswordResetOnSite.as_view(),
+        name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("users/<str:username>/", accounts.profile, name="profile"),

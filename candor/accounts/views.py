@@ -1,5 +1,9 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +15,7 @@ from candor.accounts import exports
 from candor.accounts.forms import ApiTokenForm, SignupForm
 from candor.accounts.services import create_account
 from candor.accounts.tokens import create_token, revoke_token
+from candor.catalog.site_urls import configured_root
 
 
 def safe_next(request: HttpRequest) -> str | None:
@@ -20,6 +25,18 @@ def safe_next(request: HttpRequest) -> str | None:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return target if target and allowed else None
+
+
+class PasswordResetOnSite(auth_views.PasswordResetView):
+    """Django's password reset; the link it e-mails is on SITE_URL, so a request sent with
+    another Host header cannot make Candor mail a link to someone else's site."""
+
+    @property  # type: ignore[override]
+    def extra_email_context(self) -> dict[str, str] | None:
+        root = urlsplit(configured_root())
+        if not root.netloc:
+            return None  # development without SITE_URL: the request's host
+        return {"protocol": root.scheme, "domain": root.netloc, "site_name": settings.SITE_NAME}
 
 
 def signup(request: HttpRequest) -> HttpResponse:

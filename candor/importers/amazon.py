@@ -58,6 +58,7 @@ class AmazonReviewsImporter(SavesReviews, Importer):
         self.books: dict[str, int] = {}
         self.users = ExternalUsers(USER_PREFIX, alone=self.bulk)
         self.touched: set[int] = set()  # with --bulk: books whose reviews changed
+        self.counts_verified = bool(options.get("count_verified"))
         self.latest_ms = int(fields.latest_date().timestamp() * 1000)
         # With --bulk nothing else writes reviews meanwhile, so the reviewers this
         # import creates have no reviews but the ones it saves: those need no lookup.
@@ -109,7 +110,10 @@ class AmazonReviewsImporter(SavesReviews, Importer):
         else:
             helpful = fields.optional_int("helpful_vote", value, 0, MOST_VOTES) or 0
         value = row.get("verified_purchase")
-        verified = value if type(value) is bool else fields.flag("verified_purchase", value)
+        flag = value if type(value) is bool else fields.flag("verified_purchase", value)
+        # Whoever made the file can set the flag: it counts only when the operator says
+        # the file comes from a shop whose orders they trust (--count-verified).
+        verified = flag and self.counts_verified
         return ParsedReview(
             user_id,
             asin,
@@ -214,6 +218,7 @@ class AmazonItemsImporter(Importer):
         "details": "details",
         "store": "store",
         "categories": "categories",
+        "images": "images",
     }
     required = frozenset({"parent_asin", "title"})
 
@@ -233,6 +238,7 @@ class AmazonItemsImporter(Importer):
             description=item_description(row["description"]),
             asin=asin,
             subjects=item_subjects(row["categories"]),
+            cover_url=item_cover(row["images"]),
         )
 
     def save_batch(self, items: list[tuple[int, BookRecord]]) -> BatchResult:
@@ -336,6 +342,21 @@ def item_subjects(categories: Any) -> tuple[str, ...]:
         return ()
     names = [name for name in categories if isinstance(name, str)]
     return clean_names(name for name in names if name.strip().lower() not in CATEGORY_ROOTS)
+
+
+def item_cover(images: Any) -> str:
+    """The address of the item's main image (Amazon's "MAIN" variant, else the first),
+    its largest size; "" when there is none. Fetched later by `candor covers`."""
+    if not isinstance(images, list):
+        return ""
+    shown = [image for image in images if isinstance(image, dict)]
+    shown.sort(key=lambda image: image.get("variant") != "MAIN")
+    for image in shown:
+        for size in ("hi_res", "large", "thumb"):
+            url = image.get(size)
+            if isinstance(url, str) and url.startswith(("http://", "https://")) and len(url) <= 500:
+                return url
+    return ""
 
 
 def item_description(value: Any) -> str:

@@ -51,6 +51,13 @@ def parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="stop at the first bad row (exit status 1)"
     )
     result.add_argument(
+        "--count-verified",
+        action="store_true",
+        help="let the input's verified-purchase flags weigh (only for a file from a shop "
+        "whose orders you trust; by default they weigh nothing, as whoever made the file "
+        "can set them)",
+    )
+    result.add_argument(
         "--no-trust",
         action="store_true",
         help="skip trust analysis: every review has trust 1 and no reasons (faster)",
@@ -75,6 +82,7 @@ def main(argv: list[str]) -> int:
         threads=args.threads,
         trust=None if args.no_trust else CorpusTrust(),
         progress=sys.stderr.isatty(),
+        count_verified=args.count_verified,
     )
     try:
         summary = score_corpus(options)

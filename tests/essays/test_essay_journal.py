@@ -2,6 +2,7 @@
 essay's volume, issue and DOI (checked), authors' family and given names (guessed from
 today's names by the migrations, corrected by editors), and the import of all of it."""
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -226,3 +227,26 @@ def test_migrations_keep_todays_names_and_derive_their_parts() -> None:
         ("Helen Marlowe", "Marlowe", "Helen"),
         ("Plato", "Plato", ""),
     ]
+
+
+@pytest.mark.django_db
+def test_editor_corrects_a_credited_persons_name_parts_and_citations_follow(
+    staff: User, make_essay: Any, client: Any
+) -> None:
+    from candor.catalog.models import Person
+
+    essay = make_essay()
+    xue = Person.objects.get(name="Xue Litai")
+    response = client_for(staff).post(
+        f"/admin/catalog/person/{xue.pk}/change/",
+        {
+            "name": "Xue Litai",
+            "family_name": "Xue",
+            "given_name": "Litai",
+            "slug": xue.slug,
+            "bio": "",
+        },
+    )
+    assert response.status_code == 302
+    item = json.loads(client.get(essay.citation_url("json")).content)[0]
+    assert item["reviewed-author"][-1] == {"family": "Xue", "given": "Litai"}

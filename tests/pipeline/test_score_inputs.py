@@ -51,6 +51,24 @@ def test_output_fields_are_exactly_as_specified(tmp_path: Path, corpus: pa.Table
     assert ids == sorted(ids) and len(ids) == len(set(corpus["product_id"].to_pylist()))
 
 
+def test_a_files_verified_flags_weigh_only_when_counted(tmp_path: Path, corpus: pa.Table):
+    """Whoever made the file can set the flags: by default (`candor score` without
+    --count-verified) turning every flag on or off changes no rating; counted, it does."""
+    flipped = corpus.set_column(
+        corpus.schema.get_field_index("verified_purchase"),
+        "verified_purchase",
+        pa.array([True] * len(corpus)),
+    )
+
+    def ratings(table: pa.Table, name: str, counted: bool) -> list[float]:
+        path = write(table, tmp_path / f"{name}.parquet")
+        scored = run_score(path, tmp_path / name, now=NOW, count_verified=counted)
+        return [product["rating"] for product in scored.products]
+
+    assert ratings(corpus, "a", False) == ratings(flipped, "b", False)
+    assert ratings(corpus, "c", True) != ratings(flipped, "d", True)
+
+
 @pytest.mark.parametrize("name", ["in.csv", "in.csv.gz", "in.jsonl", "in.jsonl.gz"])
 def test_csv_and_jsonl_give_what_parquet_gives(tmp_path: Path, corpus: pa.Table, name: str):
     parquet = run_score(write(corpus, tmp_path / "in.parquet"), tmp_path / "a", now=NOW)

@@ -28,6 +28,13 @@ class Command(BaseCommand):
             "wait for it (for a first load or a quiet site)",
         )
         parser.add_argument(
+            "--count-verified",
+            action="store_true",
+            help="amazon: the file's verified-purchase flags make reviews verified purchases "
+            "(only for a file from a shop whose orders you trust; by default a review is "
+            "verified only by orders recorded in Candor)",
+        )
+        parser.add_argument(
             "--user",
             help="goodreads, storygraph: the username the export's ratings and reviews belong to",
         )
@@ -42,7 +49,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         try:
-            importer = IMPORTERS[options["kind"]](user=options["user"], bulk=options["bulk"])
+            importer = IMPORTERS[options["kind"]](
+                user=options["user"], bulk=options["bulk"], count_verified=options["count_verified"]
+            )
             report = importer.run(
                 path,
                 strict=options["strict"],
