@@ -24,6 +24,7 @@ from candor.catalog.models import (
     Publisher,
     Series,
 )
+from candor.catalog.subjects import subject_ids
 from candor.demo.essay_loader import load_demo_essays
 from candor.reviews import store
 from candor.reviews.models import HelpfulVote, Order, Review
@@ -75,6 +76,7 @@ def load_book(item: dict[str, Any]) -> Book:
         Contribution.objects.create(
             book=book, person=person(credit["name"]), role=credit["role"], position=position
         )
+    book.subjects.set(subject_ids(item.get("subjects", [])).values())
     book.editorial_reviews.all().delete()
     for position, quote in enumerate(item.get("editorial_reviews", [])):
         EditorialReview.objects.create(

@@ -34,6 +34,20 @@ def test_demo_loads_required_books_and_is_idempotent(capsys) -> None:
     assert "Demo catalogue loaded" in capsys.readouterr().out
 
 
+def test_demo_books_have_subjects_to_browse_by() -> None:
+    call_command("demo")
+    call_command("demo")  # again: the same subjects, none twice
+    partners = Book.objects.get(title="Uncertain Partners")
+    assert sorted(partners.subjects.values_list("name", flat=True)) == [
+        "Cold War",
+        "Diplomacy",
+        "History",
+        "Korean War",
+    ]
+    html = client_for(None).get("/books/?subject=korean-war&sort=title").content.decode()
+    assert "Uncertain Partners" in html and "A Failed Empire" not in html
+
+
 def test_every_demo_book_page_renders() -> None:
     call_command("demo")
     client = client_for(None)
