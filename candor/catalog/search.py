@@ -138,7 +138,12 @@ def postgres_ranking(words: list[str]) -> list[tuple[int, int]]:
         # whole table computing it row by row (seconds on 100,000 books, measured); the
         # indexes answer the same in a fraction of that.
         cursor.execute("SET LOCAL enable_seqscan = off")
-        ids = postgres_candidates(indexable(words))
+        try:
+            ids = postgres_candidates(indexable(words))
+        finally:
+            # Inside a caller's transaction SET LOCAL would outlive this block.
+            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+            cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold TO DEFAULT")
     if not ids:
         return []
     scored = scored_in_postgres(Book.objects.filter(pk__in=ids), words)
