@@ -17,6 +17,7 @@ from candor.catalog.editions import (
     IsbnListError,
     LinkError,
     attach,
+    delete_books,
     link_isbn_list,
     merge,
     split,
@@ -104,7 +105,14 @@ def staff_actor(request: HttpRequest, note: str) -> Actor:
 
 
 class BookActions:
-    """The edition actions of the book list (mixed into BookAdmin)."""
+    """The edition actions of the book list (mixed into BookAdmin), and deletions that
+    rate the works the deleted books leave again."""
+
+    def delete_model(self, request: HttpRequest, obj: Book) -> None:
+        delete_books([obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Book]) -> None:
+        delete_books(list(queryset))
 
     @admin.action(description="Attach the selected books to another work (as its editions)")
     def attach_to_work(

@@ -182,3 +182,21 @@ def test_the_audit_trail_is_read_only_even_for_staff(two_works, staff) -> None: 
     )
     assert delete.status_code == 403
     assert EditionChange.objects.filter(pk=change.pk).exists()
+
+
+def test_deleting_an_edition_rates_its_work_again(two_works, staff) -> None:  # type: ignore[no-untyped-def]
+    original, reissue = two_works
+    client = client_for(staff)
+    client.post(
+        reverse("admin:catalog_work_link_isbns"),
+        {"lines": f"{original.isbn13} {reissue.isbn13}", "note": "same"},
+    )
+    assert fresh(original).rating_count == 4
+    response = client.post(reverse("admin:catalog_book_delete", args=[reissue.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert fresh(original).rating_count == 3  # the reissue's review went with it
+    assert_stored_is_scratch(original)
+    work = fresh(original).work_id
+    action(client, reverse(BOOKS), "delete_selected", [original.pk], post="yes")
+    assert not Book.objects.exists()
+    assert not Work.objects.filter(pk=work).exists()
