@@ -24,6 +24,8 @@ commands:
                             per line); a bad line stores nothing (docs/editions.md)
   trust                     run every trust signal over the site's reviews and re-rate
                             the books they change (schedule it, e.g. nightly)
+  covers [--limit N]        fetch book covers (from import addresses, else Open Library
+                            by ISBN); needs internet; see `candor covers --help`
   essays import FOLDER      import review essays (Markdown or HTML with front matter)
   evaluate [--json]         trust analysis against the labelled datasets in ../shared/data
   manage ARGS...            any Django management command (same as `candor ARGS...`)

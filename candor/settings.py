@@ -8,7 +8,8 @@ variable, instead of silently falling back to a default.
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -28,6 +29,10 @@ def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
+    return as_bool(name, raw)
+
+
+def as_bool(name: str, raw: str) -> bool:
     if raw.lower() in ("1", "true", "yes", "on"):
         return True
     if raw.lower() in ("0", "false", "no", "off"):
@@ -155,6 +160,85 @@ def site_url_from_env(allowed_hosts: list[str], https: bool | None) -> str:
     return f"{'https' if https else 'http'}://{first}"
 
 
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
+SMTP_SETTINGS = (
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+)
+
+
+def email_from_env() -> dict[str, Any]:
+    """Django's EMAIL_* settings: SMTP from EMAIL_URL or from EMAIL_HOST and its fellows
+    (one or the other), else the console (mails printed, for development)."""
+    url, host = env_str("EMAIL_URL", "").strip(), env_str("EMAIL_HOST", "").strip()
+    if url and host:
+        raise ImproperlyConfigured("Set EMAIL_URL or EMAIL_HOST, not both")
+    smtp = smtp_from_url(url) if url else smtp_from_variables(host) if host else None
+    if smtp is None:
+        # Django's own defaults, unused by the console backend.
+        smtp = dict(zip(SMTP_SETTINGS, ("localhost", 25, "", "", False, False), strict=True))
+    if smtp["EMAIL_USE_TLS"] and smtp["EMAIL_USE_SSL"]:
+        raise ImproperlyConfigured("E-mail: use STARTTLS (tls) or implicit TLS (ssl), not both")
+    backend = env_str("EMAIL_BACKEND", SMTP_BACKEND if url or host else CONSOLE_BACKEND)
+    # A mail server that stops answering must not hold a request past gunicorn's timeout.
+    timeout = env_int("EMAIL_TIMEOUT", 10)
+    return {"EMAIL_BACKEND": backend, **smtp, "EMAIL_TIMEOUT": timeout}
+
+
+def smtp_from_url(url: str) -> dict[str, Any]:
+    """smtp://user:password@host:port?tls=1 (STARTTLS) or smtps://… (implicit TLS);
+    the user and password percent-encoded as in any URL."""
+
+    def refuse(reason: str) -> ImproperlyConfigured:
+        return ImproperlyConfigured(
+            f"EMAIL_URL must look like smtp://user:password@host:587?tls=1 or "
+            f"smtps://user:password@host:465 ({reason}), got {redacted(url)!r}"
+        )
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise refuse(f"scheme {parts.scheme or 'missing'}")
+    if not parts.hostname:
+        raise refuse("no host")
+    try:
+        port = parts.port
+    except ValueError:
+        raise refuse("the port is not a number") from None
+    query = parse_qs(parts.query, keep_blank_values=True, strict_parsing=False)
+    unknown = sorted(set(query) - {"tls", "ssl"})
+    if unknown:
+        raise refuse(f"unknown parameter {unknown[0]}")
+    tls = as_bool("EMAIL_URL's tls", query["tls"][-1]) if "tls" in query else False
+    ssl = parts.scheme == "smtps" or (
+        as_bool("EMAIL_URL's ssl", query["ssl"][-1]) if "ssl" in query else False
+    )
+    return {
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port or (465 if ssl else 587 if tls else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": tls,
+        "EMAIL_USE_SSL": ssl,
+    }
+
+
+def smtp_from_variables(host: str) -> dict[str, Any]:
+    tls, ssl = env_bool("EMAIL_USE_TLS", False), env_bool("EMAIL_USE_SSL", False)
+    return {
+        "EMAIL_HOST": host,
+        "EMAIL_PORT": env_int("EMAIL_PORT", 465 if ssl else 587 if tls else 25),
+        "EMAIL_HOST_USER": env_str("EMAIL_HOST_USER", ""),
+        "EMAIL_HOST_PASSWORD": env_str("EMAIL_HOST_PASSWORD", ""),
+        "EMAIL_USE_TLS": tls,
+        "EMAIL_USE_SSL": ssl,
+    }
+
+
 def env_required(name: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
@@ -265,12 +349,30 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(REPO_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and fetched files (book covers, under covers/): back this folder up with the
+# database. Candor serves covers itself (/books/SLUG/cover), so no web server setup.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(REPO_DIR / "var" / "media")))
+MEDIA_URL = "/media/"
+# `candor covers`: where a cover is fetched by ISBN ({isbn} is the ISBN-13).
+CANDOR_COVERS_URL = env_str(
+    "CANDOR_COVERS_URL", "https://covers.openlibrary.org/b/isbn/{isbn}-M.jpg?default=false"
+)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail (password resets): SMTP from EMAIL_URL or EMAIL_HOST and its fellows, else the
+# console (see email_from_env).
+_email = email_from_env()  # lower case: not a setting of its own
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"]
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "candor@localhost")
 
 # Reviews: limits shared by the form, the model and the database.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("search/", catalog.search, name="search"),
     path("books/", catalog.books, name="books"),
     path("books/<slug:slug>/", catalog.book_detail, name="book"),
+    path("books/<slug:slug>/cover", catalog.book_cover, name="book_cover"),
     path("books/<slug:slug>/ratings/", catalog.rating_explanation, name="rating_explanation"),
     path("books/<slug:slug>/review/", reviews.write_review, name="write_review"),
     path("reviews/<int:review_id>/helpful/", reviews.helpful, name="helpful"),

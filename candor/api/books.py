@@ -30,17 +30,50 @@ def fields(book: Book) -> dict[str, Any]:
         "isbn13": book.isbn13,
         "year": book.year,
         "contributors": [{"name": c.person.name, "role": c.role} for c in book.contributions.all()],
+        "format": book.format,
+        "language": book.language,
+        "work_id": book.work_id,
     }
 
 
 def summary(book: Book) -> dict[str, Any]:
-    return {**fields(book), "rating": book.rating, "rating_count": book.rating_count}
+    return {
+        **fields(book),
+        "rating": book.rating,
+        "rating_count": book.rating_count,
+        "edition_rating": book.edition_rating,
+        "edition_rating_count": book.edition_rating_count,
+    }
+
+
+def rating_out(book: Book, view: str, edition: bool) -> dict[str, Any]:
+    # The same stored numbers as the book page (`store.shown`).
+    result = store.shown(book, view, edition).result
+    return {"view": view, **result.to_dict(), "evidence": result.evidence_words}
+
+
+def work_out(book: Book) -> dict[str, Any]:
+    editions = Book.objects.filter(work_id=book.work_id).order_by("year", "format", "pk")
+    return {
+        "id": book.work_id,
+        "title": book.work.title,
+        "editions": [
+            {
+                "slug": edition.slug,
+                "isbn13": edition.isbn13,
+                "title": edition.title,
+                "format": edition.format,
+                "language": edition.language,
+                "year": edition.year,
+            }
+            for edition in editions
+        ],
+        "rating": book.rating,
+        "rating_count": book.rating_count,
+    }
 
 
 def detail(book: Book, view: str = "candor") -> dict[str, Any]:
-    # The same stored numbers as the book page (`store.shown`).
-    result = store.shown(book, view).result
-    rating = {**result.to_dict(), "evidence": result.evidence_words}
     return {
         **fields(book),
         "publisher": book.publisher.name if book.publisher else None,
@@ -51,7 +84,9 @@ def detail(book: Book, view: str = "candor") -> dict[str, Any]:
         "description": book.description,
         "series": book.series.name if book.series else None,
         "series_volume": book.series_volume,
-        "ratings": {"view": view, **rating},
+        "ratings": rating_out(book, view, edition=False),
+        "work": work_out(book),
+        "edition_ratings": rating_out(book, view, edition=True),
     }
 
 
@@ -148,7 +183,7 @@ def save_book(payload: BookIn, isbn13: str) -> Book:
         buy_url=payload.buy_url,
         description=payload.description,
     )
-    book.full_clean(exclude=["slug", "series", "publisher"])
+    book.full_clean(exclude=["slug", "series", "publisher", "work"])  # work: on save
     book.save()
     credited: set[tuple[str, str]] = set()
     for position, contributor in enumerate(payload.contributors):

@@ -49,6 +49,11 @@ class ReviewQuery(Schema):
     stars: int | None = Field(default=None, ge=1, le=5, description="Only reviews with this star")
     cursor: Text(2000) | None = None  # type: ignore[valid-type]
     limit: int = Field(default=10, ge=1, le=100)
+    editions: Literal["this", "all"] = Field(
+        default="this",
+        description="this: the book's own reviews; all: every edition of its work's "
+        "(what the work's rating covers)",
+    )
 
 
 def review_out(review: Review) -> dict[str, Any]:
@@ -92,7 +97,11 @@ def own_review(request: HttpRequest, review_id: int) -> tuple[User, Review]:
 def list_reviews(request: HttpRequest, slug: str, params: Query[ReviewQuery]) -> Any:
     """Sorted by most helpful or most recent, optionally one star; follow next_cursor."""
     book = get_object_or_404(Book, slug=slug)
-    reviews = visible_reviews().filter(book=book).order_by(*cursor.ordering(params.sort))
+    reviews = visible_reviews().order_by(*cursor.ordering(params.sort))
+    if params.editions == "all":
+        reviews = reviews.filter(book__work_id=book.work_id)
+    else:
+        reviews = reviews.filter(book=book)
     if params.stars is not None:
         reviews = reviews.filter(rating=params.stars)
     if params.cursor:

@@ -118,5 +118,5 @@ def subjects_in_use() -> QuerySet[Subject]:
 
 def decades() -> list[str]:
     """The decades the catalogue's books were published in, newest first ("1990s")."""
-    years = Book.objects.exclude(year=None).values_list("year", flat=True).distinct()
+    years = Book.objects.exclude(year=None).order_by().values_list("year", flat=True).distinct()
     return [f"{d}s" for d in sorted({year // 10 * 10 for year in years}, reverse=True)]

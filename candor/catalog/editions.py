@@ -246,3 +246,17 @@ def link_isbn_list(lines: Iterable[str], name: str, actor: Actor) -> list[Editio
             where = Actor(actor.user, f"{actor.source}:{group.line}", actor.note)
             changes.append(merge(works, into, where))
     return changes
+
+
+# --- deleting editions ------------------------------------------------------------------
+
+
+def delete_books(books: Iterable[Book]) -> int:
+    """Delete books (staff, in the admin) with their reviews: the works they leave are
+    rated again from the editions that remain, and a work left with none goes."""
+    ids = [book.pk for book in books]
+    works = set(Book.objects.filter(pk__in=ids).values_list("work_id", flat=True))
+    with transaction.atomic(), store.changing(ids):
+        deleted, _ = Book.objects.filter(pk__in=ids).delete()
+        Work.objects.filter(pk__in=works, editions=None).delete()
+    return deleted

@@ -17,6 +17,9 @@ REVIEW_SORTS = {
     "recent": ("-created_at", "-id"),
 }
 STAR_FILTERS = ("1", "2", "3", "4", "5")
+# Whose reviews: every edition of the book's work (what its rating covers), or the
+# edition whose page this is.
+EDITION_SCOPES = ("all", "this")
 
 
 def chosen(query: QueryDict, name: str, allowed: object, default: str) -> str:
@@ -29,6 +32,7 @@ class Listing:
     view: str = "candor"
     sort: str = "helpful"
     stars: str = ""  # "" for every star
+    editions: str = "all"
 
     @classmethod
     def from_query(cls, query: QueryDict) -> "Listing":
@@ -37,11 +41,21 @@ class Listing:
             view=chosen(query, "view", VIEWS, "candor"),
             sort=chosen(query, "sort", REVIEW_SORTS, "helpful"),
             stars=chosen(query, "stars", STAR_FILTERS, ""),
+            editions=chosen(query, "editions", EDITION_SCOPES, "all"),
         )
 
     def reviews(self, book: Book) -> QuerySet[Review]:
-        """In the verified view, only verified purchases (as that view's rating counts)."""
-        reviews = Review.objects.visible().filter(book=book).order_by(*REVIEW_SORTS[self.sort])
+        """In the verified view, only verified purchases (as that view's rating counts); of
+        every edition of the book's work, or of this edition alone."""
+        reviews = Review.objects.visible().order_by(*REVIEW_SORTS[self.sort])
+        editions = [book.pk]
+        if self.editions == "all":
+            editions = list(Book.objects.filter(work_id=book.work_id).values_list("pk", flat=True))
+        # One edition: its list index gives a page without sorting the book's reviews.
+        if len(editions) == 1:
+            reviews = reviews.filter(book_id=editions[0])
+        else:
+            reviews = reviews.filter(book_id__in=editions)
         if self.view == "verified":
             reviews = reviews.filter(verified_purchase=True)
         if self.stars:
@@ -49,7 +63,10 @@ class Listing:
         return reviews
 
     def query_string(self, page: int) -> str:
-        return urlencode({"view": self.view, "sort": self.sort, "stars": self.stars, "page": page})
+        query = {"view": self.view, "sort": self.sort, "stars": self.stars, "page": page}
+        if self.editions != "all":  # the default, left out as before editions existed
+            query = {**query, "editions": self.editions}
+        return urlencode(query)
 
 
 def listed_before(review: Review, sort: str) -> Q:
@@ -64,9 +81,13 @@ def listed_before(review: Review, sort: str) -> Q:
     return before
 
 
-def page_of(listing: Listing, review: Review, per_page: int) -> int | None:
-    """The page of ``listing`` that shows ``review`` now; None when it is not listed."""
-    reviews = listing.reviews(review.book)
+def page_of(
+    listing: Listing, review: Review, per_page: int, book: Book | None = None
+) -> int | None:
+    """The page of ``listing`` on ``book``'s page (the review's own book unless said:
+    another edition of its work lists it too) that shows ``review`` now; None when it
+    is not listed."""
+    reviews = listing.reviews(book or review.book)
     if not reviews.filter(pk=review.pk).exists():
         return None
     return reviews.filter(listed_before(review, listing.sort)).count() // per_page + 1

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from candor.catalog.fields import JSONTextField
+from candor.catalog.images import validate_upload
 from candor.catalog.isbn import format_isbn, normalize_isbn
 from candor.catalog.names import NameParts, name_parts
 
@@ -182,6 +183,21 @@ class Book(SlugFromName):
     buy_url = models.URLField(blank=True, validators=[URLValidator(schemes=["http", "https"])])
     description = models.TextField(blank=True, max_length=10000)
     subjects = models.ManyToManyField(Subject, blank=True, related_name="books")
+    # The cover image Candor serves (uploaded in the admin or fetched by `candor covers`),
+    # and where an import said a cover can be fetched from (candor.catalog.covers).
+    cover = models.FileField(
+        upload_to="covers/",
+        blank=True,
+        validators=[validate_upload],
+        help_text="A JPEG, PNG, GIF or WebP image, at most 2 MB.",
+    )
+    cover_url = models.URLField(
+        "Cover source",
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Where `candor covers` fetches the cover from (set by imports).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # The work this book is an edition of; a new book gets a work of its own on its
     # first save. Changed only by candor.catalog.editions (staff, recorded).
@@ -247,6 +263,10 @@ class Book(SlugFromName):
     @property
     def full_title(self) -> str:
         return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+
+    @property
+    def cover_alt(self) -> str:
+        return f"Cover of {self.full_title}"
 
     @property
     def isbn13_display(self) -> str:

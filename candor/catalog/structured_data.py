@@ -8,6 +8,7 @@ the page itself shows: the rating is Candor's, rounded as on the page.
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -85,6 +86,13 @@ def offer(book: Book) -> dict[str, Any] | None:
     return item
 
 
+def cover_path(book: Book) -> str | None:
+    """The address the page shows the book's cover at (a new cover, a new address)."""
+    if not book.cover:
+        return None
+    return f"{reverse('book_cover', args=[book.slug])}?v={quote(book.cover.name)}"
+
+
 def book_data(
     book: Book, candor: RatingResult, reviews: Iterable[Review], absolute: Absolute
 ) -> dict[str, Any]:
@@ -99,6 +107,7 @@ def book_data(
     }
     optional = {
         "alternativeHeadline": book.subtitle,
+        "image": absolute(cover) if (cover := cover_path(book)) else None,
         "description": book.description,
         "numberOfPages": book.pages,
         "datePublished": str(book.year) if book.year else None,

@@ -218,6 +218,7 @@ class AmazonItemsImporter(Importer):
         "details": "details",
         "store": "store",
         "categories": "categories",
+        "images": "images",
     }
     required = frozenset({"parent_asin", "title"})
 
@@ -237,6 +238,7 @@ class AmazonItemsImporter(Importer):
             description=item_description(row["description"]),
             asin=asin,
             subjects=item_subjects(row["categories"]),
+            cover_url=item_cover(row["images"]),
         )
 
     def save_batch(self, items: list[tuple[int, BookRecord]]) -> BatchResult:
@@ -340,6 +342,21 @@ def item_subjects(categories: Any) -> tuple[str, ...]:
         return ()
     names = [name for name in categories if isinstance(name, str)]
     return clean_names(name for name in names if name.strip().lower() not in CATEGORY_ROOTS)
+
+
+def item_cover(images: Any) -> str:
+    """The address of the item's main image (Amazon's "MAIN" variant, else the first),
+    its largest size; "" when there is none. Fetched later by `candor covers`."""
+    if not isinstance(images, list):
+        return ""
+    shown = [image for image in images if isinstance(image, dict)]
+    shown.sort(key=lambda image: image.get("variant") != "MAIN")
+    for image in shown:
+        for size in ("hi_res", "large", "thumb"):
+            url = image.get(size)
+            if isinstance(url, str) and url.startswith(("http://", "https://")) and len(url) <= 500:
+                return url
+    return ""
 
 
 def item_description(value: Any) -> str:

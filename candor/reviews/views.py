@@ -111,9 +111,12 @@ def back_to_review(request: HttpRequest, review: Review) -> str:
         next_url = book_url
     parts = urlsplit(next_url)
     query = parts.query
-    if parts.path == book_url:
+    # The page of any edition of the review's work lists it (all editions' reviews).
+    editions = Book.objects.filter(work_id=review.book.work_id).only("slug")
+    page_book = next((b for b in editions if b.get_absolute_url() == parts.path), None)
+    if page_book is not None:
         listing = Listing.from_query(QueryDict(parts.query))
-        page = page_of(listing, review, settings.REVIEWS_PER_PAGE)
+        page = page_of(listing, review, settings.REVIEWS_PER_PAGE, page_book)
         if page is not None:
             query = listing.query_string(page)
     return urlunsplit(("", "", parts.path, query, f"review-{review.pk}"))

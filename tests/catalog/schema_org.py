@@ -14,7 +14,13 @@ from typing import Any
 # Kinds of plain values, as schema.org names its data types.
 TEXT, NUMBER, INTEGER, URL, DATE = "Text", "Number", "Integer", "URL", "Date"
 
-THING = {"name": {TEXT}, "description": {TEXT}, "url": {URL}, "alternateName": {TEXT}}
+THING = {
+    "name": {TEXT},
+    "description": {TEXT},
+    "url": {URL},
+    "alternateName": {TEXT},
+    "image": {URL, "ImageObject"},
+}
 CREATIVE_WORK = {
     **THING,
     "author": {"Person", "Organization"},

@@ -202,3 +202,18 @@ def test_python_similarity_is_pg_trgms_for_single_words(word, other) -> None:
         cursor.execute("SELECT word_similarity(%s, %s)", [word, other])
         expected = cursor.fetchone()[0]
     assert word_similarity(word, other) == pytest.approx(expected, abs=1e-6)
+
+
+def test_a_word_of_one_or_two_letters_brings_no_candidate_on_either_database(shelf) -> None:
+    assert titles("xu") == [] and titles("k") == []
+    assert titles("xue")[0] == "Uncertain Partners"
+
+
+@postgres_only
+def test_postgres_settings_of_the_candidate_queries_do_not_outlive_them(shelf) -> None:
+    assert titles("uncertian")[0] == "Uncertain Partners"  # inside the test's transaction
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone() == ("on",)
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        assert cursor.fetchone() == ("0.6",)

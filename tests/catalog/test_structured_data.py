@@ -165,3 +165,29 @@ def test_anonymous_and_signed_in_readers_get_the_same_data(reviewed: Book, other
     anonymous = json_ld(client_for(None).get(reviewed.get_absolute_url()).text)
     signed_in = json_ld(client_for(other_user).get(reviewed.get_absolute_url()).text)
     assert anonymous == signed_in
+
+
+def test_a_cover_is_the_books_image_for_search_engines_and_previews(
+    client: Client, reviewed: Book, settings: Any, tmp_path: Any
+) -> None:
+    from candor.catalog.covers import attach_cover
+    from tests.catalog.test_covers import PNG
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    attach_cover(reviewed, PNG)
+    html = client.get(reviewed.get_absolute_url()).text
+    shown = re.search(r'<img class="cover[^"]*" src="([^"]+)"', html)
+    assert shown is not None
+    address = f"http://testserver{shown.group(1)}"
+    data = json_ld(html)
+    assert data["image"] == address and check_document(data) == []
+    assert meta(html, "og:image") == [address]
+    assert meta(html, "og:image:alt") == [
+        "Cover of Uncertain Partners: Stalin, Mao, and the Korean War"
+    ]
+    assert client.get(shown.group(1)).status_code == 200
+
+
+def test_no_cover_no_image(client: Client, reviewed: Book) -> None:
+    html = client.get(reviewed.get_absolute_url()).text
+    assert "image" not in json_ld(html) and meta(html, "og:image") == []

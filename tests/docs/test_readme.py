@@ -32,3 +32,17 @@ def test_every_relative_link_resolves() -> None:
         if target and not (page.parent / target).exists()
     ]
     assert not broken
+
+
+def layout_block() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Layout", 1)[1]
+    return section.split("```")[1]
+
+
+def test_the_layout_names_every_package() -> None:
+    layout = layout_block()
+    packages = [path.parent.name for path in (ROOT / "candor").glob("*/__init__.py")]
+    top = ["candor", "bench", "research", "tests", "bin", "docs"]
+    missing = [name for name in [*packages, *top] if f"{name}/" not in layout]
+    assert packages and not missing, f"README layout does not name: {missing}"

@@ -47,6 +47,23 @@ def price(book: object) -> str:
     return format_price(getattr(book, "price", None), getattr(book, "currency", "") or "")
 
 
+@register.filter
+def edition_label(book: object) -> str:
+    """How an edition is told from the work's other editions ("Paperback · German · 2019")."""
+    from candor.catalog.edition_page import edition_label as label
+    from candor.catalog.models import Book
+
+    return label(book) if isinstance(book, Book) else ""
+
+
+@register.filter
+def language_name(tag: str) -> str:
+    """A language tag in words ("de" → "German")."""
+    from candor.catalog.edition_page import language_name as name
+
+    return name(tag)
+
+
 @register.simple_tag(takes_context=True)
 def absolute(context: template.Context, path: str) -> str:
     """The full address of a path on this site (for links read off the page)."""
