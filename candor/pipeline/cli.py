@@ -44,7 +44,15 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument(
         "--master",
         metavar="URL",
-        help="Spark master URL for --engine spark (default: local[N], N = CPU cores)",
+        help="Spark master URL for --engine spark (default: the one spark-submit or the "
+        "Spark configuration gives, else local[N], N = CPU cores)",
+    )
+    result.add_argument(
+        "--partitions",
+        type=int,
+        metavar="N",
+        help="Spark shuffle partitions for --engine spark (default: one per million "
+        "reviews, at least one per core)",
     )
     result.add_argument("--threads", type=int, metavar="N", help="threads or local Spark cores")
     result.add_argument(
@@ -69,6 +77,15 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     if args.master and args.engine != "spark":
         parser().error("--master needs --engine spark")
+    if args.partitions is not None and (args.engine != "spark" or args.partitions < 1):
+        parser().error("--partitions needs --engine spark and a number of at least 1")
+    from candor.pipeline.engines import EngineUnavailable, require
+
+    try:
+        require(args.engine)
+    except EngineUnavailable as error:
+        print(f"candor score: {error}", file=sys.stderr)
+        return 2
     from candor.pipeline.run import InputError, Options, StrictStop, score_corpus
     from candor.pipeline.trust import CorpusTrust
 
@@ -77,6 +94,7 @@ def main(argv: list[str]) -> int:
         out=args.out,
         engine=args.engine,
         master=args.master,
+        partitions=args.partitions,
         now=args.now,
         strict=args.strict,
         threads=args.threads,

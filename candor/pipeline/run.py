@@ -84,6 +84,7 @@ class Options:
     out: Path
     engine: str = "duckdb"
     master: str | None = None
+    partitions: int | None = None  # Spark shuffle partitions (default: by corpus size)
     now: datetime | None = None
     strict: bool = False
     config: RatingConfig = DEFAULT_CONFIG
@@ -173,6 +174,7 @@ def _score(
     timer = _Timer(summary.timings)
     engine = connect(options.engine, options.master, options.threads)
     try:
+        engine.set_partitions(sum(source.rows for source in sources), options.partitions)
         given_us = None if options.now is None else _microseconds(options.now)
         rows = corpus_rows(engine, sources, options.count_verified)
         with timer("check"):
