@@ -4,7 +4,7 @@
     python -m bench.load [--users 50] [--seconds 60] [--warmup 10] [--workers 5]
                          [--phases paced,saturation] [--port 8798] [--no-docs]
 
-Needs locust: ``.venv/bin/pip install -e '.[dev,load]' -c requirements.lock``.
+Needs locust: ``bin/setup load``.
 
 From issue 7: "with 1 million reviews in PostgreSQL, a load test of book pages, review
 lists, the API and review posting at 50 concurrent clients for 60 s; report throughput

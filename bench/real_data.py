@@ -27,8 +27,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from candor.ratings import Reviews as RatingReviews
-from candor.trust.evaluate_yelp import load_yelp, shared_data_root
 from candor.trust.table import Reviews as TrustReviews
+from research.evaluate_yelp import load_yelp, shared_data_root
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -72,13 +72,20 @@ class Corpus:
             None if self.text is None else [self.text[int(i)] for i in index],
         )
 
+    @property
+    def counted_verified(self) -> BoolArray:
+        """The verified flags Candor counts in these files, as `candor score` does by
+        default: none (whoever made a file can set them; ``--count-verified`` is for a
+        file from a shop whose orders the operator trusts)."""
+        return np.zeros(len(self), bool)
+
     def rating_reviews(self, trust: FloatArray | None = None) -> RatingReviews:
         """The rating engine's columns (trust 1 unless given; helpful votes weigh
         nothing, so they are not among them)."""
         return RatingReviews.from_columns(
             self.stars,
             self.seconds,
-            self.verified,
+            self.counted_verified,
             np.ones(len(self)) if trust is None else trust,
         )
 
@@ -92,7 +99,7 @@ class Corpus:
             reviewer=reviewer.astype(np.int64),
             rating=self.stars,
             time=self.seconds.astype(np.int64),
-            verified=self.verified,
+            verified=self.counted_verified,
             helpful=self.helpful,
             text=self.text,
         )

@@ -4,7 +4,7 @@
 
 1. Generates the corpora with `bench.generate` unless they exist (1 million products,
    2 million reviewers for the 10M corpus, as the issue asks).
-2. `candor.pipeline.benchmark`: CPU and wall time of a plain
+2. `bench.score_baseline`: CPU and wall time of a plain
    `SELECT product_id, avg(rating) ... GROUP BY product_id` over the Parquet file and of
    the weights-only rating pipeline over the same file (its two passes: each product's
    reference time, then the sums per product and star), in PAIRS pairs in one process:
@@ -80,7 +80,7 @@ def run_measured(command: list[str]) -> tuple[float, float, str]:
 
 def ratio_run(parquet: Path) -> dict[str, Any]:
     output = subprocess.run(
-        [sys.executable, "-m", "candor.pipeline.benchmark", str(parquet), "--repeat", str(PAIRS)],
+        [sys.executable, "-m", "bench.score_baseline", str(parquet), "--repeat", str(PAIRS)],
         capture_output=True,
         text=True,
         check=True,

@@ -90,7 +90,6 @@ ATTACKED_KINDS = ("promoted_burst", "sabotaged_burst", "farm_targeted")
 # Review campaigns. "farm_cover" reviews are posted by farm accounts to look honest: their
 # stars follow the genuine distribution, so they are not fake (is_fake False).
 CAMPAIGNS = ("promotion_burst", "sabotage_burst", "farm", "farm_cover")
-REVIEWER_KINDS = ("honest", "burst", "farm")
 
 
 @dataclass(frozen=True)

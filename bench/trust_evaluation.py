@@ -82,7 +82,7 @@ def markdown(rows: Sequence[Mapping[str, Any]], seconds: float, command: str) ->
         " fraction; the timing rows are reviews per CPU-second or seconds), *published* the"
         " comparable published or reference figure; rows marked *(baseline)* are the simple"
         " baselines measured in the same run. Protocols, and where ours differ from the"
-        " papers': `candor/trust/evaluate_text.py` and `candor/trust/evaluate_yelp.py`. This"
+        " papers': `research/evaluate_text.py` and `research/evaluate_yelp.py`. This"
         " section is written by `.venv/bin/python -m bench.trust_evaluation`.",
         "",
         "| dataset | protocol | metric | value | published | source |",

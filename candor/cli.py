@@ -20,12 +20,20 @@ commands:
   restore PATH              load a backup into an empty database
   score INPUT --out DIR     score a corpus of reviews without the web database;
                             see `candor score --help`
+  link-editions FILE        link editions into works from lines of ISBNs (one work
+                            per line); a bad line stores nothing (docs/editions.md)
   trust                     run every trust signal over the site's reviews and re-rate
                             the books they change (schedule it, e.g. nightly)
+  covers [--limit N]        fetch book covers (from import addresses, else Open Library
+                            by ISBN); needs internet; see `candor covers --help`
   essays import FOLDER      import review essays (Markdown or HTML with front matter)
   evaluate [--json]         trust analysis against the labelled datasets in ../shared/data
   manage ARGS...            any Django management command (same as `candor ARGS...`)
 """
+
+
+# Commands spelt with a hyphen on the command line, as Django names them.
+COMMAND_NAMES = {"link-editions": "link_editions"}
 
 
 def run_django(argv: list[str]) -> None:
@@ -60,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.exit(score(rest))
     if command == "evaluate":
-        from candor.trust.evaluate import main as evaluate
+        from research.evaluate import main as evaluate
 
         sys.exit(evaluate(rest))
     if command == "serve":
@@ -68,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     elif command == "manage":
         run_django(rest)
     else:
-        run_django([command, *rest])
+        run_django([COMMAND_NAMES.get(command, command), *rest])
 
 
 if __name__ == "__main__":

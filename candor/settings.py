@@ -8,9 +8,11 @@ variable, instead of silently falling back to a default.
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import dj_database_url
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from candor.ops.logging import json_logging
@@ -27,6 +29,10 @@ def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
+    return as_bool(name, raw)
+
+
+def as_bool(name: str, raw: str) -> bool:
     if raw.lower() in ("1", "true", "yes", "on"):
         return True
     if raw.lower() in ("0", "false", "no", "off"):
@@ -74,6 +80,165 @@ def database_from_env(production: bool) -> dict[str, object]:
     return config
 
 
+def redis_url(name: str) -> str:
+    """A redis://, rediss:// or unix:// URL, checked here so a typo stops start-up."""
+    url = env_str(name, "")
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:
+        parts = parts._replace(scheme="")
+    database = parts.path.strip("/")
+    if parts.scheme == "unix":
+        valid = bool(parts.path)
+    else:
+        valid = parts.scheme in ("redis", "rediss") and bool(parts.hostname)
+        valid = valid and (database == "" or database.isdigit())
+    if not valid:
+        raise ImproperlyConfigured(
+            f"{name} must look like redis://host:port/db (or rediss://, unix://), got "
+            f"{redacted(url)!r}"
+        )
+    return url
+
+
+def redacted(url: str) -> str:
+    """The URL with any password replaced, for an error message."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def cache_from_env() -> dict[str, object]:
+    """Redis when REDIS_URL is set, else CACHE_BACKEND (local memory by default)."""
+    prefix = env_str("CACHE_KEY_PREFIX", "candor")
+    if env_str("REDIS_URL", ""):
+        if env_str("CACHE_BACKEND", ""):
+            raise ImproperlyConfigured("Set REDIS_URL or CACHE_BACKEND, not both")
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url("REDIS_URL"),
+            "KEY_PREFIX": prefix,
+        }
+    return {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env_str("CACHE_LOCATION", "candor"),
+        "KEY_PREFIX": prefix,
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20_000)},
+    }
+
+
+def site_url_from_env(allowed_hosts: list[str], https: bool | None) -> str:
+    """The site's public address (scheme, host, port), from which canonical URLs are made.
+
+    From SITE_URL; in production without it, the first of ALLOWED_HOSTS (https unless
+    CANDOR_HTTPS=false); in development without it "" (addresses then follow the request,
+    `candor.catalog.site_urls`). `https` is None in development."""
+    raw = env_str("SITE_URL", "").strip()
+    if raw:
+        parts = urlsplit(raw)
+        try:
+            parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+        except ValueError:
+            parts = parts._replace(scheme="")
+        extra = parts.path.strip("/") or parts.query or parts.fragment or parts.username
+        if parts.scheme not in ("http", "https") or not parts.hostname or extra:
+            raise ImproperlyConfigured(
+                f"SITE_URL must be the site's address, like https://candor.example.com "
+                f"(a port may follow; no path), got {raw!r}"
+            )
+        return f"{parts.scheme}://{parts.netloc}"
+    if https is None:
+        return ""
+    first = allowed_hosts[0]
+    if first.startswith(".") or "*" in first:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be set when the first of ALLOWED_HOSTS is a pattern ({first!r})"
+        )
+    return f"{'https' if https else 'http'}://{first}"
+
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
+SMTP_SETTINGS = (
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+)
+
+
+def email_from_env() -> dict[str, Any]:
+    """Django's EMAIL_* settings: SMTP from EMAIL_URL or from EMAIL_HOST and its fellows
+    (one or the other), else the console (mails printed, for development)."""
+    url, host = env_str("EMAIL_URL", "").strip(), env_str("EMAIL_HOST", "").strip()
+    if url and host:
+        raise ImproperlyConfigured("Set EMAIL_URL or EMAIL_HOST, not both")
+    smtp = smtp_from_url(url) if url else smtp_from_variables(host) if host else None
+    if smtp is None:
+        # Django's own defaults, unused by the console backend.
+        smtp = dict(zip(SMTP_SETTINGS, ("localhost", 25, "", "", False, False), strict=True))
+    if smtp["EMAIL_USE_TLS"] and smtp["EMAIL_USE_SSL"]:
+        raise ImproperlyConfigured("E-mail: use STARTTLS (tls) or implicit TLS (ssl), not both")
+    backend = env_str("EMAIL_BACKEND", SMTP_BACKEND if url or host else CONSOLE_BACKEND)
+    # A mail server that stops answering must not hold a request past gunicorn's timeout.
+    timeout = env_int("EMAIL_TIMEOUT", 10)
+    return {"EMAIL_BACKEND": backend, **smtp, "EMAIL_TIMEOUT": timeout}
+
+
+def smtp_from_url(url: str) -> dict[str, Any]:
+    """smtp://user:password@host:port?tls=1 (STARTTLS) or smtps://… (implicit TLS);
+    the user and password percent-encoded as in any URL."""
+
+    def refuse(reason: str) -> ImproperlyConfigured:
+        return ImproperlyConfigured(
+            f"EMAIL_URL must look like smtp://user:password@host:587?tls=1 or "
+            f"smtps://user:password@host:465 ({reason}), got {redacted(url)!r}"
+        )
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise refuse(f"scheme {parts.scheme or 'missing'}")
+    if not parts.hostname:
+        raise refuse("no host")
+    try:
+        port = parts.port
+    except ValueError:
+        raise refuse("the port is not a number") from None
+    query = parse_qs(parts.query, keep_blank_values=True, strict_parsing=False)
+    unknown = sorted(set(query) - {"tls", "ssl"})
+    if unknown:
+        raise refuse(f"unknown parameter {unknown[0]}")
+    tls = as_bool("EMAIL_URL's tls", query["tls"][-1]) if "tls" in query else False
+    ssl = parts.scheme == "smtps" or (
+        as_bool("EMAIL_URL's ssl", query["ssl"][-1]) if "ssl" in query else False
+    )
+    return {
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port or (465 if ssl else 587 if tls else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": tls,
+        "EMAIL_USE_SSL": ssl,
+    }
+
+
+def smtp_from_variables(host: str) -> dict[str, Any]:
+    tls, ssl = env_bool("EMAIL_USE_TLS", False), env_bool("EMAIL_USE_SSL", False)
+    return {
+        "EMAIL_HOST": host,
+        "EMAIL_PORT": env_int("EMAIL_PORT", 465 if ssl else 587 if tls else 25),
+        "EMAIL_HOST_USER": env_str("EMAIL_HOST_USER", ""),
+        "EMAIL_HOST_PASSWORD": env_str("EMAIL_HOST_PASSWORD", ""),
+        "EMAIL_USE_TLS": tls,
+        "EMAIL_USE_SSL": ssl,
+    }
+
+
 def env_required(name: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
@@ -92,8 +257,8 @@ def production_secret_key() -> str:
     return key
 
 
-# CANDOR_MODE=production turns development defaults into requirements (see README,
-# "Production"): DEBUG off, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL set explicitly.
+# CANDOR_MODE=production turns development defaults into requirements (see
+# docs/production.md): DEBUG off, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL set explicitly.
 MODE = env_str("CANDOR_MODE", "development")
 if MODE not in ("development", "production"):
     raise ImproperlyConfigured(f"CANDOR_MODE must be development or production, got {MODE!r}")
@@ -119,6 +284,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "axes",
     "csp",
     "ninja",
@@ -127,6 +293,7 @@ INSTALLED_APPS = [
     "candor.reviews",
     "candor.essays",
     "candor.exports",
+    "candor.desk",
 ]
 
 MIDDLEWARE = [
@@ -182,28 +349,42 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(REPO_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and fetched files (book covers, under covers/): back this folder up with the
+# database. Candor serves covers itself (/books/SLUG/cover), so no web server setup.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(REPO_DIR / "var" / "media")))
+MEDIA_URL = "/media/"
+# `candor covers`: where a cover is fetched by ISBN ({isbn} is the ISBN-13).
+CANDOR_COVERS_URL = env_str(
+    "CANDOR_COVERS_URL", "https://covers.openlibrary.org/b/isbn/{isbn}-M.jpg?default=false"
+)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail (password resets): SMTP from EMAIL_URL or EMAIL_HOST and its fellows, else the
+# console (see email_from_env).
+_email = email_from_env()  # lower case: not a setting of its own
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"]
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "candor@localhost")
 
 # Reviews: limits shared by the form, the model and the database.
 REVIEWS_PER_PAGE = env_int("REVIEWS_PER_PAGE", 10)
 
-# The cache holds the API's write counters. The default, local memory, is per process:
-# with several server processes set CACHE_BACKEND to a shared one (bin/prod uses files
-# under var/cache). It holds up to CACHE_MAX_ENTRIES items. Ratings are not cached:
-# each book's is stored on it by the rating store (candor.reviews.store).
-CACHES = {
-    "default": {
-        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": env_str("CACHE_LOCATION", "candor"),
-        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20_000)},
-    }
-}
+# The cache holds the API's write counters. The default, local memory, is per process and
+# exact there. With several server processes set REDIS_URL (bin/prod does when a Redis
+# answers): Redis counts with one atomic INCR, so a limit holds exactly across workers and
+# machines; Django's file and database caches read and write a counter in two steps and
+# let concurrent writes past it. Ratings are not cached: each book's is stored on it by
+# the rating store (candor.reviews.store).
+CACHES = {"default": cache_from_env()}
 
 # REST API: writes allowed per token and per client address in each window (429 after).
 API_WRITES_PER_TOKEN = env_int("API_WRITES_PER_TOKEN", 60)
@@ -230,11 +411,13 @@ AXES_CLIENT_IP_CALLABLE = "candor.ops.throttle.client_ip"
 AXES_USERNAME_CALLABLE = "candor.ops.throttle.client_username"
 
 # Content-Security-Policy (django-csp 4): everything from this site only, nothing inline.
-# Templates keep all JavaScript and CSS in static files (tests/security checks them).
+# Templates keep all JavaScript and CSS in static files (tests/security checks them). The
+# one inline block, a book page's schema.org data (JSON, never run), carries the page's
+# nonce; the header names a nonce only on pages that use one.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "object-src": [NONE],
@@ -286,6 +469,17 @@ else:
             "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False}
         },
     }
+
+# `candor import`: the longest line a file may have (a longer one is rejected and skipped),
+# and how much text a file may hold once decompressed (reading stops there, so a small
+# .gz expanding to gigabytes is refused without using the memory or the time).
+IMPORT_MAX_LINE_BYTES = env_int("IMPORT_MAX_LINE_BYTES", 1 << 20)
+IMPORT_MAX_DECOMPRESSED_BYTES = env_int("IMPORT_MAX_DECOMPRESSED_BYTES", 64 << 30)
+
+# The site's public address: canonical URLs (essay pages, PDFs and citations, the feed,
+# the sitemap, structured data, password-reset links) are made from it, never from the
+# Host header a request sends.
+SITE_URL = site_url_from_env(ALLOWED_HOSTS, HTTPS if PRODUCTION else None)
 
 # Review essays: generated PDFs are cached here (safe to delete; rebuilt on demand).
 ESSAY_PDF_CACHE_DIR = Path(env_str("ESSAY_PDF_CACHE_DIR", str(REPO_DIR / "var" / "essay-pdfs")))

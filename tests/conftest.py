@@ -139,11 +139,21 @@ def fresh_cache() -> None:
     cache.clear()
 
 
-def scratch(book: Book, view: str = "candor") -> RatingResult:
-    """The book's rating in ``view`` computed now from its visible reviews, read the ORM
-    way and rated by `candor.ratings.rate` with the stored catalogue prior: what the
-    rating store must show."""
+def scratch(book: Book, view: str = "candor", edition: bool = False) -> RatingResult:
+    """The rating in ``view`` of the book's work (of the book's own reviews with
+    ``edition``) computed now from its visible reviews, read the ORM way (a reader who
+    reviewed several editions counted once, by their latest review) and rated by
+    `candor.ratings.rate` with the stored catalogue prior: what the rating store must
+    show."""
     now = timezone.now()
+    visible = Review.objects.visible().order_by("-created_at", "-pk")
+    if edition:
+        visible = visible.filter(book_id=book.pk)
+    else:
+        visible = visible.filter(book__work_id=book.work_id)
+    latest: dict[int, Review] = {}
+    for review in visible:
+        latest.setdefault(review.user_id, review)
     reviews = [
         ReviewInput(
             rating=review.rating,
@@ -151,27 +161,30 @@ def scratch(book: Book, view: str = "candor") -> RatingResult:
             verified=review.verified_purchase,
             trust=review.effective_trust,
         )
-        for review in Review.objects.visible().filter(book_id=book.pk)
+        for review in latest.values()
     ]
     return rate(reviews, now=now, prior=store.current_prior().prior, view=view)
 
 
 def assert_stored_is_scratch(*books: Book) -> None:
-    """Every view of each book's stored rating, and its listing fields, equal a
-    from-scratch recompute."""
+    """Every view of each book's stored rating (its work's, and its own as an edition),
+    and its listing fields, equal a from-scratch recompute."""
     for book in books:
         fresh = Book.objects.get(pk=book.pk)
-        for view in VIEWS:
-            stored, expected = store.shown(fresh, view).result, scratch(fresh, view)
-            assert stored.count == expected.count, view
-            assert stored.stars == expected.stars, view
+        for view, edition in itertools.product(VIEWS, (False, True)):
+            stored = store.shown(fresh, view, edition).result
+            expected = scratch(fresh, view, edition)
+            assert stored.count == expected.count, (view, edition)
+            assert stored.stars == expected.stars, (view, edition)
             assert stored.effective_count == pytest.approx(expected.effective_count), view
             if expected.rating is None:
-                assert stored.rating is None, view
+                assert stored.rating is None, (view, edition)
             else:
-                assert stored.rating == pytest.approx(expected.rating, abs=1e-9), view
+                assert stored.rating == pytest.approx(expected.rating, abs=1e-9), (view, edition)
         candor = store.shown(fresh).result
         assert (fresh.rating, fresh.rating_count) == (candor.rating, candor.count)
+        own = store.shown(fresh, edition=True).result
+        assert (fresh.edition_rating, fresh.edition_rating_count) == (own.rating, own.count)
 
 
 def stored(book: Book, view: str = "candor") -> RatingResult:

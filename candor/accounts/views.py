@@ -1,5 +1,9 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +15,7 @@ from candor.accounts import exports
 from candor.accounts.forms import ApiTokenForm, SignupForm
 from candor.accounts.services import create_account
 from candor.accounts.tokens import create_token, revoke_token
+from candor.catalog.site_urls import configured_root
 
 
 def safe_next(request: HttpRequest) -> str | None:
@@ -20,6 +25,18 @@ def safe_next(request: HttpRequest) -> str | None:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return target if target and allowed else None
+
+
+class PasswordResetOnSite(auth_views.PasswordResetView):
+    """Django's password reset; the link it e-mails is on SITE_URL, so a request sent with
+    another Host header cannot make Candor mail a link to someone else's site."""
+
+    @property  # type: ignore[override]
+    def extra_email_context(self) -> dict[str, str] | None:
+        root = urlsplit(configured_root())
+        if not root.netloc:
+            return None  # development without SITE_URL: the request's host
+        return {"protocol": root.scheme, "domain": root.netloc, "site_name": settings.SITE_NAME}
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -42,11 +59,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         User.objects.select_related("profile"), username=username, is_active=True
     )
     reviews = person.reviews.visible().select_related("book").order_by("-created_at")
-    context: dict[str, object] = {"person": person, "reviews": reviews}
-    if request.user == person:
-        context["api_tokens"] = person.api_tokens.filter(revoked_at=None)
-        context["token_form"] = ApiTokenForm()
-    return render(request, "accounts/profile.html", context)
+    return render(request, "accounts/profile.html", {"person": person, "reviews": reviews})
 
 
 @login_required
@@ -58,7 +71,7 @@ def create_api_token(request: HttpRequest) -> HttpResponse:
         response = render(request, "accounts/token_created.html", {"token": token, "raw": raw})
         response["Cache-Control"] = "no-store"
         return response
-    return render(request, "accounts/token_form.html", {"token_form": form})
+    return render(request, "accounts/token_form.html", {"token_form": form, "tab": "tokens"})
 
 
 @require_POST
@@ -68,7 +81,7 @@ def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
         messages.success(request, "The token was revoked: it no longer works.")
     else:
         messages.error(request, "No such active token.")
-    return redirect("profile", request.user.get_username())
+    return redirect("api_tokens")
 
 
 @login_required

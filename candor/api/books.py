@@ -13,7 +13,8 @@ from candor.api.errors import READ_ERRORS, WRITE_ERRORS, ApiError
 from candor.api.schemas import BookDetail, BookFilters, BookIn, BookSummary, EditorialReviewOut
 from candor.catalog.isbn import normalize_isbn
 from candor.catalog.models import Book, Contribution, Person, Publisher, Series
-from candor.catalog.views import books_with_people, search_filter
+from candor.catalog.search import search_books
+from candor.catalog.views import books_with_people
 from candor.ratings import VIEWS
 from candor.reviews import store
 
@@ -29,17 +30,50 @@ def fields(book: Book) -> dict[str, Any]:
         "isbn13": book.isbn13,
         "year": book.year,
         "contributors": [{"name": c.person.name, "role": c.role} for c in book.contributions.all()],
+        "format": book.format,
+        "language": book.language,
+        "work_id": book.work_id,
     }
 
 
 def summary(book: Book) -> dict[str, Any]:
-    return {**fields(book), "rating": book.rating, "rating_count": book.rating_count}
+    return {
+        **fields(book),
+        "rating": book.rating,
+        "rating_count": book.rating_count,
+        "edition_rating": book.edition_rating,
+        "edition_rating_count": book.edition_rating_count,
+    }
+
+
+def rating_out(book: Book, view: str, edition: bool) -> dict[str, Any]:
+    # The same stored numbers as the book page (`store.shown`).
+    result = store.shown(book, view, edition).result
+    return {"view": view, **result.to_dict(), "evidence": result.evidence_words}
+
+
+def work_out(book: Book) -> dict[str, Any]:
+    editions = Book.objects.filter(work_id=book.work_id).order_by("year", "format", "pk")
+    return {
+        "id": book.work_id,
+        "title": book.work.title,
+        "editions": [
+            {
+                "slug": edition.slug,
+                "isbn13": edition.isbn13,
+                "title": edition.title,
+                "format": edition.format,
+                "language": edition.language,
+                "year": edition.year,
+            }
+            for edition in editions
+        ],
+        "rating": book.rating,
+        "rating_count": book.rating_count,
+    }
 
 
 def detail(book: Book, view: str = "candor") -> dict[str, Any]:
-    # The same stored numbers as the book page (`store.shown`).
-    result = store.shown(book, view).result
-    rating = {**result.to_dict(), "evidence": result.evidence_words}
     return {
         **fields(book),
         "publisher": book.publisher.name if book.publisher else None,
@@ -50,7 +84,9 @@ def detail(book: Book, view: str = "candor") -> dict[str, Any]:
         "description": book.description,
         "series": book.series.name if book.series else None,
         "series_volume": book.series_volume,
-        "ratings": {"view": view, **rating},
+        "ratings": rating_out(book, view, edition=False),
+        "work": work_out(book),
+        "edition_ratings": rating_out(book, view, edition=True),
     }
 
 
@@ -68,17 +104,23 @@ def valid_isbn(value: str) -> str:
     summary="Search and filter books",
 )
 def list_books(request: HttpRequest, filters: Query[BookFilters]) -> list[dict[str, Any]]:
-    """Books matching every filter given (at most 100, by title)."""
+    """Books matching every filter given, at most 100: by title, or with ``q`` best
+    match first (the site's search, typos forgiven; every edition listed)."""
     books = books_with_people()
+    found: list[int] = []
     if filters.q:
-        books = books.filter(search_filter(filters.q))
+        found = [book.pk for book in search_books(filters.q, SEARCH_LIMIT, per_work=False)]
+        books = books.filter(pk__in=found)
     if filters.isbn:
         books = books.filter(isbn13=valid_isbn(filters.isbn))
     if filters.author:
         books = books.filter(contributions__person__slug=filters.author)
     if filters.series:
         books = books.filter(series__slug=filters.series)
-    return [summary(book) for book in books.distinct()[:SEARCH_LIMIT]]
+    chosen = list(books.distinct()[:SEARCH_LIMIT])
+    if filters.q:
+        chosen.sort(key=lambda book: found.index(book.pk))
+    return [summary(book) for book in chosen]
 
 
 @router.get(
@@ -141,7 +183,7 @@ def save_book(payload: BookIn, isbn13: str) -> Book:
         buy_url=payload.buy_url,
         description=payload.description,
     )
-    book.full_clean(exclude=["slug", "series", "publisher"])
+    book.full_clean(exclude=["slug", "series", "publisher", "work"])  # work: on save
     book.save()
     credited: set[tuple[str, str]] = set()
     for position, contributor in enumerate(payload.contributors):

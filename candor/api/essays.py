@@ -9,6 +9,7 @@ from ninja import Field, Path, Query, Router, Schema
 
 from candor.api.errors import READ_ERRORS
 from candor.api.schemas import Slug
+from candor.essays.journal import placement
 from candor.essays.models import Essay
 
 router = Router(tags=["essays"])
@@ -27,6 +28,11 @@ class EssaySummary(Schema):
 
 
 class EssayDetail(EssaySummary):
+    journal: str = Field(description="The journal the essay appears in")
+    issn: str = Field(description="The journal's ISSN (NNNN-NNNC), or empty")
+    volume: str = Field(description="The journal's volume, or empty")
+    issue: str = Field(description="The journal's issue, or empty")
+    doi: str = Field(description="The essay's DOI (10.xxxx/...), or empty")
     body_markdown: str
     body_html: str = Field(description="The body rendered to sanitised HTML")
 
@@ -69,8 +75,14 @@ def list_essays(request: HttpRequest, filters: Query[EssayFilters]) -> Any:
 )
 def get_essay(request: HttpRequest, essay_id: int = Path(..., ge=1, le=BIGINT_MAX)) -> Any:
     essay = get_object_or_404(published(), pk=essay_id)
+    place = placement(essay)
     return {
         **essay_summary(essay),
+        "journal": place.journal,
+        "issn": place.issn,
+        "volume": place.volume,
+        "issue": place.issue,
+        "doi": place.doi,
         "body_markdown": essay.body_markdown,
         "body_html": essay.body_html,
     }

@@ -2,8 +2,10 @@
 
 Fixed windows of API_RATE_WINDOW_SECONDS: each write adds one to a counter kept for
 the window; past the limit the client waits until the window ends (Retry-After).
-The counters live in the configured cache, so several server processes share them
-only when that cache is shared (database or Redis cache, not the local-memory one).
+The counters live in the configured cache. Each count is one `cache.incr`, exact when
+that is atomic: local memory (one process) and Redis (REDIS_URL: INCR, shared by every
+worker and machine). Django's file and database caches read, add and write back in
+separate steps, so concurrent writes there can pass a limit by a few.
 """
 
 import hashlib

@@ -30,9 +30,11 @@ from candor.api.schemas import (
 from candor.catalog.models import Book
 from candor.reviews.models import Report, Review
 from candor.reviews.services import (
+    AlreadyReviewed,
     ReviewDraft,
     ReviewError,
     delete_review,
+    post_new_review,
     report_review,
     submit_review,
     vote_helpful,
@@ -47,6 +49,11 @@ class ReviewQuery(Schema):
     stars: int | None = Field(default=None, ge=1, le=5, description="Only reviews with this star")
     cursor: Text(2000) | None = None  # type: ignore[valid-type]
     limit: int = Field(default=10, ge=1, le=100)
+    editions: Literal["this", "all"] = Field(
+        default="this",
+        description="this: the book's own reviews; all: every edition of its work's "
+        "(what the work's rating covers)",
+    )
 
 
 def review_out(review: Review) -> dict[str, Any]:
@@ -90,7 +97,11 @@ def own_review(request: HttpRequest, review_id: int) -> tuple[User, Review]:
 def list_reviews(request: HttpRequest, slug: str, params: Query[ReviewQuery]) -> Any:
     """Sorted by most helpful or most recent, optionally one star; follow next_cursor."""
     book = get_object_or_404(Book, slug=slug)
-    reviews = visible_reviews().filter(book=book).order_by(*cursor.ordering(params.sort))
+    reviews = visible_reviews().order_by(*cursor.ordering(params.sort))
+    if params.editions == "all":
+        reviews = reviews.filter(book__work_id=book.work_id)
+    else:
+        reviews = reviews.filter(book=book)
     if params.stars is not None:
         reviews = reviews.filter(rating=params.stars)
     if params.cursor:
@@ -123,14 +134,11 @@ def post_review(request: HttpRequest, slug: str, payload: ReviewIn) -> Any:
     trust kept) with what you send."""
     user = token_user(request)
     book = get_object_or_404(Book, slug=slug)
-    existing = Review.objects.current().filter(book=book, user=user).first()
-    if existing is not None:
-        raise ApiError(
-            409,
-            f"You already reviewed this book: edit review {existing.pk} instead.",
-            fields={"review": str(existing.pk)},
-        )
-    review = submit_review(user, book, ReviewDraft(payload.rating, payload.title, payload.text))
+    draft = ReviewDraft(payload.rating, payload.title, payload.text)
+    try:
+        review = post_new_review(user, book, draft)
+    except AlreadyReviewed as already:
+        raise ApiError(409, str(already), fields={"review": str(already.review_id)}) from None
     return Status(201, review_out(visible_or_own(review)))
 
 

@@ -54,14 +54,20 @@ class BookFields(Schema):
     isbn13: str
     year: int | None
     contributors: list[Contributor]
+    format: str = Field(description='hardcover, paperback, ebook, audiobook, other; "" unknown')
+    language: str = Field(description='the edition\'s language tag, e.g. "en"; "" unknown')
+    work_id: int = Field(description="The work this book is an edition of (docs/editions.md)")
 
 
 class BookSummary(BookFields):
-    """A book in a list, with Candor's rating (the book's ``ratings.rating`` in its
-    detail, in the candor view: the same stored number)."""
+    """A book in a list, with Candor's rating of its work (the book's ``ratings.rating``
+    in its detail, in the candor view: the same stored number), and of this edition's
+    own reviews."""
 
-    rating: float | None
+    rating: float | None = Field(description="Candor's rating of the work (every edition)")
     rating_count: int
+    edition_rating: float | None = Field(description="Of this edition's reviews alone")
+    edition_rating_count: int
 
 
 class Factor(Schema):
@@ -83,8 +89,26 @@ class Rating(Schema):
     explanation: list[Factor]
 
 
+class Edition(Schema):
+    slug: str
+    isbn13: str
+    title: str
+    format: str
+    language: str
+    year: int | None
+
+
+class WorkOut(Schema):
+    id: int
+    title: str
+    editions: list[Edition] = Field(description="Every edition, this one included")
+    rating: float | None = Field(description="Candor's rating of the work: ratings.rating")
+    rating_count: int
+
+
 class BookDetail(BookFields):
-    """A book with its rating in one view: one rating field (``ratings.rating``)."""
+    """A book with its work's rating in one view: one rating field (``ratings.rating``),
+    and the same view of this edition's own reviews (``edition_ratings``)."""
 
     publisher: str | None
     pages: int | None
@@ -95,6 +119,8 @@ class BookDetail(BookFields):
     series: str | None
     series_volume: int | None
     ratings: Rating
+    work: WorkOut
+    edition_ratings: Rating
 
 
 class BookFilters(Schema):

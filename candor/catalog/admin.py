@@ -2,9 +2,20 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from candor.catalog.isbn import normalize_isbn
-from candor.catalog.models import Book, Contribution, EditorialReview, Person, Publisher, Series
+from candor.catalog.models import (
+    Book,
+    Contribution,
+    EditorialReview,
+    Person,
+    Publisher,
+    Series,
+    Subject,
+)
+from candor.catalog.work_admin import BookActions
 from candor.reviews import store
 
 
@@ -27,6 +38,13 @@ class BookAdminForm(forms.ModelForm):
     buy_url = forms.URLField(
         label="Buy link", required=False, max_length=200, assume_scheme="https"
     )
+    cover_url = forms.URLField(
+        label="Cover source",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Where `candor covers` fetches the cover from (set by imports).",
+    )
 
     class Meta:
         model = Book
@@ -45,6 +63,11 @@ class BookAdminForm(forms.ModelForm):
             "currency",
             "buy_url",
             "description",
+            "subjects",
+            "cover",
+            "cover_url",
+            "format",
+            "language",
         ]
 
     def clean_isbn13(self) -> str:
@@ -52,15 +75,23 @@ class BookAdminForm(forms.ModelForm):
 
 
 @admin.register(Book)
-class BookAdmin(admin.ModelAdmin):
+class BookAdmin(BookActions, admin.ModelAdmin):
     form = BookAdminForm
     list_display = ["title", "publisher", "year", "isbn13", "rating", "rating_count"]
     search_fields = ["title", "subtitle", "isbn13"]
-    list_filter = ["publisher", "series"]
-    readonly_fields = ["rating", "rating_count"]
+    list_filter = ["subjects", "publisher", "series"]
+    autocomplete_fields = ["subjects"]
+    readonly_fields = ["work_link", "rating", "rating_count", "edition_rating_count"]
     inlines = [ContributionInline, EditorialReviewInline]
     prepopulated_fields = {"slug": ["title"]}
-    actions = ["rebuild_ratings"]
+    actions = ["rebuild_ratings", "attach_to_work", "split_off"]
+
+    @admin.display(description="Work (edition links)")
+    def work_link(self, book: Book) -> str:
+        if book.work_id is None:
+            return "a work of its own, once saved"
+        url = reverse("admin:catalog_work_change", args=[book.work_id])
+        return format_html('<a href="{}">{}</a>', url, book.work)
 
     @admin.action(description="Recompute the rating of the selected books from their reviews")
     def rebuild_ratings(self, request: HttpRequest, queryset: QuerySet[Book]) -> None:
@@ -82,3 +113,10 @@ class SeriesAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Publisher)
+
+
+@admin.register(Subject)
+class SubjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

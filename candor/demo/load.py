@@ -1,7 +1,10 @@
-"""Load the demo catalogue (candor/demo/catalog.json) idempotently.
+"""Load the demo catalogue idempotently: the hand-written Cold War shelf
+(candor/demo/catalog.json), the wider shelf with its invented readers, reviews and
+review campaign (candor/demo/shelf.json, `candor.demo.shelf`), and the demo essays.
 
 Running it twice changes nothing: every row is found by its natural key (ISBN,
-username, name) and updated in place.
+username, name) and updated in place. Trust analysis and the moderated report come
+after, in `candor demo` (`candor.demo.desk`).
 """
 
 import json
@@ -14,7 +17,6 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from candor.accounts.models import Profile
 from candor.catalog.isbn import normalize_isbn
 from candor.catalog.models import (
     Book,
@@ -23,8 +25,12 @@ from candor.catalog.models import (
     Person,
     Publisher,
     Series,
+    Work,
 )
+from candor.catalog.subjects import subject_ids
 from candor.demo.essay_loader import load_demo_essays
+from candor.demo.shelf import load_books, plan_people, read_shelf, save_people, save_reviews
+from candor.demo.voices import Reader
 from candor.reviews import store
 from candor.reviews.models import HelpfulVote, Order, Review
 from candor.reviews.services import bought_before
@@ -68,6 +74,8 @@ def load_book(item: dict[str, Any]) -> Book:
         "currency": item.get("currency", ""),
         "buy_url": item.get("buy_url", ""),
         "description": item.get("description", ""),
+        "format": item.get("format", ""),
+        "language": item.get("language", ""),
     }
     book, _ = Book.objects.update_or_create(isbn13=isbn13, defaults=fields)
     book.contributions.all().delete()
@@ -75,6 +83,7 @@ def load_book(item: dict[str, Any]) -> Book:
         Contribution.objects.create(
             book=book, person=person(credit["name"]), role=credit["role"], position=position
         )
+    book.subjects.set(subject_ids(item.get("subjects", [])).values())
     book.editorial_reviews.all().delete()
     for position, quote in enumerate(item.get("editorial_reviews", [])):
         EditorialReview.objects.create(
@@ -86,19 +95,6 @@ def load_book(item: dict[str, Any]) -> Book:
             position=position,
         )
     return book
-
-
-def load_user(item: dict[str, Any]) -> User:
-    user, created = User.objects.get_or_create(
-        username=item["username"], defaults={"email": f"{item['username']}@demo.invalid"}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    Profile.objects.update_or_create(
-        user=user, defaults={"display_name": item["display_name"], "bio": item.get("bio", "")}
-    )
-    return user
 
 
 def load_reviews(data: dict[str, Any], users: dict[str, User], books: dict[str, Book]) -> None:
@@ -130,18 +126,40 @@ def load_reviews(data: dict[str, Any], users: dict[str, User], books: dict[str, 
         Review.objects.filter(pk=review.pk).update(helpful_count=review.votes.count())
 
 
+def catalog_readers(data: dict[str, Any]) -> list[Reader]:
+    return [
+        Reader(item["username"], item["display_name"], item.get("bio", ""), "history")
+        for item in data["users"]
+    ]
+
+
+def review_dates(data: dict[str, Any]) -> list[tuple[str, datetime]]:
+    return [
+        (item["username"], datetime.fromisoformat(item["created_at"].replace("Z", "+00:00")))
+        for item in data["reviews"]
+    ]
+
+
 @transaction.atomic
-def load_demo(path: Path = CATALOG_PATH) -> dict[str, int]:
+def load_demo(path: Path = CATALOG_PATH, rebuild: bool = True) -> dict[str, int]:
+    """Load everything; ``rebuild``: store every book's rating (the caller may leave it
+    to `candor trust`, which rebuilds them after scoring)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     load_people_and_series(data)
     books = {book.isbn13: book for book in (load_book(item) for item in data["books"])}
-    users = {user.username: user for user in (load_user(item) for item in data["users"])}
+    wider = read_shelf()
+    books.update(load_books(wider, load_book))
+    people, planned = plan_people(wider, catalog_readers(data), review_dates(data))
+    users = save_people(people)
     load_reviews(data, users, books)
-    store.rebuild()
+    save_reviews(planned, users, books)
+    if rebuild:
+        store.rebuild()
     essays = load_demo_essays()
     return {
-        "books": len(books),
+        "books": Book.objects.filter(isbn13__in=books).count(),
+        "works": Work.objects.filter(editions__isbn13__in=books).distinct().count(),
         "users": len(users),
-        "reviews": len(data["reviews"]),
+        "reviews": Review.objects.filter(book__isbn13__in=books).count(),
         "essays": len(essays.created + essays.updated + essays.unchanged),
     }

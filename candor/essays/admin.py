@@ -13,15 +13,44 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from candor.essays.models import Essay, Reviewer, Tag
+from candor.essays.identifiers import normalise_doi, normalise_issn
+from candor.essays.models import Essay, Journal, Reviewer, Tag
 from candor.essays.services import publish, save_essay
+
+
+class JournalForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Journal
+        fields = ["name", "issn"]
+
+    def clean_issn(self) -> str:
+        return normalise_issn(self.cleaned_data["issn"])
+
+
+@admin.register(Journal)
+class JournalAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The one journal row: edited, never added twice or deleted."""
+
+    form = JournalForm
+    list_display = ["name", "issn"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not Journal.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Journal | None = None) -> bool:
+        return False
 
 
 @admin.register(Reviewer)
 class ReviewerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
+    list_display = ["name", "cited_as", "slug"]
+    search_fields = ["name", "family_name"]
+    fields = ["name", "family_name", "given_name", "slug", "bio"]
     prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description="Cited as")
+    def cited_as(self, obj: Reviewer) -> str:
+        return obj.name_parts.inverted
 
 
 @admin.register(Tag)
@@ -44,8 +73,19 @@ class EssayForm(forms.ModelForm):  # type: ignore[type-arg]
             "summary",
             "body_markdown",
             "tags",
+            "volume",
+            "issue",
+            "doi",
         ]
         widgets = {"body_markdown": forms.Textarea(attrs={"rows": 30, "cols": 100})}
+
+    def clean_doi(self) -> str:
+        # A pasted https://doi.org/ link or "doi:" is taken as the DOI it holds.
+        doi = normalise_doi(self.cleaned_data["doi"])
+        other = Essay.objects.filter(doi=doi).exclude(pk=self.instance.pk).first() if doi else None
+        if other is not None:
+            raise forms.ValidationError(f"{doi} is already the DOI of “{other.title}”.")
+        return doi
 
 
 @admin.register(Essay)
@@ -59,6 +99,7 @@ class EssayAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     actions = ["publish_selected"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "reviewer", "books", "published_on", "status"]}),
+        ("In the journal", {"fields": ["volume", "issue", "doi"]}),
         ("Text", {"fields": ["summary", "body_markdown", "tags"]}),
         ("Preview (as saved)", {"fields": ["canonical_url", "preview"]}),
     ]

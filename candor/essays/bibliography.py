@@ -14,6 +14,8 @@ from candor.catalog.models import Book, Contribution
 class Credit:
     name: str
     role: str  # a Contribution.Role value
+    family: str = ""  # the name's parts, for citations (candor.catalog.names)
+    given: str = ""
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,13 @@ class BookReference:
     @property
     def authors(self) -> list[str]:
         """Authors and co-authors; editors when a book has no author (an edited volume)."""
-        writers = [c.name for c in self.credits if c.role in _WRITER_ROLES]
-        return writers or [c.name for c in self.credits if c.role == Contribution.Role.EDITOR]
+        return [credit.name for credit in self.author_credits]
+
+    @property
+    def author_credits(self) -> list[Credit]:
+        """The credits behind `authors`, with their name parts."""
+        writers = [c for c in self.credits if c.role in _WRITER_ROLES]
+        return writers or [c for c in self.credits if c.role == Contribution.Role.EDITOR]
 
     @property
     def responsibility(self) -> str:
@@ -89,7 +96,8 @@ def join_names(names: list[str]) -> str:
 
 def book_reference(book: Book) -> BookReference:
     credits = tuple(
-        Credit(c.person.name, c.role) for c in book.contributions.select_related("person")
+        Credit(c.person.name, c.role, c.person.name_parts.family, c.person.name_parts.given)
+        for c in book.contributions.select_related("person")
     )
     publisher = book.publisher
     return BookReference(

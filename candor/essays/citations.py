@@ -1,11 +1,15 @@
 """How to cite an essay: a formatted citation and BibTeX, RIS and CSL-JSON records.
 
-An essay is a review, so every record names the reviewed work:
+An essay is a review published in a journal (`journal.current_journal`: its name and
+ISSN; the essay's volume, issue and DOI). Authors are given by family and given name
+(`Reviewer.name_parts`, `Person.name_parts`), so reference managers can sort and
+abbreviate them. Every record names the reviewed work:
 - CSL-JSON has fields for it: type "review-book", "reviewed-title", "reviewed-author";
-- BibTeX has none: the entry is @misc and its note reads "Review of <title>, by
-  <authors> (<imprint>), ISBN <isbn>" (biblatex users can read it the same way);
-- RIS has none either: the entry is ELEC (a web page), T2 is the site ("Candor") and
-  one N1 note per reviewed book holds its bibliographic block.
+  "container-title" is the journal;
+- BibTeX has none: the entry is @article in the journal and its note reads "Review of
+  <title>, by <authors> (<imprint>), ISBN <isbn>" (biblatex users can read it the same way);
+- RIS has none either: the entry is JOUR, T2 is the journal and one N1 note per
+  reviewed book holds its bibliographic block.
 """
 
 import json
@@ -16,10 +20,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.text import slugify
 
+from candor.catalog.names import NameParts
 from candor.essays.bibliography import BookReference, book_reference, join_names
+from candor.essays.journal import Placement, placement
 from candor.essays.models import Essay
 
-SITE_NAME = "Candor"
 _KEY_SKIP = {"a", "an", "the", "on", "of", "review"}
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
@@ -29,65 +34,77 @@ class CitationData:
     key: str
     title: str
     reviewer: str
+    author: NameParts
     url: str
     year: int
     month: int
     day: int
     books: tuple[BookReference, ...]
     tags: tuple[str, ...]
+    place: Placement
+
+    @property
+    def link(self) -> str:
+        """Where a reader finds the essay: its DOI when it has one, else its address."""
+        return self.place.doi_url or self.url
 
     @property
     def date_text(self) -> str:
         return f"{date(self.year, self.month, self.day):%B} {self.day}, {self.year}"
 
-    def review_of(self, book: BookReference) -> str:
-        by = f", by {join_names(book.authors)}" if book.authors else ""
-        return f"{book.full_title}{by}"
-
 
 def citation_data(essay: Essay, url: str) -> CitationData:
     day = essay.published_on
     first_word = slugify(essay.title).split("-")
-    surname = slugify(essay.reviewer.name.split()[-1]) if essay.reviewer.name.split() else "anon"
+    author = essay.reviewer.name_parts
+    surname = slugify(author.family) or "anon"
     word = next((w for w in first_word if w not in _KEY_SKIP), "review")
     key = f"{surname}{day.year}{word}"
     return CitationData(
         key=key.replace("-", ""),
         title=essay.title,
         reviewer=essay.reviewer.name,
+        author=author,
         url=url,
         year=day.year,
         month=day.month,
         day=day.day,
         books=tuple(book_reference(book) for book in essay.books.all()),
         tags=tuple(tag.name for tag in essay.tags.all()),
+        place=placement(essay),
     )
 
 
+def in_journal(place: Placement, date_text: str) -> tuple[str, str]:
+    """The journal's name and what follows it in a Chicago citation: " 12, no. 3
+    (March 5, 2024)", or ", March 5, 2024" without a volume or issue."""
+    number = ", ".join(
+        part for part in (place.volume, f"no. {place.issue}" if place.issue else "") if part
+    )
+    if not number:
+        return place.journal, f", {date_text}"
+    joiner = " " if place.volume else ", "
+    return place.journal, f"{joiner}{number} ({date_text})"
+
+
 def formatted(data: CitationData) -> SafeString:
-    """Chicago-style: Reviewer. “Title.” Review of <i>Book</i>, by A. Candor, date. URL."""
+    """Chicago-style: Reviewer. “Title.” Review of <cite>Book</cite>, by A. <i>Journal</i>
+    12, no. 3 (date). DOI link, or the address."""
     reviewed = format_html_join(
         "; ",
         "<cite>{}</cite>{}",
         ((b.full_title, f", by {join_names(b.authors)}" if b.authors else "") for b in data.books),
     )
+    journal, after = in_journal(data.place, data.date_text)
     return format_html(
-        '{}. “{}.” Review of {}. {}, {}. <a href="{}">{}</a>.',
+        '{}. “{}.” Review of {}. <i>{}</i>{}. <a href="{}">{}</a>.',
         data.reviewer,
         data.title.rstrip("."),
         reviewed,
-        SITE_NAME,
-        data.date_text,
-        data.url,
-        data.url,
-    )
-
-
-def formatted_text(data: CitationData) -> str:
-    reviewed = "; ".join(data.review_of(book) for book in data.books)
-    return (
-        f"{data.reviewer}. “{data.title.rstrip('.')}.” Review of {reviewed}. "
-        f"{SITE_NAME}, {data.date_text}. {data.url}."
+        journal,
+        after,
+        data.link,
+        data.link,
     )
 
 
@@ -115,11 +132,39 @@ def _bibtex_review_note(book: BookReference) -> str:
     return f"Review of \\emph{{{bibtex_escape(book.full_title)}}}{by}{imprint}, ISBN {book.isbn}"
 
 
+def bibtex_name_part(part: str) -> str:
+    """A name part as BibTeX reads it: braced when a comma or the word "and" in it would
+    otherwise split the name or the list of names."""
+    escaped = bibtex_escape(part)
+    needs_braces = "," in part or " and " in f" {part.lower()} "
+    return "{" + escaped + "}" if needs_braces else escaped
+
+
+def bibtex_name(name: NameParts) -> str:
+    """ "Family, Given": BibTeX's form that says which part is which (a particle such as
+    "van der" written before the family name is read with it)."""
+    family = bibtex_name_part(name.family)
+    return f"{family}, {bibtex_name_part(name.given)}" if name.given else family
+
+
 def bibtex(data: CitationData) -> str:
+    place = data.place
     fields = [
-        ("author", bibtex_escape(data.reviewer)),
+        ("author", bibtex_name(data.author)),
         ("title", "{" + bibtex_escape(data.title) + "}"),
-        ("howpublished", SITE_NAME),
+        ("journal", bibtex_escape(place.journal)),
+    ]
+    fields += [
+        (name, bibtex_escape(value))
+        for name, value in (
+            ("issn", place.issn),
+            ("volume", place.volume),
+            ("number", place.issue),
+            ("doi", place.doi),
+        )
+        if value
+    ]
+    fields += [
         ("year", str(data.year)),
         ("month", _MONTHS[data.month - 1]),
         ("date", f"{data.year:04d}-{data.month:02d}-{data.day:02d}"),
@@ -132,7 +177,7 @@ def bibtex(data: CitationData) -> str:
         f"  {name} = {value}" if name == "month" else f"  {name} = {{{value}}}"
         for name, value in fields
     )
-    return f"@misc{{{data.key},\n{body}\n}}\n"
+    return f"@article{{{data.key},\n{body}\n}}\n"
 
 
 def _ris_value(text: str) -> str:
@@ -140,11 +185,24 @@ def _ris_value(text: str) -> str:
 
 
 def ris(data: CitationData) -> str:
+    place = data.place
     lines = [
-        ("TY", "ELEC"),
-        ("AU", data.reviewer),
+        ("TY", "JOUR"),
+        ("AU", data.author.inverted),
         ("TI", data.title),
-        ("T2", SITE_NAME),
+        ("T2", place.journal),
+    ]
+    lines += [
+        (tag, value)
+        for tag, value in (
+            ("SN", place.issn),
+            ("VL", place.volume),
+            ("IS", place.issue),
+            ("DO", place.doi),
+        )
+        if value
+    ]
+    lines += [
         ("PY", str(data.year)),
         ("DA", f"{data.year:04d}/{data.month:02d}/{data.day:02d}/"),
         ("UR", data.url),
@@ -155,17 +213,38 @@ def ris(data: CitationData) -> str:
     return "".join(f"{tag}  - {_ris_value(value)}\r\n" for tag, value in lines)
 
 
+def csl_name(family: str, given: str) -> dict[str, str]:
+    return {"family": family, "given": given} if given else {"family": family}
+
+
 def csl_json(data: CitationData) -> str:
-    item = {
+    place = data.place
+    item: dict[str, object] = {
         "id": data.key,
         "type": "review-book",
         "title": data.title,
-        "author": [{"literal": data.reviewer}],
-        "container-title": SITE_NAME,
+        "author": [csl_name(data.author.family, data.author.given)],
+        "container-title": place.journal,
+    }
+    item |= {
+        name: value
+        for name, value in (
+            ("ISSN", place.issn),
+            ("volume", place.volume),
+            ("issue", place.issue),
+            ("DOI", place.doi),
+        )
+        if value
+    }
+    item |= {
         "issued": {"date-parts": [[data.year, data.month, data.day]]},
         "URL": data.url,
         "reviewed-title": "; ".join(book.full_title for book in data.books),
-        "reviewed-author": [{"literal": name} for book in data.books for name in book.authors],
+        "reviewed-author": [
+            csl_name(credit.family, credit.given)
+            for book in data.books
+            for credit in book.author_credits
+        ],
         "note": "; ".join(f"Review of: {book.as_text()}" for book in data.books),
     }
     if data.tags:

@@ -1,13 +1,14 @@
-"""The Atom feed of published essays, newest first."""
+"""The Atom feed of published essays, newest first; its addresses are on SITE_URL."""
 
 from datetime import datetime, time
 
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
+from candor.catalog.site_urls import on_site
 from candor.essays.models import Essay
 
 FEED_SIZE = 30
@@ -16,8 +17,16 @@ FEED_SIZE = 30
 class EssayFeed(Feed):  # type: ignore[type-arg]
     feed_type = Atom1Feed
     title = "Candor: review essays"
-    link = reverse_lazy("essays:index")
     subtitle = "Long-form reviews of books in the Candor catalogue."
+
+    def link(self) -> str:
+        return on_site(reverse("essays:index"))
+
+    def feed_url(self) -> str:
+        return on_site(reverse("essays:feed"))
+
+    def item_link(self, item: Essay) -> str:
+        return on_site(item.get_absolute_url())
 
     def items(self) -> QuerySet[Essay]:
         return Essay.objects.published().select_related("reviewer")[:FEED_SIZE]

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from candor.catalog.isbn import normalize_isbn
 from candor.catalog.models import Book
 from candor.essays.html_to_markdown import html_to_markdown
+from candor.essays.identifiers import normalise_doi
 from candor.essays.models import Essay
 from candor.essays.services import default_title, reviewer_named, save_essay, tags_named
 
@@ -29,7 +30,9 @@ MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 KNOWN_KEYS = {
     "title", "reviewer", "reviewer_bio", "date", "slug", "books", "tags", "status", "summary",
+    "volume", "issue", "doi",
 }  # fmt: skip
+PLACE_MAX = 20  # characters of a volume or an issue (Essay.volume, Essay.issue)
 
 
 class BadEssayFile(Exception):
@@ -62,6 +65,9 @@ class EssayFile:
     status: str
     summary: str
     body_markdown: str
+    volume: str = ""
+    issue: str = ""
+    doi: str = ""
 
 
 def essay_files(folder: Path) -> Iterator[Path]:
@@ -140,6 +146,20 @@ def _books(meta: dict[str, Any]) -> tuple[Book, ...]:
     return tuple(books)
 
 
+def _place(meta: dict[str, Any], key: str) -> str:
+    value = _text(meta, key)
+    if len(value) > PLACE_MAX:
+        raise BadEssayFile(f"{key}: at most {PLACE_MAX} characters ({value[:40]!r})")
+    return value
+
+
+def _doi(meta: dict[str, Any]) -> str:
+    try:
+        return normalise_doi(_text(meta, "doi"))
+    except ValidationError as error:
+        raise BadEssayFile(f"doi: {' '.join(error.messages)}") from error
+
+
 def read_essay_file(path: Path) -> EssayFile:
     try:
         text = path.read_text(encoding="utf-8")
@@ -173,6 +193,9 @@ def read_essay_file(path: Path) -> EssayFile:
         status=status,
         summary=_text(meta, "summary"),
         body_markdown=body.strip() + "\n",
+        volume=_place(meta, "volume"),
+        issue=_place(meta, "issue"),
+        doi=_doi(meta),
     )
 
 
@@ -196,7 +219,14 @@ def save_essay_file(item: EssayFile, update: bool) -> str:
         "summary": item.summary,
         "body_markdown": item.body_markdown,
         "status": item.status,
+        "volume": item.volume,
+        "issue": item.issue,
+        "doi": item.doi,
     }
+    if item.doi:
+        taken = Essay.objects.filter(doi=item.doi).exclude(pk=essay.pk if essay else None)
+        if taken.exists():
+            raise BadEssayFile(f"doi: {item.doi} is already the DOI of “{taken[0].title}”")
     created = essay is None
     essay = essay or Essay(slug=item.slug)
     tags = tags_named(item.tags)

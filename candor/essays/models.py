@@ -4,19 +4,47 @@ Rows change only through candor.essays.services (rendering, default title, URL p
 save() has no side effects.
 """
 
-from datetime import date
-
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from candor.catalog.models import Book, SlugFromName
+from candor.catalog.names import NameParts, name_parts
+from candor.essays.identifiers import validate_doi, validate_issn
+
+NAME_PART_HELP = "For citations (CSL-JSON, BibTeX, RIS). When empty, guessed from the name."
+
+
+class Journal(models.Model):
+    """The journal the essays appear in, as citations and PDFs name it: at most one row,
+    added and edited by staff in the admin. Until there is one, essays appear in a journal
+    named after the site, without an ISSN (`journal.current_journal`). No migration makes
+    the row: a restore loads only into a database with no rows at all."""
+
+    name = models.CharField(
+        max_length=200, help_text="Cited as the container of every essay, e.g. Candor Review."
+    )
+    issn = models.CharField(
+        "ISSN",
+        max_length=9,
+        blank=True,
+        validators=[validate_issn],
+        help_text="Eight characters with its check digit, e.g. 2049-3630; empty if none.",
+    )
+
+    class Meta:
+        verbose_name = "journal"
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Reviewer(SlugFromName):
     """The author of review essays (not necessarily anyone credited on a book)."""
 
     name = models.CharField(max_length=200, unique=True)
+    family_name = models.CharField(max_length=200, blank=True, help_text=NAME_PART_HELP)
+    given_name = models.CharField(max_length=200, blank=True, help_text=NAME_PART_HELP)
     slug = models.SlugField(max_length=100, unique=True)
     bio = models.TextField(
         "About the author", blank=True, max_length=2000, help_text="Two or three sentences."
@@ -30,6 +58,10 @@ class Reviewer(SlugFromName):
 
     def get_absolute_url(self) -> str:
         return reverse("essays:reviewer", args=[self.slug])
+
+    @property
+    def name_parts(self) -> NameParts:
+        return name_parts(self.name, self.family_name, self.given_name)
 
 
 class Tag(SlugFromName):
@@ -87,6 +119,17 @@ class Essay(models.Model):
     )
     body_html = models.TextField(editable=False, default="")
     tags = models.ManyToManyField(Tag, blank=True, related_name="essays")
+    # Where the essay sits in the journal (Journal), and its DOI if one was registered.
+    volume = models.CharField(max_length=20, blank=True, help_text="e.g. 12")
+    issue = models.CharField(max_length=20, blank=True, help_text="e.g. 3, or Spring")
+    doi = models.CharField(
+        "DOI",
+        max_length=200,
+        blank=True,
+        validators=[validate_doi],
+        help_text="e.g. 10.5555/candor.2024.3 (a https://doi.org/ link is accepted); "
+        "empty if none.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -98,6 +141,12 @@ class Essay(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["url_year", "url_month", "url_day", "slug"], name="essay_canonical_url"
+            ),
+            models.UniqueConstraint(
+                fields=["doi"],
+                condition=~models.Q(doi=""),
+                name="essay_doi_unique",
+                violation_error_message="Another essay already has this DOI.",
             ),
         ]
 
@@ -115,10 +164,6 @@ class Essay(models.Model):
             "day": f"{self.url_day:02d}",
             "slug": self.slug,
         }
-
-    @property
-    def url_date(self) -> date:
-        return date(self.url_year, self.url_month, self.url_day)
 
     @property
     def is_published(self) -> bool:

@@ -18,7 +18,7 @@ import typst
 from django.conf import settings
 
 from candor.essays.bibliography import book_reference, join_names
-from candor.essays.citations import SITE_NAME
+from candor.essays.journal import placement
 from candor.essays.markdown import to_document
 from candor.essays.models import Essay
 
@@ -33,8 +33,17 @@ def pdf_document(essay: Essay, url: str) -> dict[str, Any]:
         b.full_title + (f" by {join_names(b.authors)}" if b.authors else "") for b in books
     )
     day = essay.published_on
+    place = placement(essay)
     return {
-        "site": SITE_NAME,
+        "journal": {
+            "name": place.journal,
+            "issn": place.issn,
+            "volume": place.volume,
+            "issue": place.issue,
+            "doi": place.doi,
+            "doi_url": place.doi_url,
+            "details": place.details,
+        },
         "title": essay.title,
         "reviewer": essay.reviewer.name,
         "reviewer_bio": essay.reviewer.bio,

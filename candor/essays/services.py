@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from candor.catalog.models import Book
+from candor.catalog.names import split_name
 from candor.essays.markdown import render_html
 from candor.essays.models import Essay, Reviewer, Tag
 
@@ -73,10 +74,14 @@ def tags_named(names: Iterable[str]) -> list[Tag]:
 
 
 def reviewer_named(name: str, bio: str = "") -> Reviewer:
-    """The reviewer of that name, created if new; a non-empty bio replaces the stored one."""
+    """The reviewer of that name, created if new (with family and given names guessed
+    from it, which editors can correct); a non-empty bio replaces the stored one."""
     reviewer = Reviewer.objects.filter(name=name).first()
     if reviewer is None:
-        return Reviewer.objects.create(name=name, bio=bio)
+        parts = split_name(name)
+        return Reviewer.objects.create(
+            name=name, bio=bio, family_name=parts.family, given_name=parts.given
+        )
     if bio and reviewer.bio != bio:
         reviewer.bio = bio
         reviewer.save(update_fields=["bio"])

@@ -6,6 +6,7 @@ Drafts answer only to staff: for anyone else a draft does not exist (404).
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from candor.catalog.site_urls import absolute_url
 from candor.essays import citations
 from candor.essays.bibliography import book_reference
 from candor.essays.models import Essay, Reviewer, Tag
@@ -20,7 +21,9 @@ def _essay(request: HttpRequest, year: str, month: str, day: str, slug: str) -> 
 
 
 def _canonical(request: HttpRequest, essay: Essay) -> str:
-    return request.build_absolute_uri(essay.get_absolute_url())
+    """The essay's version of record: on SITE_URL, whatever Host the request named (the
+    PDF holds it, so a new Host would otherwise compile a new PDF)."""
+    return absolute_url(request, essay.get_absolute_url())
 
 
 def _private_if_draft(response: HttpResponse, essay: Essay) -> HttpResponse:
@@ -38,6 +41,7 @@ def essay_detail(request: HttpRequest, **url: str) -> HttpResponse:
         "tags": essay.tags.all(),
         "canonical_url": cite.url,
         "citation": citations.formatted(cite),
+        "place": cite.place,
     }
     return _private_if_draft(render(request, "essays/essay.html", context), essay)
 

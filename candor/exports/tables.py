@@ -63,13 +63,6 @@ def exported_models() -> list[type[models.Model]]:
     return tables
 
 
-def model_for(name: str) -> type[models.Model]:
-    for model in exported_models():
-        if table_name(model) == name:
-            return model
-    raise KeyError(name)
-
-
 def columns(model: type[models.Model], with_passwords: bool = False) -> list[models.Field]:
     fields = [field for field in model._meta.concrete_fields]
     if model is User:

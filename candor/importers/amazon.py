@@ -18,6 +18,7 @@ from django.db import connection
 
 from candor.catalog.isbn import normalize_isbn
 from candor.catalog.models import Book
+from candor.catalog.subjects import clean_names
 from candor.importers import fields
 from candor.importers.base import BatchResult, Importer, ImportReport
 from candor.importers.books import BookRecord, save_books
@@ -57,6 +58,7 @@ class AmazonReviewsImporter(SavesReviews, Importer):
         self.books: dict[str, int] = {}
         self.users = ExternalUsers(USER_PREFIX, alone=self.bulk)
         self.touched: set[int] = set()  # with --bulk: books whose reviews changed
+        self.counts_verified = bool(options.get("count_verified"))
         self.latest_ms = int(fields.latest_date().timestamp() * 1000)
         # With --bulk nothing else writes reviews meanwhile, so the reviewers this
         # import creates have no reviews but the ones it saves: those need no lookup.
@@ -108,7 +110,10 @@ class AmazonReviewsImporter(SavesReviews, Importer):
         else:
             helpful = fields.optional_int("helpful_vote", value, 0, MOST_VOTES) or 0
         value = row.get("verified_purchase")
-        verified = value if type(value) is bool else fields.flag("verified_purchase", value)
+        flag = value if type(value) is bool else fields.flag("verified_purchase", value)
+        # Whoever made the file can set the flag: it counts only when the operator says
+        # the file comes from a shop whose orders they trust (--count-verified).
+        verified = flag and self.counts_verified
         return ParsedReview(
             user_id,
             asin,
@@ -212,6 +217,8 @@ class AmazonItemsImporter(Importer):
         "price": "price",
         "details": "details",
         "store": "store",
+        "categories": "categories",
+        "images": "images",
     }
     required = frozenset({"parent_asin", "title"})
 
@@ -230,6 +237,8 @@ class AmazonItemsImporter(Importer):
             currency="USD" if item_price(row["price"]) is not None else "",
             description=item_description(row["description"]),
             asin=asin,
+            subjects=item_subjects(row["categories"]),
+            cover_url=item_cover(row["images"]),
         )
 
     def save_batch(self, items: list[tuple[int, BookRecord]]) -> BatchResult:
@@ -320,6 +329,34 @@ def item_price(value: Any) -> Any:
         return fields.price("price", value)
     except RowError:
         return None
+
+
+# The roots of Amazon's category paths: every book has one, so they say nothing.
+CATEGORY_ROOTS = frozenset({"books", "kindle store", "kindle ebooks", "audible books & originals"})
+
+
+def item_subjects(categories: Any) -> tuple[str, ...]:
+    """Amazon's category path (["Books", "History", "Military"]) as subjects, without
+    its root; anything that is not a list of text is no subjects."""
+    if not isinstance(categories, list):
+        return ()
+    names = [name for name in categories if isinstance(name, str)]
+    return clean_names(name for name in names if name.strip().lower() not in CATEGORY_ROOTS)
+
+
+def item_cover(images: Any) -> str:
+    """The address of the item's main image (Amazon's "MAIN" variant, else the first),
+    its largest size; "" when there is none. Fetched later by `candor covers`."""
+    if not isinstance(images, list):
+        return ""
+    shown = [image for image in images if isinstance(image, dict)]
+    shown.sort(key=lambda image: image.get("variant") != "MAIN")
+    for image in shown:
+        for size in ("hi_res", "large", "thumb"):
+            url = image.get(size)
+            if isinstance(url, str) and url.startswith(("http://", "https://")) and len(url) <= 500:
+                return url
+    return ""
 
 
 def item_description(value: Any) -> str:

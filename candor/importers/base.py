@@ -22,7 +22,7 @@ from django.db.models import Model
 from candor.importers.ahead import read_ahead
 from candor.importers.bulk_schema import SetAside, indexes_rebuilt_after
 from candor.importers.progress import ImportProgress
-from candor.importers.readers import RowError, csv_rows, jsonl_rows, open_source
+from candor.importers.readers import FileCut, RowError, csv_rows, jsonl_rows, open_source
 
 # How many rejections a report keeps in memory to print; all go to the rejects file.
 KEPT_REJECTIONS = 1000
@@ -70,6 +70,8 @@ class ImportReport:
     rejected: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     rejects_path: Path | None = None
+    # Set when reading stopped before the end of the file (readers.FileCut).
+    cut: Rejection | None = None
 
     def count(self, outcome: Outcome, n: int = 1) -> None:
         setattr(self, outcome.value, getattr(self, outcome.value) + n)
@@ -83,6 +85,8 @@ class ImportReport:
             text += f", {self.skipped} skipped (nothing to import)"
         if self.rejects_path is not None and self.rejected:
             text += f"; rejected rows written to {self.rejects_path}"
+        if self.cut is not None:
+            text += f"; reading stopped at line {self.cut.line}"
         return text
 
 
@@ -237,6 +241,8 @@ class Importer:
     ) -> None:
         def reject(line: int, error: RowError) -> None:
             rejection = Rejection(str(path), line, error.field, error.reason)
+            if isinstance(error, FileCut):
+                report.cut = rejection
             if strict:
                 raise StrictStop(rejection)
             report.rejected += 1

@@ -6,13 +6,15 @@ an unchanged row touches nothing (not even updated timestamps).
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.utils.text import slugify
 
-from candor.catalog.models import Book, Contribution, Person, Publisher, Series
-from candor.importers import fields
-from candor.importers.base import BatchResult, Importer, Outcome
+from candor.catalog.models import Book, Contribution, Person, Publisher, Series, Work
+from candor.catalog.subjects import add_subjects, add_subjects_to_many, clean_names
+from candor.importers import fields, works
+from candor.importers.base import BatchResult, Importer, ImportReport, Outcome
 from candor.importers.readers import RowError
 
 # Book columns filled from a record; the others (rating, slug, ...) belong to Candor.
@@ -45,6 +47,15 @@ class BookRecord:
     description: str = ""
     buy_url: str = ""
     asin: str = ""
+    # Added to the book's subjects (an import never takes one away: editors add theirs).
+    subjects: tuple[str, ...] = ()
+    # The edition's format and language, set when given (an import without them keeps
+    # an editor's), and a source's id of its work (candor.importers.works).
+    format: str = ""
+    language: str = ""
+    work_key: str = ""
+    # Where a cover image can be fetched (`candor covers`); an empty one keeps the book's.
+    cover_url: str = ""
     # Sources that know only some fields (a reader's export) must not blank the others.
     only_create: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -60,6 +71,7 @@ def save_book(record: BookRecord) -> tuple[Book, Outcome]:
         apply_fields(book, record)
         book.save()
         set_authors(book, record.authors)
+        add_subjects(book, record.subjects)
         return book, Outcome.CREATED
     if record.only_create:
         return book, Outcome.UNCHANGED
@@ -68,6 +80,8 @@ def save_book(record: BookRecord) -> tuple[Book, Outcome]:
         book.save()
     if [c.person.name for c in book.contributions.select_related("person")] != list(record.authors):
         set_authors(book, record.authors)
+        changed = True
+    if add_subjects(book, record.subjects):
         changed = True
     return book, Outcome.UPDATED if changed else Outcome.UNCHANGED
 
@@ -85,6 +99,11 @@ def apply_fields(book: Book, record: BookRecord) -> bool:
     )
     if record.asin:
         wanted["asin"] = record.asin
+    for name in ("format", "language"):
+        if getattr(record, name):
+            wanted[name] = getattr(record, name)
+    if record.cover_url:
+        wanted["cover_url"] = record.cover_url
     changed = False
     for name, value in wanted.items():
         if getattr(book, name) != value:
@@ -139,9 +158,19 @@ def create_books(records: list[BookRecord]) -> None:
     series = named_rows(Series, {r.series for r in records if r.series})
     people = named_rows(Person, {name for r in records for name in dict.fromkeys(r.authors)})
     slugs = unique_slugs(Book, [r.title for r in records])
+    # Each new book is a work of its own (as Book.save makes it one at a time).
+    works = Work.objects.bulk_create([Work(title=r.title) for r in records], batch_size=1000)
     books = []
-    for record, slug in zip(records, slugs, strict=True):
-        book = Book(isbn13=record.isbn13, slug=slug, asin=record.asin)
+    for record, slug, work in zip(records, slugs, works, strict=True):
+        book = Book(
+            isbn13=record.isbn13,
+            slug=slug,
+            asin=record.asin,
+            work=work,
+            cover_url=record.cover_url,
+            format=record.format,
+            language=record.language,
+        )
         for name in BOOK_FIELDS:
             setattr(book, name, getattr(record, name))
         book.publisher_id = publishers.get(record.publisher)
@@ -164,6 +193,7 @@ def create_books(records: list[BookRecord]) -> None:
         ],
         batch_size=2000,
     )
+    add_subjects_to_many({ids[r.isbn13]: r.subjects for r in records if r.subjects})
 
 
 def named_rows(model: type[Publisher | Series | Person], names: set[str]) -> dict[str, int]:
@@ -217,7 +247,9 @@ def split_names(value: str, separator: str = ";") -> tuple[str, ...]:
 
 class BooksCsvImporter(Importer):
     """isbn,title,authors[,subtitle,publisher,year,pages,price,currency,description,
-    buy_url,series,series_volume]; authors separated by semicolons."""
+    buy_url,series,series_volume,subjects,cover_url,format,language,work]; authors and
+    subjects separated by semicolons; rows with the same work (a source's work id)
+    become editions of one work."""
 
     kind = "books"
     columns = {
@@ -236,17 +268,24 @@ class BooksCsvImporter(Importer):
             "buy_url",
             "series",
             "series_volume",
+            "subjects",
+            "format",
+            "language",
+            "work",
+            "cover_url",
         )
     }
     required = frozenset({"isbn", "title"})
+
+    def run(self, path: Path, *args: Any, **kwargs: Any) -> ImportReport:
+        self.source = f"import books {path}"  # where edition links came from
+        return super().run(path, *args, **kwargs)
 
     def parse_row(self, row: dict[str, Any]) -> BookRecord:
         currency = fields.text("currency", row["currency"], 3).upper()
         if currency and not currency.isalpha():
             raise RowError("currency", f"{currency!r} is not a currency code like USD")
-        buy_url = fields.text("buy_url", row["buy_url"], 200)
-        if buy_url and not buy_url.startswith(("http://", "https://")):
-            raise RowError("buy_url", f"{buy_url!r} is not an http(s) address")
+        buy_url = fields.web_address("buy_url", row["buy_url"], 200)
         return BookRecord(
             isbn13=fields.isbn13("isbn", row["isbn"]),
             title=fields.text("title", row["title"], 300, required=True),
@@ -261,7 +300,16 @@ class BooksCsvImporter(Importer):
             currency=currency,
             description=fields.text("description", row["description"], 10_000),
             buy_url=buy_url,
+            subjects=clean_names(split_names(fields.text("subjects", row["subjects"], 2000))),
+            format=works.edition_format("format", row["format"]),
+            language=works.language("language", row["language"]),
+            work_key=works.work_key("work", row["work"]),
+            cover_url=fields.web_address("cover_url", row["cover_url"], 500),
         )
 
     def save_batch(self, items: list[tuple[int, BookRecord]]) -> BatchResult:
-        return save_books(items)
+        result = save_books(items)
+        linked = [(line, r.isbn13, r.work_key) for line, r in items if r.work_key]
+        source = getattr(self, "source", "import books")
+        result.refused.extend(works.link_works(linked, source) if linked else [])
+        return result

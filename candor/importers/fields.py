@@ -37,6 +37,14 @@ def text(field: str, value: Any, limit: int, required: bool = False) -> str:
     return value
 
 
+def web_address(field: str, value: Any, limit: int) -> str:
+    """An http(s) address, or "" for an empty value."""
+    address = text(field, value, limit)
+    if address and not address.startswith(("http://", "https://")):
+        raise RowError(field, f"{address!r} is not an http(s) address")
+    return address
+
+
 def optional_int(field: str, value: Any, low: int = 0, high: int = 10**9) -> int | None:
     if value in (None, ""):
         return None

@@ -2,7 +2,10 @@
 
 Both files hold one reader's library; `--user USERNAME` names the Candor account the
 ratings belong to. A book missing from the catalogue is added from the row (title,
-authors, ISBN); a book already there is left as the catalogue has it. Rows without
+authors, ISBN); a book already there is left as the catalogue has it. A reader's
+shelves (Goodreads) or tags (StoryGraph) are their own words, often about them rather
+than the book ("to-read", "owned", "favourites"): only those that name a subject the
+catalogue already has become that subject of a book the import adds. Rows without
 a rating (to-read shelves) are skipped, not rejected. The review is dated by when
 the book was read, else when it was added.
 """
@@ -12,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
+from candor.catalog.subjects import known_names
 from candor.importers import fields
 from candor.importers.base import BatchResult, Importer, Outcome
 from candor.importers.books import BookRecord, save_book, split_names
@@ -53,6 +57,7 @@ class ReaderExportImporter(SavesReviews, Importer):
             isbn13=self.isbn(row),
             title=fields.text(self.columns["title"], row["title"], 300, required=True),
             authors=self.authors(row),
+            subjects=known_names(self.shelves(row)),
             only_create=True,
         )
         review = fields.text(self.columns["review"], plain_text(row["review"]), TEXT_MAX)
@@ -64,6 +69,10 @@ class ReaderExportImporter(SavesReviews, Importer):
     def authors(self, row: dict[str, Any]) -> tuple[str, ...]:
         names = split_names(str(row["authors"]), self.author_separator)
         return tuple(name[:200] for name in names)
+
+    def shelves(self, row: dict[str, Any]) -> tuple[str, ...]:
+        """The reader's shelf or tag names for the book (the column may be absent)."""
+        return split_names(str(row.get("shelves") or ""), ",")
 
     def save_batch(self, items: list[tuple[int, Any]]) -> BatchResult:
         records, skipped = [], 0
@@ -93,6 +102,7 @@ class GoodreadsImporter(ReaderExportImporter):
         "review": "My Review",
         "read_at": "Date Read",
         "added_at": "Date Added",
+        "shelves": "Bookshelves",
     }
     required = frozenset({"title", "isbn", "isbn13", "rating", "added_at"})
 
@@ -119,6 +129,7 @@ class StoryGraphImporter(ReaderExportImporter):
         "review": "Review",
         "read_at": "Last Date Read",
         "added_at": "Date Added",
+        "shelves": "Tags",
     }
     required = frozenset({"title", "isbn", "rating", "added_at"})
 

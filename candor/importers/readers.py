@@ -3,44 +3,101 @@
 Files may be gzip-compressed (detected from the first bytes, whatever the name).
 Each physical line is decoded on its own: invalid UTF-8 or a null byte rejects the
 row it belongs to, with the byte offset, and the rest of the file is read as usual.
+
+Memory stays bounded whatever the file holds: a line is read at most
+IMPORT_MAX_LINE_BYTES at a time, and a longer one is rejected and skipped in chunks of
+that size; reading stops once IMPORT_MAX_DECOMPRESSED_BYTES of text were read (a small
+.gz can expand to far more than the disk holds), with a `FileCut` for that line.
 """
 
 import csv
 import gzip
 import json
+import os
+import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
+
+from django.conf import settings
 
 GZIP_MAGIC = b"\x1f\x8b"
 
 
 class RowError(Exception):
-    def __init__(self, field_name: str, reason: str) -> None:
+    """Why a row (or, for `field` "header" or "file", the whole file) is refused; `line`
+    when the error is raised for the file rather than yielded with its line."""
+
+    def __init__(self, field_name: str, reason: str, line: int | None = None) -> None:
         super().__init__(f"{field_name}: {reason}")
         self.field = field_name
         self.reason = reason
+        self.line = line
+
+
+class FileCut(RowError):
+    """Reading stopped at this line: nothing after it was read (the file is over the
+    size limit, or its compressed stream is damaged)."""
 
 
 class Source:
     """A file's lines as bytes, with how far into the (compressed) file we are."""
 
     def __init__(self, path: Path) -> None:
+        self.max_line: int = settings.IMPORT_MAX_LINE_BYTES
+        self.max_total: int = settings.IMPORT_MAX_DECOMPRESSED_BYTES
         self.raw: IO[bytes] = path.open("rb")
-        compressed = self.raw.read(2) == GZIP_MAGIC
+        self.compressed = self.raw.read(2) == GZIP_MAGIC
         self.raw.seek(0)
-        self.stream: IO[bytes] = gzip.GzipFile(fileobj=self.raw) if compressed else self.raw
+        self.stream: IO[bytes] = gzip.GzipFile(fileobj=self.raw) if self.compressed else self.raw
+        self.text_read = 0  # bytes of (decompressed) text read so far
 
     def position(self) -> int:
         return self.raw.tell()
 
     def lines(self) -> Iterator[tuple[int, str | RowError]]:
-        """(line number, text without the line end) or (line number, RowError)."""
+        """(line number, text without the line end) or (line number, RowError); a
+        `FileCut` is the last item when reading stopped before the end."""
+        if not self.compressed and self.path_size() > self.max_total:
+            yield 1, self.over_limit(f"{self.path_size()} bytes")
+            return
+        number = 0
         try:
-            for number, data in enumerate(self.stream, start=1):
-                yield number, decode_line(data, first=number == 1)
-        except (OSError, EOFError) as error:  # a damaged or truncated gzip stream
-            yield -1, RowError("file", f"cannot be read to the end: {error}")
+            while data := self.stream.readline(self.max_line + 1):
+                number += 1
+                self.text_read += len(data)
+                if len(data) > self.max_line and not data.endswith(b"\n"):
+                    self.skip_rest_of_line()
+                    problem: str | RowError = RowError(
+                        "line",
+                        f"longer than {self.max_line} bytes (IMPORT_MAX_LINE_BYTES): skipped",
+                    )
+                else:
+                    problem = decode_line(data, first=number == 1)
+                if self.text_read > self.max_total:
+                    yield number, self.over_limit(f"more than {self.max_total} bytes")
+                    return
+                yield number, problem
+        except (OSError, EOFError, zlib.error) as error:  # a damaged or truncated gzip stream
+            yield number + 1, FileCut("file", f"cannot be read to the end: {error}")
+
+    def skip_rest_of_line(self) -> None:
+        """Read past the rest of an over-long line, a bounded chunk at a time."""
+        while chunk := self.stream.readline(self.max_line + 1):
+            self.text_read += len(chunk)
+            if chunk.endswith(b"\n") or self.text_read > self.max_total:
+                return
+
+    def over_limit(self, size: str) -> FileCut:
+        what = "once decompressed" if self.compressed else "in the file"
+        return FileCut(
+            "file",
+            f"{size} of text {what}, over the limit of {self.max_total} bytes "
+            "(IMPORT_MAX_DECOMPRESSED_BYTES): nothing from this line on was read",
+        )
+
+    def path_size(self) -> int:
+        return os.fstat(self.raw.fileno()).st_size
 
     def __enter__(self) -> "Source":
         return self
@@ -119,7 +176,7 @@ def csv_rows(
     header, header_end = _read_header(reader, numbers, bad)
     missing = [their for ours, their in columns.items() if ours in required and their not in header]
     if missing:
-        raise RowError("header", f"missing column(s): {', '.join(missing)}")
+        raise RowError("header", f"missing column(s): {', '.join(missing)}", line=1)
     index = {ours: header.index(their) for ours, their in columns.items() if their in header}
     start = header_end + 1
     while True:
@@ -152,9 +209,9 @@ def _read_header(
     except StopIteration:
         raise RowError("header", "the file is empty: no header line") from None
     except csv.Error as error:
-        raise RowError("header", f"not valid CSV: {error}") from None
+        raise RowError("header", f"not valid CSV: {error}", line=1) from None
     if 1 in bad:
-        raise RowError("header", bad[1].reason)
+        raise RowError("header", bad[1].reason, line=1)
     return [name.strip() for name in header], numbers.current
 
 

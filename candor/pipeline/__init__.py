@@ -20,7 +20,6 @@ Modules, in the order a run uses them:
   the valid reviews' columns (text included), runs `candor.trust.score.analyse` with every
   signal, hands back trust and reasons per row.
 - `output`: writes products.jsonl, reviews.jsonl and rejects.jsonl.
-- `synthetic`, `benchmark`: random corpora; timing against a plain GROUP BY AVG.
 
 The numbers come from `candor.ratings`, the code the web page uses: the engine makes
 the sums of `candor.ratings.sums.BookSums` per product (two passes: each product's
@@ -30,7 +29,8 @@ reference time, then the sums), `candor.ratings.score.score` turns them into sco
 the web does over its whole catalogue. Each review's weight is made on the engine with
 its product's reference, gate and scale joined back (`candor.ratings.weights`).
 tests/pipeline/test_score_conformance.py pins the engine's sums and weights to
-`candor.ratings`.
+`candor.ratings`. Random corpora for tests: `research.synthetic`; timing against a plain
+GROUP BY AVG: `bench.score_baseline`.
 
 With ``--engine spark --master URL`` the cluster must see INPUT and DIR at the same
 paths (text files are staged to Parquet inside DIR before Spark reads them).

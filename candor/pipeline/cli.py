@@ -44,11 +44,26 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument(
         "--master",
         metavar="URL",
-        help="Spark master URL for --engine spark (default: local[N], N = CPU cores)",
+        help="Spark master URL for --engine spark (default: the one spark-submit or the "
+        "Spark configuration gives, else local[N], N = CPU cores)",
+    )
+    result.add_argument(
+        "--partitions",
+        type=int,
+        metavar="N",
+        help="Spark shuffle partitions for --engine spark (default: one per million "
+        "reviews, at least one per core)",
     )
     result.add_argument("--threads", type=int, metavar="N", help="threads or local Spark cores")
     result.add_argument(
         "--strict", action="store_true", help="stop at the first bad row (exit status 1)"
+    )
+    result.add_argument(
+        "--count-verified",
+        action="store_true",
+        help="let the input's verified-purchase flags weigh (only for a file from a shop "
+        "whose orders you trust; by default they weigh nothing, as whoever made the file "
+        "can set them)",
     )
     result.add_argument(
         "--no-trust",
@@ -62,6 +77,15 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     if args.master and args.engine != "spark":
         parser().error("--master needs --engine spark")
+    if args.partitions is not None and (args.engine != "spark" or args.partitions < 1):
+        parser().error("--partitions needs --engine spark and a number of at least 1")
+    from candor.pipeline.engines import EngineUnavailable, require
+
+    try:
+        require(args.engine)
+    except EngineUnavailable as error:
+        print(f"candor score: {error}", file=sys.stderr)
+        return 2
     from candor.pipeline.run import InputError, Options, StrictStop, score_corpus
     from candor.pipeline.trust import CorpusTrust
 
@@ -70,11 +94,13 @@ def main(argv: list[str]) -> int:
         out=args.out,
         engine=args.engine,
         master=args.master,
+        partitions=args.partitions,
         now=args.now,
         strict=args.strict,
         threads=args.threads,
         trust=None if args.no_trust else CorpusTrust(),
         progress=sys.stderr.isatty(),
+        count_verified=args.count_verified,
     )
     try:
         summary = score_corpus(options)

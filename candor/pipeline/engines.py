@@ -117,11 +117,42 @@ class Engine:
             return reader
         return expression.to_pyarrow_batches(chunk_size=rows)
 
+    def set_partitions(self, rows: int, given: int | None) -> None:
+        """Spark's shuffle partitions for a corpus of ``rows`` rows (`shuffle_partitions`)."""
+        if self.name == "spark":
+            parallelism = self.session.sparkContext.defaultParallelism
+            count = shuffle_partitions(rows, given, parallelism)
+            self.session.conf.set("spark.sql.shuffle.partitions", str(count))
+
     def close(self) -> None:
         if self.name == "duckdb":
             self.backend.disconnect()
         elif self.session is not None:
             self.session.stop()
+
+
+SPARK_MISSING = (
+    "--engine spark needs pyspark, which is not installed: "
+    "pip install -e '.[spark]' (or bin/setup spark; Spark also needs Java 17)"
+)
+ROWS_PER_PARTITION = 1_000_000  # the reviews per Spark shuffle partition (`shuffle_partitions`)
+MAX_PARTITIONS = 10_000
+LAUNCHER_DEFAULT = "local[*]"  # spark.master when spark-submit was given none
+
+
+class EngineUnavailable(Exception):
+    """The engine asked for cannot run here (its package is not installed)."""
+
+
+def require(name: str) -> None:
+    """Raise EngineUnavailable, with the one line saying how to install it, when the
+    engine ``name`` cannot be imported (pyspark is an optional extra)."""
+    if name != "spark":
+        return
+    try:
+        import pyspark.sql  # noqa: F401
+    except ImportError as error:
+        raise EngineUnavailable(SPARK_MISSING) from error
 
 
 def connect(name: str, master: str | None = None, threads: int | None = None) -> Engine:
@@ -133,23 +164,63 @@ def connect(name: str, master: str | None = None, threads: int | None = None) ->
             backend.raw_sql(f"SET threads = {int(threads)}")
         return Engine("duckdb", backend)
     if name == "spark":
-        return _connect_spark(master or f"local[{threads or os.cpu_count() or 2}]")
+        require("spark")
+        return _connect_spark(master, threads)
     raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {name!r}")
 
 
-def _connect_spark(master: str) -> Engine:
+def pick_master(given: str | None, configured: str | None, cores: int) -> str | None:
+    """The master to set on the Spark session: --master when given; else None (keep it)
+    when one is configured already (spark-submit's --master, spark.master in
+    spark-defaults.conf or PYSPARK_SUBMIT_ARGS, or a running session's); local mode on
+    ``cores`` cores only when nothing says otherwise. ``local[*]`` counts as nothing:
+    Spark's launcher fills it in when no master is given (and it means every core)."""
+    if given:
+        return given
+    if configured and configured != LAUNCHER_DEFAULT:
+        return None
+    return f"local[{max(1, cores)}]"
+
+
+def shuffle_partitions(rows: int, given: int | None, parallelism: int) -> int:
+    """--partitions when given, else one partition per ROWS_PER_PARTITION reviews, and
+    at least one per core of the cluster (``parallelism``)."""
+    if given:
+        return given
+    wanted = -(-rows // ROWS_PER_PARTITION)
+    return max(1, parallelism, min(wanted, MAX_PARTITIONS))
+
+
+def _configured_master() -> str | None:
+    """spark.master as Spark itself would find it: a running session's (a script run
+    by spark-submit may have made one), else the JVM's configuration, where spark-submit
+    puts its --master and spark-defaults.conf."""
+    from pyspark import SparkConf, SparkContext
     from pyspark.sql import SparkSession
 
-    session = (
-        SparkSession.builder.master(master)
-        .appName("candor score")
-        .config("spark.sql.session.timeZone", "UTC")
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return str(active.sparkContext.master)
+    SparkContext._ensure_initialized()  # starts or joins the JVM that holds the settings
+    configured = SparkConf().get("spark.master", None)
+    return None if configured is None else str(configured)
+
+
+def _connect_spark(given_master: str | None, threads: int | None) -> Engine:
+    from pyspark.sql import SparkSession
+
+    master = pick_master(given_master, _configured_master(), threads or os.cpu_count() or 2)
+    builder = (
+        SparkSession.builder.appName("candor score")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.sql.shuffle.partitions", "8")
         .config("spark.driver.memory", os.environ.get("CANDOR_SPARK_DRIVER_MEMORY", "4g"))
-        .getOrCreate()
     )
+    if master is not None:
+        builder = builder.master(master)
+    session = builder.getOrCreate()
+    # Session settings: applied to a session spark-submit's script made, too.
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    session.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
     session.sparkContext.setLogLevel("ERROR")
     return Engine("spark", ibis.pyspark.connect(session), session)

@@ -151,8 +151,16 @@ def product_is_integer(engine: Engine, sources: Sequence[Source]) -> bool:
     return True
 
 
-def normalize(engine: Engine, source: Source, integer_products: bool) -> ir.Table:
-    """One source's rows with ROW_COLUMNS (bad rows too, with ``valid`` False)."""
+def normalize(
+    engine: Engine, source: Source, integer_products: bool, count_verified: bool = False
+) -> ir.Table:
+    """One source's rows with ROW_COLUMNS (bad rows too, with ``valid`` False).
+
+    A file's verified-purchase flags are checked as input, but count as verified only
+    with ``count_verified``: whoever made the file can set them (the threat model's
+    "bought verified"), and a flag must never make a review weigh more than an honest
+    reader's. The operator turns them on for a file from a shop whose orders they trust.
+    """
     table = engine.read_parquet(source.parquet)
     names = NAMES[source.schema]
 
@@ -294,7 +302,7 @@ def normalize(engine: Engine, source: Source, integer_products: bool) -> ir.Tabl
         # the engine.
         star=(rating_raw if integer_rating else rating).try_cast("int8"),
         created_us=created_us.cast("int64"),
-        verified=verified,
+        verified=verified if count_verified else ibis.literal(False),
         # Checked as part of the input formats and passed to trust analysis; it weighs
         # nothing (`weighed` never reads it).
         helpful=helpful.cast("int64"),

@@ -84,12 +84,14 @@ class Options:
     out: Path
     engine: str = "duckdb"
     master: str | None = None
+    partitions: int | None = None  # Spark shuffle partitions (default: by corpus size)
     now: datetime | None = None
     strict: bool = False
     config: RatingConfig = DEFAULT_CONFIG
     threads: int | None = None
     trust: TrustSource | None = None
     progress: bool = False
+    count_verified: bool = False  # the input's verified flags count (`expressions.normalize`)
 
 
 @dataclass
@@ -172,8 +174,9 @@ def _score(
     timer = _Timer(summary.timings)
     engine = connect(options.engine, options.master, options.threads)
     try:
+        engine.set_partitions(sum(source.rows for source in sources), options.partitions)
         given_us = None if options.now is None else _microseconds(options.now)
-        rows = corpus_rows(engine, sources)
+        rows = corpus_rows(engine, sources, options.count_verified)
         with timer("check"):
             _report_rejects(options, sources, rejects, bad_rows(rows), summary, say)
         if options.trust is not None:
@@ -203,11 +206,14 @@ def _score(
         engine.close()
 
 
-def corpus_rows(engine: Engine, sources: list[Source]) -> ir.Table:
+def corpus_rows(engine: Engine, sources: list[Source], count_verified: bool = False) -> ir.Table:
     """Every row of every source, normalized and checked (`expressions.normalize`)."""
     integer_products = expressions.product_is_integer(engine, sources)
     return expressions.union(
-        [expressions.normalize(engine, source, integer_products) for source in sources]
+        [
+            expressions.normalize(engine, source, integer_products, count_verified)
+            for source in sources
+        ]
     )
 
 

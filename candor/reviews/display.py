@@ -16,10 +16,8 @@ from candor.ratings import DEFAULT_CONFIG, RatingResult, ReviewInput, review_wei
 from candor.ratings.weights import SECONDS_PER_DAY, full_recency
 from candor.reviews import store
 from candor.reviews.models import Review
+from candor.reviews.trust_levels import is_downweighted
 from candor.trust.codes import TRUNCATED
-
-# A review counts as down-weighted by trust analysis below this effective trust.
-DOWNWEIGHTED_BELOW = 0.9
 
 
 @dataclass(frozen=True)
@@ -32,11 +30,18 @@ class WeighedReview:
 def weighed_reviews(
     book: Book, reviews: Iterable[Review], view: str = "candor"
 ) -> list[WeighedReview]:
-    """Each review's weight in the book's rating in ``view``, and why."""
+    """Each review's weight in the rating of the book's work in ``view``, and why (a
+    reader's earlier review of another edition weighs nothing: their latest counts)."""
     weighting = store.weighting(book, view)
     now = timezone.now()
+    reviews = list(reviews)
+    later = superseded(book, reviews)
     rows = []
     for review in reviews:
+        if review.pk in later:
+            why = ["this reader's later review of another edition counts instead"]
+            rows.append(WeighedReview(review, 0.0, why))
+            continue
         counted = ReviewInput(
             rating=review.rating,
             created_at=min(review.created_at, now),
@@ -46,6 +51,18 @@ def weighed_reviews(
         weight = review_weight(counted, weighting, DEFAULT_CONFIG)
         rows.append(WeighedReview(review, weight, reasons(review, counted.created_at, weighting)))
     return rows
+
+
+def superseded(book: Book, reviews: list[Review]) -> set[int]:
+    """Those of ``reviews`` whose reader has a later visible review of another edition of
+    the book's work (`store.work_columns` counts each reader once, by their latest)."""
+    latest: dict[int, tuple[datetime, int]] = {}
+    found = Review.objects.visible().filter(
+        book__work_id=book.work_id, user_id__in={review.user_id for review in reviews}
+    )
+    for user_id, created_at, pk in found.values_list("user_id", "created_at", "pk"):
+        latest[user_id] = max(latest.get(user_id, (created_at, pk)), (created_at, pk))
+    return {review.pk for review in reviews if latest[review.user_id][1] != review.pk}
 
 
 def reasons(review: Review, created_at: datetime, weighting: store.BookWeighting) -> list[str]:
@@ -75,9 +92,9 @@ def trust_summary(book: Book, result: RatingResult) -> dict[str, object]:
     (the trust step of the stored explanation)."""
     groups: dict[str, dict[str, object]] = {}
     downweighted = 0
-    visible = Review.objects.visible().filter(book=book)
+    visible = Review.objects.visible().filter(book__work_id=book.work_id)  # every edition
     for review in visible.only("trust", "trust_override", "trust_reasons"):
-        if review.effective_trust >= DOWNWEIGHTED_BELOW:
+        if not is_downweighted(review.effective_trust):
             continue
         downweighted += 1
         found = review.trust_reasons or [{"code": "other", "text": "other signals combined"}]

@@ -6,7 +6,8 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from candor.catalog.models import Book
-from candor.reviews.limits import REPORT_NOTE_MAX, TEXT_MAX, TITLE_MAX
+from candor.reviews.limits import NOTE_MAX, REPORT_NOTE_MAX, TEXT_MAX, TITLE_MAX
+from candor.reviews.trust_levels import DOWNWEIGHTED_BELOW
 
 
 def moderator() -> models.ForeignKey:
@@ -67,7 +68,7 @@ class Review(models.Model):
     hidden = models.BooleanField(default=False)
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_by = moderator()
-    hidden_reason = models.CharField(max_length=300, blank=True)
+    hidden_reason = models.CharField(max_length=NOTE_MAX, blank=True)
     # Trust analysis (candor.trust): the probability the review is genuine, and why not.
     trust = models.FloatField(default=1.0)
     trust_reasons = models.JSONField(default=list, blank=True)
@@ -82,7 +83,7 @@ class Review(models.Model):
     trust_override = models.FloatField(null=True, blank=True)
     trust_override_by = moderator()
     trust_override_at = models.DateTimeField(null=True, blank=True)
-    trust_override_note = models.CharField(max_length=300, blank=True)
+    trust_override_note = models.CharField(max_length=NOTE_MAX, blank=True)
     # Where an imported review came from, e.g. "amazon:USER:PARENT_ASIN:TIMESTAMP";
     # re-imports find the review by it. NULL for reviews written on the site.
     # Unique by a constraint rather than unique=True, which on PostgreSQL adds a second
@@ -126,6 +127,14 @@ class Review(models.Model):
                 fields=["book", "rating", "-helpful_count", "-created_at"],
                 condition=VISIBLE,
                 name="review_list_by_star",
+            ),
+            # The moderation desk's low-trust queue: visible, undecided reviews below the
+            # down-weighted line (candor.reviews.trust_levels), lowest trust first. Only
+            # those rows are in it, so posting a trusted review does not touch it.
+            models.Index(
+                fields=["trust", "id"],
+                condition=VISIBLE & Q(trust_override__isnull=True, trust__lt=DOWNWEIGHTED_BELOW),
+                name="review_desk_queue",
             ),
             models.Index(fields=["-hidden_at"], condition=Q(hidden=True), name="review_hidden"),
             models.Index(
@@ -197,6 +206,69 @@ class HelpfulVote(models.Model):
         return f"{self.voter} found review {self.review_id} helpful"
 
 
+class AuditEntry(models.Model):
+    """One thing staff did, for the moderation desk's log: a decision on a review (with
+    the note the desk and the admin require), a review deleted for real, or an order
+    entered by hand. Written by `candor.reviews.moderation` only, never edited.
+
+    The review's reader and book are kept beside the review, and the review itself as a
+    sentence (``subject``), so the entry still says what it was about after the review,
+    the account or the book is gone; ``moderator_name`` likewise keeps who did it."""
+
+    class Action(models.TextChoices):
+        KEEP = "keep", "Kept"
+        DISCOUNT = "discount", "Discounted"
+        HIDE = "hide", "Hidden"
+        RESTORE = "restore", "Restored"
+        CLEAR = "clear", "Decision cleared"
+        DELETE = "delete", "Deleted"
+        ORDER = "order", "Order entered"
+        ORDER_DELETE = "order-delete", "Order deleted"
+
+    action = models.CharField(max_length=20, choices=Action.choices)
+    moderator = moderator()
+    moderator_name = models.CharField(max_length=150)
+    created_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(max_length=NOTE_MAX, blank=True)
+    review = models.ForeignKey(
+        Review,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+        db_index=False,  # the (review, created_at) index below leads with it
+    )
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    book = models.ForeignKey(
+        Book, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    subject = models.CharField(max_length=300)
+    # The trust that counted just before a decision on a review (NULL for orders).
+    trust_before = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="audit_recent"),
+            models.Index(fields=["review", "-created_at"], name="audit_review"),
+            models.Index(fields=["reader", "book"], name="audit_reader_book"),
+            models.Index(
+                fields=["moderator"], condition=Q(moderator__isnull=False), name="audit_moderator"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.moderator_name}: {self.subject}"
+
+
 class Report(models.Model):
     class Reason(models.TextChoices):
         SPAM = "spam", "Spam or advertising"
@@ -220,9 +292,24 @@ class Report(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The decision that resolved it, with its note (NULL: open, or resolved before the
+    # desk kept decisions).
+    decision = models.ForeignKey(
+        AuditEntry,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resolved_reports",
+    )
 
     class Meta:
         ordering = ["-created_at"]
+        # The desk's queue starts from the open reports, a few among many resolved ones.
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(resolved_at__isnull=True), name="report_open"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["review", "reporter"], name="report_once_per_review"),
         ]

@@ -94,14 +94,41 @@ def submit_review(
     account's age, a burst of reviews on the book, a copy of another account's text).
     The next `candor trust` run replaces it with every signal's.
     """
-    # The text model and the copy check run before the transaction and the book's lock
-    # (on SQLite, the database's write lock), which are held as briefly as possible.
-    text_trust, text_reasons = live_trust(draft)
-    copy, bands = copy_check(user, book, draft)
-    live = Live(text_trust, text_reasons, copy, bands)
+    live = live_checks(user, book, draft)
     with store.changing([book]):
         # The book is locked: concurrent first reviews by the same user wait here.
         return save_review(user, book, draft, created_at, live)
+
+
+class AlreadyReviewed(ReviewError):
+    """The user has a review of the book already (not withdrawn): edit that one."""
+
+    def __init__(self, review_id: int) -> None:
+        super().__init__(f"You already reviewed this book: edit review {review_id} instead.")
+        self.review_id = review_id
+
+
+def post_new_review(user: AbstractBaseUser, book: Book, draft: ReviewDraft) -> Review:
+    """Post a first review of the book, or bring back the one the user withdrew; raise
+    AlreadyReviewed when they have a current review of it. Checked with the book locked:
+    of the same post sent several times at once, one is saved and the others refused
+    (none silently edits the review the first one made)."""
+    live = live_checks(user, book, draft)
+    with store.changing([book]):
+        existing = Review.objects.current().filter(user=user, book=book)
+        found = existing.values_list("pk", flat=True).first()
+        if found is not None:
+            raise AlreadyReviewed(found)
+        return save_review(user, book, draft, None, live)
+
+
+def live_checks(user: AbstractBaseUser, book: Book, draft: ReviewDraft) -> "Live":
+    """What a post needs before the book is locked. The text model and the copy check
+    run before the transaction and the lock (on SQLite, the database's write lock),
+    which are held as briefly as possible."""
+    text_trust, text_reasons = live_trust(draft)
+    copy, bands = copy_check(user, book, draft)
+    return Live(text_trust, text_reasons, copy, bands)
 
 
 def save_review(
@@ -267,14 +294,17 @@ def live_findings(user: AbstractBaseUser, review: Review, copy: "Finding") -> "l
 
 
 def book_activity(review: Review) -> "BookActivity":
-    """The book's visible reviews around ``review`` (not yet saved, or being edited),
-    per star: in the week up to its date, this one included, and in the months before."""
+    """The visible reviews of the book's work (all its editions) around ``review`` (not
+    yet saved, or being edited), per star: in the week up to its date, this one
+    included, and in the months before."""
     from candor.trust import live
 
     posted = review.created_at
     window_start = posted - timedelta(days=live.WINDOW_DAYS)
     history_start = window_start - timedelta(days=live.CONTEXT_DAYS)
-    others = Review.objects.visible().filter(book_id=review.book_id).order_by()
+    # The work is the rated item: a burst spread over its editions is one burst.
+    editions = list(Book.objects.filter(work_id=review.book.work_id).values_list("pk", flat=True))
+    others = Review.objects.visible().filter(book_id__in=editions).order_by()
     if review.pk is not None:
         others = others.exclude(pk=review.pk)
     counts = (
@@ -644,6 +674,28 @@ def delete_users(users: "QuerySet[User]") -> int:
         recount_helpful(voted, leaving=set(ids))  # their votes stop counting, then go
         User.objects.filter(pk__in=ids).delete()
     return deleted
+
+
+def delete_user_keeping_reviews(user: AbstractBaseUser, heir: AbstractBaseUser) -> int:
+    """Delete an account but keep its reviews, under ``heir``: a new account with no name
+    (`candor.accounts.services.close_account` makes it). The reviews it has not deleted,
+    hidden ones too, move to the heir with their dates, moderation, votes received and
+    trust, and so do the orders of those books, which verify them. Everything else goes
+    with the account: the reviews it had deleted (withdrawn), its helpful votes (they stop
+    counting), its reports and its other orders. Returns how many reviews were kept."""
+    kept = Review.objects.filter(user=user, withdrawn_at=None)
+    kept_books = set(kept.values_list("book_id", flat=True))
+    reviewed = set(Review.objects.filter(user=user).values_list("book_id", flat=True))
+    voted = set(HelpfulVote.objects.filter(voter=user).values_list("review_id", flat=True))
+    voted_books = set(Review.objects.filter(pk__in=voted).values_list("book_id", flat=True))
+    with store.changing(reviewed | voted_books):
+        # A vote names the review's author so the database can refuse one's own votes.
+        HelpfulVote.objects.filter(review__in=kept).update(review_author=heir)
+        moved = kept.update(user=heir)
+        Order.objects.filter(user=user, book_id__in=kept_books).update(user=heir)
+        recount_helpful(voted, leaving={user.pk})
+        User.objects.filter(pk=user.pk).delete()
+    return moved
 
 
 def recount_helpful(review_ids: Iterable[int], leaving: Collection[int] = ()) -> int:

@@ -1,13 +1,19 @@
 """The rating store: the one place where the web app turns reviews into stored ratings.
 
 Every change to a review that can change a rating (posting, editing, deleting, hiding,
-trust, orders, imports, restores, staff actions, deleted accounts) runs inside
-`changing(books)` or calls `recompute_books` for the books it touched: their visible
-reviews are read again and rated by `candor.ratings` from scratch, and the numbers a
-page shows are stored on the book (`Book.rating_data`): each view's scores (what
+trust, orders, imports, restores, staff actions, deleted accounts, edition links) runs
+inside `changing(books)` or calls `recompute_books` for the books it touched: their
+visible reviews are read again and rated by `candor.ratings` from scratch, and the
+numbers a page shows are stored on the book: each view's scores (what
 `candor.ratings.results` writes the result and its explanation from, and each review's
 weighting), the prior they were computed with, and the rating over time. Pages, lists,
 the API and exports read that, so they all show the same number.
+
+The rated item is the work (`catalog.Work`): a book's `rating_data` holds its work's
+rating, from the visible reviews of all its editions (each reader counted once, by
+their latest review of the work: `work_columns`), the same on every edition; its
+`edition_rating_data` holds the rating of its own reviews alone (the page's "This
+edition"). For a work of one edition the two are the same numbers, computed once.
 
 The catalogue prior is stored too (`CataloguePrior`, with the time it was computed)
 and changes only when `recompute_prior` runs: `candor trust`, `candor rebuild_ratings`
@@ -27,7 +33,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from candor.catalog.models import Book
+from candor.catalog.models import Book, Work
 from candor.ratings import (
     DEFAULT_CONFIG,
     BookWeighting,
@@ -68,10 +74,10 @@ def current_prior() -> StoredPrior:
 
 
 def recompute_prior(now: datetime | None = None) -> StoredPrior:
-    """Compute the catalogue prior from every book's visible reviews and store it."""
+    """Compute the catalogue prior from every work's visible reviews and store it."""
     now = now or timezone.now()
-    ids = list(Book.objects.order_by("pk").values_list("pk", flat=True))
-    mixes = [book_mixes(part, *visible_columns(part), now) for part in chunks(ids)]
+    ids = list(Work.objects.order_by("pk").values_list("pk", flat=True))
+    mixes = [book_mixes(part, *work_columns(editions_of(part)), now) for part in chunks(ids)]
     prior, books = catalogue_prior(mixes)
     CataloguePrior.objects.create(alpha=list(prior.alpha), books=books, computed_at=now)
     return StoredPrior(prior, now)
@@ -114,7 +120,8 @@ def index_of(book_ids: Sequence[int], owners: np.ndarray) -> np.ndarray:
 
 
 def rebuild(now: datetime | None = None) -> int:
-    """Recompute the prior, then every book's rating; the number of books rated."""
+    """Recompute the prior, then every book's and work's rating; the number of books
+    rated."""
     now = now or timezone.now()
     prior = recompute_prior(now)
     ids = list(Book.objects.order_by("pk").values_list("pk", flat=True))
@@ -127,20 +134,23 @@ def rebuild(now: datetime | None = None) -> int:
 
 @contextmanager
 def changing(books: Iterable[Book | int]) -> Iterator[None]:
-    """Make the block's changes to these books' reviews in one transaction, with the
-    books locked (in id order, so concurrent changes cannot deadlock), and store their
-    new ratings before it commits."""
+    """Make the block's changes to these books' reviews in one transaction, with every
+    edition of their works locked (in id order, so concurrent changes cannot deadlock),
+    and store the books' new edition ratings and their works' new ratings before it
+    commits. The block may move these books between works (`candor.catalog.editions`):
+    the works rated are the ones they are in afterwards, and the ones they left."""
     ids = sorted({book if isinstance(book, int) else book.pk for book in books})
     with transaction.atomic():
-        lock_books(ids)
+        works = lock_editions(ids)
         yield
-        write(ids, compute(ids, current_prior(), timezone.now()))
+        rerate(ids, works, current_prior(), timezone.now())
 
 
 def recompute_books(
     book_ids: Iterable[int], *, prior: StoredPrior | None = None, now: datetime | None = None
 ) -> None:
-    """Store the ratings of these books, a chunk of books per transaction."""
+    """Store the ratings of these books and of their works, a chunk of books per
+    transaction."""
     ordered = sorted(set(book_ids))
     prior = prior or current_prior()
     now = now or timezone.now()
@@ -148,8 +158,70 @@ def recompute_books(
         refresh_planner_statistics()
     for part in chunks(ordered):
         with transaction.atomic():
-            lock_books(part)
-            write(part, compute(part, prior, now))
+            rerate(part, lock_editions(part), prior, now)
+
+
+def lock_editions(book_ids: Sequence[int]) -> set[int]:
+    """Lock every edition of these books' works, in id order; the works. A book a
+    concurrent link moved meanwhile brings its new work's editions too."""
+    works: set[int] = set()
+    while True:
+        now_in = set(Book.objects.filter(pk__in=book_ids).values_list("work_id", flat=True))
+        if now_in <= works:
+            return works
+        works |= now_in
+        editions = Book.objects.select_for_update().filter(work_id__in=works).order_by("pk")
+        list(editions.values_list("pk"))
+
+
+def rerate(
+    book_ids: Sequence[int], works: Iterable[int], stored: StoredPrior, now: datetime
+) -> None:
+    """Store the edition ratings of these books and the ratings of these works and of
+    the works the books are in now (their editions locked by the caller)."""
+    editions = compute(book_ids, stored, now)
+    write(book_ids, editions, EDITION_COLUMNS)
+    members = editions_of(
+        set(works) | set(Book.objects.filter(pk__in=book_ids).values_list("work_id", flat=True))
+    )
+    by_book = dict(zip(book_ids, editions, strict=True))
+    # A work of one edition is rated as that edition: its numbers are already computed.
+    alone = {
+        work: by_book[found[0]]
+        for work, found in members.items()
+        if len(found) == 1 and found[0] in by_book
+    }
+    others = sorted(set(members) - set(alone))
+    rated = compute_works(others, members, stored, now)
+    write([*alone, *others], [*alone.values(), *rated], WORK_COLUMNS, key="work_id")
+
+
+def lock_books(book_ids: Sequence[int]) -> None:
+    list(Book.objects.select_for_update().filter(pk__in=book_ids).order_by("pk").values_list("pk"))
+
+
+def editions_of(work_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Each of these works' editions (book ids, in order); works with none left out."""
+    found: dict[int, list[int]] = {}
+    rows = Book.objects.filter(work_id__in=list(work_ids)).order_by("work_id", "pk")
+    for book_id, work_id in rows.values_list("pk", "work_id"):
+        found.setdefault(work_id, []).append(book_id)
+    return found
+
+
+def compute(book_ids: Sequence[int], stored: StoredPrior, now: datetime) -> list[dict[str, Any]]:
+    """What the store keeps for each book (in the order given), from its visible reviews."""
+    return book_data(book_ids, *visible_columns(list(book_ids)), stored, now)
+
+
+def compute_works(
+    work_ids: Sequence[int], members: dict[int, list[int]], stored: StoredPrior, now: datetime
+) -> list[dict[str, Any]]:
+    """What the store keeps for each work (in the order given), from its editions'
+    visible reviews (`work_columns`)."""
+    return book_data(
+        work_ids, *work_columns({w: members.get(w, []) for w in work_ids}), stored, now
+    )
 
 
 def refresh_planner_statistics() -> None:
@@ -159,15 +231,6 @@ def refresh_planner_statistics() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(Review._meta.db_table)}")
-
-
-def lock_books(book_ids: Sequence[int]) -> None:
-    list(Book.objects.select_for_update().filter(pk__in=book_ids).order_by("pk").values_list("pk"))
-
-
-def compute(book_ids: Sequence[int], stored: StoredPrior, now: datetime) -> list[dict[str, Any]]:
-    """What the store keeps for each book (in the order given), from its visible reviews."""
-    return book_data(book_ids, *visible_columns(list(book_ids)), stored, now)
 
 
 def book_data(
@@ -205,30 +268,46 @@ def book_data(
     ]
 
 
-def write(book_ids: Sequence[int], data: Sequence[dict[str, Any]]) -> None:
-    """Store the computed data on the books, with the Candor rating and count for lists."""
+# The columns a rating is written to: the work's (on every edition), the edition's own.
+WORK_COLUMNS = ("rating", "rating_count", "rating_data")
+EDITION_COLUMNS = ("edition_rating", "edition_rating_count", "edition_rating_data")
+
+
+def write(
+    ids: Sequence[int],
+    data: Sequence[dict[str, Any]],
+    columns: Sequence[str] = WORK_COLUMNS,
+    key: str = "id",
+) -> None:
+    """Store the computed data in ``columns`` (rating, count, data) of the books whose
+    ``key`` (a book's id, or "work_id": every edition of a work) is in ``ids``."""
     rows = [
         (pk, item["scores"]["candor"]["rating"], item["scores"]["candor"]["count"], item)
-        for pk, item in zip(book_ids, data, strict=True)
+        for pk, item in zip(ids, data, strict=True)
     ]
-    update_books(rows)
+    update_books(rows, columns, key)
 
 
-def update_books(rows: Sequence[tuple[int, float | None, int, dict[str, Any]]]) -> None:
-    """Set rating, rating_count and rating_data on many books in one statement."""
+def update_books(
+    rows: Sequence[tuple[int, float | None, int, dict[str, Any]]],
+    columns: Sequence[str] = WORK_COLUMNS,
+    key: str = "id",
+) -> None:
+    """Set the rating, count and data ``columns`` on many books in one statement."""
     if not rows:
         return
     field = Book._meta.get_field("rating_data")
     table = connection.ops.quote_name(Book._meta.db_table)
-    texts = [field.get_db_prep_value(data, connection) for _, _, _, data in rows]
+    rating, count, data = (connection.ops.quote_name(column) for column in columns)
+    where = connection.ops.quote_name(key)
+    texts = [field.get_db_prep_value(item, connection) for _, _, _, item in rows]
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"UPDATE {table} SET rating = %s, rating_count = %s, rating_data = %s "
-                "WHERE id = %s",
+                f"UPDATE {table} SET {rating} = %s, {count} = %s, {data} = %s WHERE {where} = %s",
                 [
-                    (rating, count, text, pk)
-                    for (pk, rating, count, _), text in zip(rows, texts, strict=True)
+                    (value, counted, text, pk)
+                    for (pk, value, counted, _), text in zip(rows, texts, strict=True)
                 ],
             )
         return
@@ -241,11 +320,11 @@ def update_books(rows: Sequence[tuple[int, float | None, int, dict[str, Any]]]) 
         )
         copy_sql = "COPY candor_book_ratings FROM STDIN"
         with cursor.cursor.copy(copy_sql) as copy:
-            for (pk, rating, count, _), text in zip(rows, texts, strict=True):
-                copy.write_row((pk, rating, count, text))
+            for (pk, value, counted, _), text in zip(rows, texts, strict=True):
+                copy.write_row((pk, value, counted, text))
         cursor.execute(
-            f"UPDATE {table} AS b SET rating = v.rating, rating_count = v.rating_count, "
-            "rating_data = v.rating_data FROM candor_book_ratings AS v WHERE b.id = v.id"
+            f"UPDATE {table} AS b SET {rating} = v.rating, {count} = v.rating_count, "
+            f"{data} = v.rating_data FROM candor_book_ratings AS v WHERE b.{where} = v.id"
         )
         cursor.execute("TRUNCATE candor_book_ratings")
 
@@ -262,10 +341,11 @@ class ShownRating:
     history: list[tuple[date, float]] | None
 
 
-def shown(book: Book, view: str = "candor") -> ShownRating:
-    """The book's stored rating in ``view``: its stored numbers, written out in words by
+def shown(book: Book, view: str = "candor", edition: bool = False) -> ShownRating:
+    """The stored rating of the book's work in ``view`` (of this edition's reviews alone
+    with ``edition``): its stored numbers, written out in words by
     `candor.ratings.results`; the same numbers everywhere."""
-    data = stored_data(book)
+    data = stored_data(book, edition)
     stored = data["prior"]
     prior = Prior(tuple(stored["alpha"]), stored["name"])
     scores = Scores.from_kept([data["scores"]["verified" if view == "verified" else "candor"]])
@@ -276,23 +356,29 @@ def shown(book: Book, view: str = "candor") -> ShownRating:
     return ShownRating(result, history)
 
 
-def weighting(book: Book, view: str = "candor") -> BookWeighting:
-    """The book's stored weighting: what `candor.ratings.review_weight` needs."""
-    kept = stored_data(book)["scores"][view]
+def weighting(book: Book, view: str = "candor", edition: bool = False) -> BookWeighting:
+    """The stored weighting of the book's work (of the edition alone with ``edition``):
+    what `candor.ratings.review_weight` needs."""
+    kept = stored_data(book, edition)["scores"][view]
     return BookWeighting(kept["reference"] or 0.0, kept["gate"], kept["scale"])
 
 
-def stored_data(book: Book) -> dict[str, Any]:
-    """The book's stored data; for a book stored by an older Candor (until `candor
-    rebuild_ratings` runs after an upgrade), computed now from its reviews instead."""
-    data = book.rating_data or {}
+def stored_data(book: Book, edition: bool = False) -> dict[str, Any]:
+    """The stored data of the book's work (of the edition alone with ``edition``); for a
+    book stored by an older Candor (until `candor rebuild_ratings` runs after an
+    upgrade), computed now from the reviews instead."""
+    data = (book.edition_rating_data if edition else book.rating_data) or {}
     if data.get("version") == DATA_VERSION:
         return data
-    if not data and book.rating_count == 0:  # a new book: nothing to read
+    count = book.edition_rating_count if edition else book.rating_count
+    if not data and count == 0:  # a new book: nothing to read
         nothing = Reviews.from_columns([], [], [], [])
         typical = StoredPrior(Prior.typical(DEFAULT_CONFIG), None)
         return book_data([book.pk], np.zeros(0, np.int64), nothing, typical, timezone.now())[0]
-    return compute([book.pk], current_prior(), timezone.now())[0]
+    if edition:
+        return compute([book.pk], current_prior(), timezone.now())[0]
+    members = editions_of([book.work_id])
+    return compute_works([book.work_id], members, current_prior(), timezone.now())[0]
 
 
 # --- reading reviews -------------------------------------------------------------------
@@ -370,6 +456,38 @@ def visible_columns(book_ids: list[int]) -> tuple[np.ndarray, Reviews]:
         micros / 1e6,
         verified,
         np.where(np.isnan(overrides), np.asarray(trust, dtype=np.float64), overrides),
+    )
+
+
+def work_columns(members: dict[int, list[int]]) -> tuple[np.ndarray, Reviews]:
+    """The works' visible reviews as columns, with each one's work id (``members``: each
+    work's editions). A reader who reviewed several editions of a work counts once in
+    it, by their latest review: linking editions cannot multiply anyone's voice."""
+    alone = {found[0]: work for work, found in members.items() if len(found) == 1}
+    books, reviews = visible_columns(sorted(alone))
+    owners = np.array([alone[book] for book in books.tolist()], dtype=np.int64)
+    several = {book: work for work, found in members.items() if len(found) > 1 for book in found}
+    if not several:
+        return owners, reviews
+    rows = (
+        Review.objects.visible()
+        .filter(book_id__in=sorted(several))
+        .order_by("user_id", "-created_at", "-pk")
+        .values_list("user_id", *REVIEW_COLUMNS)
+    )
+    seen: set[tuple[int, int]] = set()
+    latest = []
+    for user_id, *row in rows:
+        reader = (several[row[0]], user_id)
+        if reader not in seen:
+            seen.add(reader)
+            latest.append((several[row[0]], *row[1:]))
+    more_owners, more = from_rows(latest)
+    return np.concatenate([owners, more_owners]), Reviews.from_columns(
+        np.concatenate([reviews.stars, more.stars]),
+        np.concatenate([reviews.seconds, more.seconds]),
+        np.concatenate([reviews.verified, more.verified]),
+        np.concatenate([reviews.trust, more.trust]),
     )
 
 

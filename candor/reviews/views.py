@@ -1,11 +1,16 @@
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from candor.catalog.listing import Listing, page_of
 from candor.catalog.models import Book
 from candor.reviews.forms import ReportForm, ReviewForm
 from candor.reviews.models import Review
@@ -93,6 +98,30 @@ def remove_review(
     return redirect(book)
 
 
+def back_to_review(request: HttpRequest, review: Review) -> str:
+    """Where the reader acted on a review from (the ``next`` page on this site), at that
+    review: on its book's page, the same view, sort and filter, on the page that lists the
+    review now (a helpful vote can move it in "Most helpful"). Without a usable ``next``,
+    the book's page at the review."""
+    book_url = review.book.get_absolute_url()
+    next_url = request.POST.get("next") or request.GET.get("next") or book_url
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = book_url
+    parts = urlsplit(next_url)
+    query = parts.query
+    # The page of any edition of the review's work lists it (all editions' reviews).
+    editions = Book.objects.filter(work_id=review.book.work_id).only("slug")
+    page_book = next((b for b in editions if b.get_absolute_url() == parts.path), None)
+    if page_book is not None:
+        listing = Listing.from_query(QueryDict(parts.query))
+        page = page_of(listing, review, settings.REVIEWS_PER_PAGE, page_book)
+        if page is not None:
+            query = listing.query_string(page)
+    return urlunsplit(("", "", parts.path, query, f"review-{review.pk}"))
+
+
 @require_POST
 @login_required
 def helpful(request: HttpRequest, review_id: int) -> HttpResponse:
@@ -105,7 +134,8 @@ def helpful(request: HttpRequest, review_id: int) -> HttpResponse:
         )
     except ReviewError as error:
         messages.error(request, str(error))
-    return redirect(review.book)
+    review.refresh_from_db()
+    return redirect(back_to_review(request, review))
 
 
 @login_required
@@ -125,5 +155,11 @@ def report(request: HttpRequest, review_id: int) -> HttpResponse:
             )
         except ReviewError as error:
             messages.error(request, str(error))
-        return redirect(review.book)
-    return render(request, "reviews/report.html", {"review": review, "form": form})
+        return redirect(back_to_review(request, review))
+    context = {
+        "review": review,
+        "form": form,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "back": back_to_review(request, review),
+    }
+    return render(request, "reviews/report.html", context)

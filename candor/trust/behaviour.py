@@ -103,14 +103,6 @@ def days(time: IntArray) -> IntArray:
     return np.floor_divide(np.asarray(time, dtype=np.int64), SECONDS_PER_DAY)
 
 
-def segment_starts(sorted_keys: IntArray) -> IntArray:
-    """Start index of each run of equal values in a sorted array (empty for empty input)."""
-    n = len(sorted_keys)
-    if n == 0:
-        return np.zeros(0, np.int64)
-    return np.concatenate(([0], np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1))
-
-
 def rank_within(group: IntArray, order_key: IntArray) -> IntArray:
     """0-based rank of each row within its group by ``order_key``; ties share the lower rank."""
     n = len(group)
@@ -160,133 +152,154 @@ def loo_product_mean(reviews: Reviews) -> tuple[FloatArray, BoolArray]:
     return loo, has_others
 
 
+FLAGS = ("single_use_account", "extreme_rater", "deviant_rater", "review_spree", "early_reviewer")
+
+
 def behaviour(reviews: Reviews, now: int | None = None) -> SignalOutput:
     """Reviewer-behaviour and product-context features and flags for every review.
 
     ``now`` (seconds since 1970) is the scoring time for account tenure; by default the
     time of the newest review in the table.
     """
-    n = len(reviews)
     out = SignalOutput(name=NAME)
-    if n == 0:
+    if len(reviews) == 0:
         out.features = {f: np.zeros(0) for f in FEATURES}
-        for flag in (
-            "single_use_account",
-            "extreme_rater",
-            "deviant_rater",
-            "review_spree",
-            "early_reviewer",
-        ):
-            out.flags[flag] = np.zeros(0, bool)
-            out.numbers[flag] = np.zeros(0)
+        out.flags = {flag: np.zeros(0, bool) for flag in FLAGS}
+        out.numbers = {flag: np.zeros(0) for flag in FLAGS}
         return out
-
-    user, product = reviews.reviewer, reviews.product
-    n_users, n_products = reviews.n_reviewers, reviews.n_products
-    rating = reviews.rating.astype(np.float64)
     day = days(reviews.time)
     now_day = int(day.max()) if now is None else int(days(np.array([now]))[0])
+    loo, has_others = loo_product_mean(reviews)
+    rating_dev = reviews.rating.astype(np.float64) - loo
+    single = np.bincount(reviews.reviewer)[reviews.reviewer] == 1
+    out.features = {
+        **_reviewer_features(reviews, day, now_day, rating_dev, has_others),
+        **_product_features(reviews, day, rating_dev, single),
+    }
+    out.flags, out.numbers = _flags(out.features, single)
+    return out
+
+
+def _account_start_day(reviews: Reviews, day: IntArray, first_day: IntArray) -> IntArray:
+    """Per reviewer: the account's creation day when known and earlier, else its first
+    review's day."""
+    if reviews.reviewer_since is None:
+        return first_day.copy()
+    user = reviews.reviewer
+    since = days(reviews.reviewer_since)
+    known = np.asarray(reviews.reviewer_since) > 0
+    since_user = np.full(reviews.n_reviewers, np.iinfo(np.int64).max)
+    np.minimum.at(since_user, user[known], since[known])
+    start_day: IntArray = np.minimum(first_day, since_user)
+    return start_day
+
+
+def _reviewer_features(
+    reviews: Reviews, day: IntArray, now_day: int, rating_dev: FloatArray, has_others: BoolArray
+) -> dict[str, FloatArray]:
+    """The features of each review's account (see the module docstring)."""
+    user, n_users = reviews.reviewer, reviews.n_reviewers
 
     def per_user(values: FloatArray | BoolArray) -> FloatArray:
         summed = np.bincount(user, weights=np.asarray(values, np.float64), minlength=n_users)
         return summed.astype(np.float64)
 
     user_count = np.bincount(user, minlength=n_users).astype(np.float64)
-    u_count = user_count[user]
     per_count = np.maximum(user_count, 1.0)  # codes without reviews: no division by 0
-
     first_day = np.full(n_users, np.iinfo(np.int64).max)
     np.minimum.at(first_day, user, day)
     last_day = np.full(n_users, np.iinfo(np.int64).min)
     np.maximum.at(last_day, user, day)
-    start_day = first_day.copy()
-    if reviews.reviewer_since is not None:
-        since = days(reviews.reviewer_since)
-        known = np.asarray(reviews.reviewer_since) > 0
-        since_user = np.full(n_users, np.iinfo(np.int64).max)
-        np.minimum.at(since_user, user[known], since[known])
-        start_day = np.minimum(start_day, since_user)
-
-    loo, has_others = loo_product_mean(reviews)
-    dev = rating - loo
-    abs_dev = np.abs(dev)
+    start_day = _account_start_day(reviews, day, first_day)
+    # mean |deviation| over the reviews of products that others reviewed too
     n_with_others = per_user(has_others)
     mean_abs_dev = np.where(
         n_with_others > 0,
-        per_user(np.where(has_others, abs_dev, 0.0)) / np.maximum(n_with_others, 1),
+        per_user(np.where(has_others, np.abs(rating_dev), 0.0)) / np.maximum(n_with_others, 1),
         0.0,
     )
-
     same_day = count_per_key(user, day)
     max_per_day = np.zeros(n_users, np.int64)
     np.maximum.at(max_per_day, user, same_day)
-
-    product_count = np.bincount(product, minlength=n_products).astype(np.float64)
-    p_count = product_count[product]
-    product_rank = rank_within(product, day)
-    product_first = np.full(n_products, np.iinfo(np.int64).max)
-    np.minimum.at(product_first, product, day)
-    single = user_count[user] == 1
-    single_per_product = np.bincount(
-        product, weights=single.astype(np.float64), minlength=n_products
-    )
-    others = p_count - 1.0
-    product_single_share = np.where(
-        others > 0, (single_per_product[product] - single) / np.maximum(others, 1.0), 0.0
-    )
-
-    extreme = (reviews.rating == 1) | (reviews.rating == 5)
-    f: dict[str, FloatArray] = {
+    rating = reviews.rating
+    extreme = (rating == 1) | (rating == 5)
+    return {
         "acct_age_days": (day - start_day[user]).astype(np.float64),
         "acct_tenure_days": np.maximum(now_day - start_day[user], 0).astype(np.float64),
-        "user_reviews": u_count,
+        "user_reviews": user_count[user],
         "user_index": rank_within(user, day).astype(np.float64),
         "user_span_days": (last_day - first_day)[user].astype(np.float64),
         "user_extreme_share": (per_user(extreme) / per_count)[user],
-        "user_positive_share": (per_user(reviews.rating >= 4) / per_count)[user],
-        "user_negative_share": (per_user(reviews.rating <= 2) / per_count)[user],
-        "user_mean_rating": (per_user(rating) / per_count)[user],
+        "user_positive_share": (per_user(rating >= 4) / per_count)[user],
+        "user_negative_share": (per_user(rating <= 2) / per_count)[user],
+        "user_mean_rating": (per_user(rating.astype(np.float64)) / per_count)[user],
         "user_mean_abs_dev": mean_abs_dev[user],
         "user_max_per_day": max_per_day[user].astype(np.float64),
         "user_same_day": same_day.astype(np.float64),
         "user_verified_share": (per_user(reviews.verified) / per_count)[user],
-        "single_review": single.astype(np.float64),
-        "product_reviews": p_count,
-        "rating": rating,
-        "rating_dev": dev,
-        "abs_rating_dev": abs_dev,
+        "single_review": (user_count[user] == 1).astype(np.float64),
+    }
+
+
+def _product_features(
+    reviews: Reviews, day: IntArray, rating_dev: FloatArray, single: BoolArray
+) -> dict[str, FloatArray]:
+    """The features of each review's product and of the review's place in it."""
+    product, n_products = reviews.product, reviews.n_products
+    product_count = np.bincount(product, minlength=n_products).astype(np.float64)[product]
+    others = product_count - 1.0
+    product_rank = rank_within(product, day)
+    product_first = np.full(n_products, np.iinfo(np.int64).max)
+    np.minimum.at(product_first, product, day)
+    single_per_product = np.bincount(
+        product, weights=single.astype(np.float64), minlength=n_products
+    )
+    return {
+        "product_reviews": product_count,
+        "rating": reviews.rating.astype(np.float64),
+        "rating_dev": rating_dev,
+        "abs_rating_dev": np.abs(rating_dev),
         "product_rank": product_rank.astype(np.float64),
         "product_rank_share": np.where(others > 0, product_rank / np.maximum(others, 1.0), 0.0),
         "product_age_days": (day - product_first[product]).astype(np.float64),
-        "product_single_share": product_single_share,
+        "product_single_share": np.where(
+            others > 0, (single_per_product[product] - single) / np.maximum(others, 1.0), 0.0
+        ),
     }
-    out.features = f
 
-    enough = u_count >= EXTREME_MIN_REVIEWS
-    extreme_rater = enough & (f["user_extreme_share"] >= 1.0)
-    deviant = enough & (f["user_mean_abs_dev"] >= DEVIANT_MIN_DEV)
-    spree = f["user_max_per_day"] >= SPREE_MIN_PER_DAY
+
+def _flags(
+    features: dict[str, FloatArray], single: BoolArray
+) -> tuple[dict[str, BoolArray], dict[str, FloatArray]]:
+    """The flags and the numbers their sentences quote."""
+    reviews_by_user = features["user_reviews"]
+    product_reviews = features["product_reviews"]
+    product_rank = features["product_rank"]
+    enough = reviews_by_user >= EXTREME_MIN_REVIEWS
+    extreme_rater = enough & (features["user_extreme_share"] >= 1.0)
+    deviant = enough & (features["user_mean_abs_dev"] >= DEVIANT_MIN_DEV)
+    spree = features["user_max_per_day"] >= SPREE_MIN_PER_DAY
     early = (
-        (p_count >= EARLY_MIN_PRODUCT_REVIEWS)
+        (product_reviews >= EARLY_MIN_PRODUCT_REVIEWS)
         & (product_rank < EARLY_MAX_RANK)
-        & (product_rank < EARLY_SHARE * p_count)
+        & (product_rank < EARLY_SHARE * product_reviews)
     )
     # Context, not a suspicion: most honest readers write one review (threat model).
-    out.flags = {
+    flags = {
         "single_use_account": single,
         "extreme_rater": extreme_rater,
         "deviant_rater": deviant,
         "review_spree": spree,
         "early_reviewer": early,
     }
-    out.numbers = {
+    numbers = {
         "single_use_account": single.astype(np.float64),
-        "extreme_rater": np.where(extreme_rater, u_count, 0.0),
-        "deviant_rater": np.where(deviant, f["user_mean_abs_dev"], 0.0),
-        "review_spree": np.where(spree, f["user_max_per_day"], 0.0),
+        "extreme_rater": np.where(extreme_rater, reviews_by_user, 0.0),
+        "deviant_rater": np.where(deviant, features["user_mean_abs_dev"], 0.0),
+        "review_spree": np.where(spree, features["user_max_per_day"], 0.0),
         "early_reviewer": np.where(early, product_rank + 1.0, 0.0),
     }
-    return out
+    return flags, numbers
 
 
 def as_single_review_account(

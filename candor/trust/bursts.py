@@ -55,6 +55,8 @@ sentence can say "posted in a burst of 40 five-star reviews in 2 days" (all 40 f
 or "... of 40 reviews in 2 days, 36 of them five-star".
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import stats  # type: ignore[import-untyped]
 
@@ -186,178 +188,356 @@ def _empty(n: int) -> SignalOutput:
     return out
 
 
-def bursts(reviews: Reviews, alpha: float = ALPHA) -> SignalOutput:
-    """Burst features and the ``burst`` flag for every review (see the module docstring)."""
-    n = len(reviews)
-    if n == 0:
-        return _empty(0)
-    product = reviews.product
-    n_products = reviews.n_products
-    day = days(reviews.time)
-    day = day - day.min() + CONTEXT_DAYS + max(WIDTHS) + 1  # keep all offsets positive
+@dataclass(frozen=True)
+class _ByProductDay:
+    """The reviews sorted by product, then day: every window is a run of these rows."""
+
+    order: IntArray  # sorted position -> row of the input table
+    key: IntArray  # product * stride + day, ascending
+    day: IntArray
+    rating: IntArray
+    stars_before: IntArray  # [star, i]: reviews of that star before sorted row i
+    stride: int  # days per product in ``key``, more than any window and its context reach
+
+
+def _sort_by_product_day(reviews: Reviews, day: IntArray) -> _ByProductDay:
     stride = int(day.max()) + CONTEXT_DAYS + 2 * max(WIDTHS) + 2
-    key = product * stride + day
-
+    key = reviews.product * stride + day
     order = np.argsort(key, kind="stable")
-    skey = key[order]
-    sday = day[order]
-    srating = reviews.rating[order]
-    cum_star = np.zeros((6, n + 1), np.int64)
+    rating = reviews.rating[order]
+    stars_before = np.zeros((6, len(reviews) + 1), np.int64)
     for star in range(1, 6):
-        cum_star[star, 1:] = np.cumsum(srating == star)
+        stars_before[star, 1:] = np.cumsum(rating == star)
+    return _ByProductDay(order, key[order], day[order], rating, stars_before, stride)
 
+
+@dataclass(frozen=True)
+class _Priors:
+    """What a window's history is measured with: each product's active span and the
+    corpus-wide priors of the rate and star-mix tests."""
+
+    first_day: IntArray  # per product
+    last_day: IntArray  # per product
+    prior_reviews: float  # pseudo-reviews of the rate prior
+    prior_days: float  # the days over which they were seen (the corpus' median rate)
+    star_prior: FloatArray  # pseudo-reviews per star 1..5, spread like the whole corpus
+    overdispersion: float  # phi of genuine day-to-day traffic
+
+
+def _priors(reviews: Reviews, day: IntArray) -> _Priors:
+    product, n_products = reviews.product, reviews.n_products
     count = np.bincount(product, minlength=n_products)
     first = np.full(n_products, np.iinfo(np.int64).max)
     np.minimum.at(first, product, day)
     last = np.full(n_products, np.iinfo(np.int64).min)
     np.maximum.at(last, product, day)
     span = (last - first + 1).astype(np.float64)
-    multi = count >= 2
-    base_rate = (
-        float(np.median((count[multi] - 1) / span[multi])) if multi.any() else 1.0 / CONTEXT_DAYS
+    several = count >= 2
+    median_rate = (
+        float(np.median((count[several] - 1) / span[several]))
+        if several.any()
+        else 1.0 / CONTEXT_DAYS
     )
-    prior_a = PRIOR_REVIEWS
-    prior_b = PRIOR_REVIEWS / max(base_rate, 1e-9)
-    star_prior = PRIOR_STARS * (np.bincount(reviews.rating, minlength=6)[1:] / n)
-    phi = overdispersion(product, day, n_products)
-
-    anchors = np.unique(skey)  # one window start per (product, review day)
-    a_product = anchors // stride
-    a_day = anchors % stride
-    widths = np.asarray(WIDTHS, np.int64)
-    nw = len(widths)
-    m = len(anchors)
-
-    # per (width, anchor) window statistics, flattened width-major
-    w = np.repeat(widths, m)
-    start = np.tile(anchors, nw)
-    wp = np.tile(a_product, nw)
-    wd = np.tile(a_day, nw)
-    lo = np.searchsorted(skey, start, "left")
-    hi = np.searchsorted(skey, start + w, "left")
-    k = (hi - lo).astype(np.float64)
-    ctx_lo = np.searchsorted(skey, start - CONTEXT_DAYS, "left")
-    ctx_hi = np.searchsorted(skey, start + w + CONTEXT_DAYS, "left")
-    ctx = (ctx_hi - ctx_lo).astype(np.float64) - k
-    p_first, p_last = first[wp], last[wp]
-    exposure = np.maximum(wd - np.maximum(wd - CONTEXT_DAYS, p_first), 0) + np.maximum(
-        np.minimum(wd + w + CONTEXT_DAYS, p_last + 1) - (wd + w), 0
+    return _Priors(
+        first_day=first,
+        last_day=last,
+        prior_reviews=PRIOR_REVIEWS,
+        prior_days=PRIOR_REVIEWS / max(median_rate, 1e-9),
+        star_prior=PRIOR_STARS * (np.bincount(reviews.rating, minlength=6)[1:] / len(reviews)),
+        overdispersion=overdispersion(product, day, n_products),
     )
-    shape_rate = prior_a + ctx
-    mu = w * shape_rate / (prior_b + exposure)
 
-    # windows with one review cannot be bursts: test only the others (p = 1 for the rest,
-    # which still count in the size of the BH family)
-    cand = np.flatnonzero(k >= 2)
-    kc = k[cand]
-    shape = 1.0 / (1.0 / shape_rate[cand] + phi / w[cand])
-    p_rate = np.ones(len(k))
-    p_rate[cand] = stats.nbinom.sf(kc - 1, shape, shape / (shape + mu[cand]))
 
-    lo_c, hi_c, clo_c, chi_c = lo[cand], hi[cand], ctx_lo[cand], ctx_hi[cand]
-    in_window = np.stack([cum_star[s, hi_c] - cum_star[s, lo_c] for s in range(1, 6)])
+@dataclass(frozen=True)
+class _Windows:
+    """Every candidate window ``[start, start + width)``, width-major: the windows of
+    ``WIDTHS[j]`` are ``j * len(anchors)`` onwards, one per anchor."""
+
+    anchors: IntArray  # one window start per (product, review day): a sorted key
+    width: IntArray  # days
+    start_row: IntArray  # the window's reviews are sorted rows start_row..end_row-1
+    end_row: IntArray
+    context_start_row: IntArray  # rows of the window and its context on both sides
+    context_end_row: IntArray
+    size: FloatArray  # reviews in the window (k)
+    context_size: FloatArray  # reviews in the context, the window's own not counted
+    history_reviews: FloatArray  # context reviews plus the rate prior's pseudo-reviews
+    expected: FloatArray  # reviews the history predicts for the window (mu)
+
+
+def _windows(by_day: _ByProductDay, priors: _Priors) -> _Windows:
+    anchors = np.unique(by_day.key)
+    repeats = len(WIDTHS)
+    width = np.repeat(np.asarray(WIDTHS, np.int64), len(anchors))
+    start = np.tile(anchors, repeats)
+    product = np.tile(anchors // by_day.stride, repeats)
+    start_day = np.tile(anchors % by_day.stride, repeats)
+    start_row = np.searchsorted(by_day.key, start, "left")
+    end_row = np.searchsorted(by_day.key, start + width, "left")
+    size = (end_row - start_row).astype(np.float64)
+    context_start_row = np.searchsorted(by_day.key, start - CONTEXT_DAYS, "left")
+    context_end_row = np.searchsorted(by_day.key, start + width + CONTEXT_DAYS, "left")
+    context_size = (context_end_row - context_start_row).astype(np.float64) - size
+    # the context's days, clipped to the product's active span
+    days_before = np.maximum(
+        start_day - np.maximum(start_day - CONTEXT_DAYS, priors.first_day[product]), 0
+    )
+    days_after = np.maximum(
+        np.minimum(start_day + width + CONTEXT_DAYS, priors.last_day[product] + 1)
+        - (start_day + width),
+        0,
+    )
+    history_reviews = priors.prior_reviews + context_size
+    expected = width * history_reviews / (priors.prior_days + (days_before + days_after))
+    return _Windows(
+        anchors=anchors,
+        width=width,
+        start_row=start_row,
+        end_row=end_row,
+        context_start_row=context_start_row,
+        context_end_row=context_end_row,
+        size=size,
+        context_size=context_size,
+        history_reviews=history_reviews,
+        expected=expected,
+    )
+
+
+@dataclass(frozen=True)
+class _Tests:
+    """The rate and star-mix tests of the windows with at least two reviews (a window
+    with one review cannot be a burst), and each window's dominant star."""
+
+    tested: IntArray  # indices of the tested windows
+    rate_p: FloatArray  # per tested window
+    mix_p: FloatArray  # per tested window
+    dominant_star: IntArray  # per window, 1..5; a lone review's window: its star
+    dominant_count: FloatArray  # per window, reviews of the dominant star
+
+
+def _rate_p(windows: _Windows, tested: IntArray, phi: float) -> FloatArray:
+    """P(K >= k) for negative binomial K with the history's mean and overdispersion."""
+    size = windows.size[tested]
+    shape = 1.0 / (1.0 / windows.history_reviews[tested] + phi / windows.width[tested])
+    p: FloatArray = stats.nbinom.sf(size - 1, shape, shape / (shape + windows.expected[tested]))
+    return p
+
+
+def _tests(windows: _Windows, by_day: _ByProductDay, priors: _Priors) -> _Tests:
+    tested = np.flatnonzero(windows.size >= 2)
+    stars_before = by_day.stars_before
+    start, end = windows.start_row[tested], windows.end_row[tested]
+    context_start = windows.context_start_row[tested]
+    context_end = windows.context_end_row[tested]
+    in_window = np.stack([stars_before[s, end] - stars_before[s, start] for s in range(1, 6)])
     in_context = (
-        np.stack([cum_star[s, chi_c] - cum_star[s, clo_c] for s in range(1, 6)]) - in_window
+        np.stack(
+            [stars_before[s, context_end] - stars_before[s, context_start] for s in range(1, 6)]
+        )
+        - in_window
     )
-    columns = np.arange(len(cand))
-    dominant_c = np.argmax(in_window, axis=0)
-    share_hist = (in_context[dominant_c, columns] + star_prior[dominant_c]) / (
-        ctx[cand] + PRIOR_STARS
+    columns = np.arange(len(tested))
+    dominant_of_tested = np.argmax(in_window, axis=0)  # 0-based star index
+    history_share = (
+        in_context[dominant_of_tested, columns] + priors.star_prior[dominant_of_tested]
+    ) / (windows.context_size[tested] + PRIOR_STARS)
+    dominant = np.zeros(len(windows.size), np.int64)
+    dominant[tested] = dominant_of_tested
+    dominant_count = np.minimum(windows.size, 1.0)
+    dominant_count[tested] = in_window[dominant_of_tested, columns]
+    # times 5: Bonferroni for picking the dominant star
+    mix_p = np.minimum(
+        5.0 * stats.binom.sf(dominant_count[tested] - 1, windows.size[tested], history_share), 1.0
     )
-    dominant = np.zeros(len(k), np.int64)
-    dominant[cand] = dominant_c
-    k_dom = np.minimum(k, 1.0)
-    k_dom[cand] = in_window[dominant_c, columns]
-    p_mix = np.ones(len(k))
-    p_mix[cand] = np.minimum(5.0 * stats.binom.sf(k_dom[cand] - 1, kc, share_hist), 1.0)
-    if len(k):  # a lone review's window: its own star
-        single = k == 1
-        dominant[single] = srating[lo[single]] - 1
+    single = windows.size == 1
+    dominant[single] = by_day.rating[windows.start_row[single]] - 1
+    return _Tests(
+        tested=tested,
+        rate_p=_rate_p(windows, tested, priors.overdispersion),
+        mix_p=mix_p,
+        dominant_star=dominant + 1,
+        dominant_count=dominant_count,
+    )
 
-    q_rate = np.ones(len(k))
-    q_mix = np.ones(len(k))
-    q_cand = benjamini_hochberg(np.concatenate((p_rate[cand], p_mix[cand])), family=2 * len(k))
-    q_rate[cand], q_mix[cand] = q_cand[: len(cand)], q_cand[len(cand) :]
-    rate_burst = (q_rate <= alpha) & (k >= MIN_RATE_BURST) & (k >= MIN_RATE_RATIO * mu)
-    mix_burst = (q_mix <= alpha) & (k_dom >= MIN_MIX_BURST)
-    significant = rate_burst | mix_burst
-    q_best = np.minimum(q_rate, q_mix)
 
-    # most significant window containing each review, among all and among significant ones
-    best_all = np.full(n, -1, np.int64)
-    best_sig = np.full(n, -1, np.int64)
-    score_all = np.full(n, np.inf)
-    score_sig = np.full(n, np.inf)
+@dataclass(frozen=True)
+class _Verdicts:
+    """Per window: which test calls it a burst (significant and material), and its q."""
+
+    rate_burst: BoolArray
+    mix_burst: BoolArray
+    significant: BoolArray
+    q: FloatArray  # the smaller of the two tests' BH q-values
+
+
+def _verdicts(windows: _Windows, tests: _Tests, alpha: float) -> _Verdicts:
+    n_windows, n_tested = len(windows.size), len(tests.tested)
+    # One BH family of both tests of every window; the untested have p = 1.
+    q_tested = benjamini_hochberg(np.concatenate((tests.rate_p, tests.mix_p)), family=2 * n_windows)
+    rate_q = np.ones(n_windows)
+    mix_q = np.ones(n_windows)
+    rate_q[tests.tested], mix_q[tests.tested] = q_tested[:n_tested], q_tested[n_tested:]
+    size = windows.size
+    rate_burst = (
+        (rate_q <= alpha) & (size >= MIN_RATE_BURST) & (size >= MIN_RATE_RATIO * windows.expected)
+    )
+    mix_burst = (mix_q <= alpha) & (tests.dominant_count >= MIN_MIX_BURST)
+    return _Verdicts(rate_burst, mix_burst, rate_burst | mix_burst, np.minimum(rate_q, mix_q))
+
+
+def _most_significant_windows(
+    windows: _Windows, verdicts: _Verdicts, key: IntArray
+) -> tuple[IntArray, IntArray]:
+    """For each sorted review, the window containing it with the smallest q: among all
+    windows, and among the significant ones (-1 when there is none)."""
+    n, per_width = len(key), len(windows.anchors)
+    best_any = np.full(n, -1, np.int64)
+    best_significant = np.full(n, -1, np.int64)
+    q_any = np.full(n, np.inf)
+    q_significant = np.full(n, np.inf)
     for j, width in enumerate(WIDTHS):
-        offset = j * m
-        a_lo = np.searchsorted(anchors, skey - width + 1, "left")
-        a_hi = np.searchsorted(anchors, skey, "right") - 1
-        block_q = q_best[offset : offset + m]
-        block_sig = np.where(significant[offset : offset + m], block_q, np.inf)
-        for score, best, block in (
-            (score_all, best_all, block_q),
-            (score_sig, best_sig, block_sig),
+        offset = j * per_width
+        # the windows of this width that contain the review start in its last `width` days
+        first_anchor = np.searchsorted(windows.anchors, key - width + 1, "left")
+        last_anchor = np.searchsorted(windows.anchors, key, "right") - 1
+        block_q = verdicts.q[offset : offset + per_width]
+        block_significant = np.where(
+            verdicts.significant[offset : offset + per_width], block_q, np.inf
+        )
+        for best_q, best, block in (
+            (q_any, best_any, block_q),
+            (q_significant, best_significant, block_significant),
         ):
-            arg = _range_argmin(block, a_lo, a_hi)
-            better = block[arg] < score
-            score[better] = block[arg][better]
+            arg = _range_argmin(block, first_anchor, last_anchor)
+            better = block[arg] < best_q
+            best_q[better] = block[arg][better]
             best[better] = arg[better] + offset
+    return best_any, best_significant
 
-    has_all = best_all >= 0
-    ball = np.where(has_all, best_all, 0)
-    star_of_window = dominant + 1
-    feature_q = np.where(has_all, -np.log10(np.maximum(q_best[ball], 1e-300)), 0.0)
-    feature_ratio = np.where(has_all, k[ball] / np.maximum(mu[ball], 1e-9), 0.0)
-    feature_size = np.where(has_all, k[ball], 0.0)
-    feature_match = np.where(has_all, (star_of_window[ball] == srating).astype(np.float64), 0.0)
 
-    has_sig = best_sig >= 0
-    bsig = np.where(has_sig, best_sig, 0)
-    in_burst = has_sig & (rate_burst[bsig] | (star_of_window[bsig] == srating))
-    one_sided = mix_burst[bsig] | (k_dom[bsig] >= ONE_SIDED_SHARE * k[bsig])
-    first_in = sday[np.minimum(lo[bsig], n - 1)]
-    last_in = sday[np.maximum(hi[bsig] - 1, 0)]
+def _window_features(
+    windows: _Windows, tests: _Tests, verdicts: _Verdicts, best: IntArray, rating: IntArray
+) -> dict[str, FloatArray]:
+    """The combiner's features of each sorted review's most significant window."""
+    has = best >= 0
+    window = np.where(has, best, 0)
+    return {
+        "burst_log10_q": np.where(has, -np.log10(np.maximum(verdicts.q[window], 1e-300)), 0.0),
+        "burst_ratio": np.where(
+            has, windows.size[window] / np.maximum(windows.expected[window], 1e-9), 0.0
+        ),
+        "burst_size": np.where(has, windows.size[window], 0.0),
+        "burst_star_match": np.where(
+            has, (tests.dominant_star[window] == rating).astype(np.float64), 0.0
+        ),
+    }
 
-    # expected / observed reviews of the review's own star in its burst window
-    own = srating
-    w_lo, w_hi = lo[bsig], hi[bsig]
-    k_own = (cum_star[own, w_hi] - cum_star[own, w_lo]).astype(np.float64)
-    c_own = cum_star[own, ctx_hi[bsig]] - cum_star[own, ctx_lo[bsig]] - k_own
-    share_own = (c_own + star_prior[own - 1]) / (ctx[bsig] + PRIOR_STARS)
-    expected_own = mu[bsig] * share_own
+
+@dataclass(frozen=True)
+class _Flagged:
+    """Per sorted review, about its most significant significant window (``window``)."""
+
+    window: IntArray  # 0 when there is none (then ``member`` is False)
+    member: BoolArray  # in the window by the window test alone: the combiner's feature
+    flagged: BoolArray  # and its star is over-represented or on the side the mean moved
+    explained: FloatArray  # share of its star's reviews there the history explains
+
+
+def _flag(
+    windows: _Windows,
+    tests: _Tests,
+    verdicts: _Verdicts,
+    best: IntArray,
+    by_day: _ByProductDay,
+    star_prior: FloatArray,
+) -> _Flagged:
+    has = best >= 0
+    window = np.where(has, best, 0)
+    star = by_day.rating
+    member = has & (verdicts.rate_burst[window] | (tests.dominant_star[window] == star))
+    stars_before = by_day.stars_before
+    start, end = windows.start_row[window], windows.end_row[window]
+    context_start = windows.context_start_row[window]
+    context_end = windows.context_end_row[window]
+    # expected / observed reviews of the review's own star in the window
+    own_in_window = (stars_before[star, end] - stars_before[star, start]).astype(np.float64)
+    own_in_context = (
+        stars_before[star, context_end] - stars_before[star, context_start] - own_in_window
+    )
+    own_share = (own_in_context + star_prior[star - 1]) / (
+        windows.context_size[window] + PRIOR_STARS
+    )
+    own_expected = windows.expected[window] * own_share
     # Only a burst that changes the product's star mix can move its rating: a surge with
     # the product's usual mix (a launch, a mention in the press) is traffic. So a review
     # is flagged when its own star is over-represented in the window (binomial tail at
     # ALPHA), or the window's mean differs from the history's (z-test at ALPHA) and its
     # star is on the side the window moved to.
-    shifted, history_mean = mean_shift(cum_star, w_lo, w_hi, ctx_lo[bsig], ctx_hi[bsig], star_prior)
-    k_window = (w_hi - w_lo).astype(np.float64)
-    over = stats.binom.sf(k_own - 1, k_window, share_own) <= ALPHA
-    flagged = in_burst & (over | (shifted * (srating - history_mean) > 0))
-    explained = np.where(flagged, np.minimum(1.0, expected_own / np.maximum(k_own, 1.0)), 1.0)
+    shifted, history_mean = mean_shift(
+        stars_before, start, end, context_start, context_end, star_prior
+    )
+    window_size = (end - start).astype(np.float64)
+    over = stats.binom.sf(own_in_window - 1, window_size, own_share) <= ALPHA
+    flagged = member & (over | (shifted * (star - history_mean) > 0))
+    explained = np.where(
+        flagged, np.minimum(1.0, own_expected / np.maximum(own_in_window, 1.0)), 1.0
+    )
+    return _Flagged(window, member, flagged, explained)
 
-    def unsort(values: FloatArray | BoolArray) -> FloatArray:
-        result = np.empty(n, dtype=np.float64)
-        result[order] = values
-        return result
 
+def _burst_numbers(
+    windows: _Windows,
+    tests: _Tests,
+    verdicts: _Verdicts,
+    flagged: _Flagged,
+    day: IntArray,
+) -> dict[str, FloatArray]:
+    """What the sentence of a flagged sorted review quotes about its window (0 if not
+    flagged; the star only when the window's mix is one-sided)."""
+    window, is_flagged = flagged.window, flagged.flagged
+    one_sided = verdicts.mix_burst[window] | (
+        tests.dominant_count[window] >= ONE_SIDED_SHARE * windows.size[window]
+    )
+    first_day = day[np.minimum(windows.start_row[window], len(day) - 1)]
+    last_day = day[np.maximum(windows.end_row[window] - 1, 0)]
+    return {
+        "burst": np.where(is_flagged, windows.size[window], 0.0),
+        "burst_days": np.where(is_flagged, last_day - first_day + 1, 0.0),
+        "burst_star": np.where(is_flagged & one_sided, tests.dominant_star[window], 0.0),
+        "burst_star_count": np.where(is_flagged & one_sided, tests.dominant_count[window], 0.0),
+        "burst_expected": np.where(is_flagged, windows.expected[window], 0.0),
+    }
+
+
+def _unsorted(values: FloatArray | BoolArray, order: IntArray) -> FloatArray:
+    result = np.empty(len(order), dtype=np.float64)
+    result[order] = values
+    return result
+
+
+def bursts(reviews: Reviews, alpha: float = ALPHA) -> SignalOutput:
+    """Burst features and the ``burst`` flag for every review (see the module docstring)."""
+    if len(reviews) == 0:
+        return _empty(0)
+    day = days(reviews.time)
+    day = day - day.min() + CONTEXT_DAYS + max(WIDTHS) + 1  # keep all offsets positive
+    by_day = _sort_by_product_day(reviews, day)
+    priors = _priors(reviews, day)
+    windows = _windows(by_day, priors)
+    tests = _tests(windows, by_day, priors)
+    verdicts = _verdicts(windows, tests, alpha)
+    best_any, best_significant = _most_significant_windows(windows, verdicts, by_day.key)
+    features = _window_features(windows, tests, verdicts, best_any, by_day.rating)
+    flagged = _flag(windows, tests, verdicts, best_significant, by_day, priors.star_prior)
+    numbers = _burst_numbers(windows, tests, verdicts, flagged, by_day.day)
+
+    order = by_day.order
     out = SignalOutput(name=NAME)
-    out.features = {
-        "burst_log10_q": unsort(feature_q),
-        "burst_ratio": unsort(feature_ratio),
-        "burst_size": unsort(feature_size),
-        "burst_star_match": unsort(feature_match),
-        "burst_member": unsort(in_burst),  # the combiner's feature, as it was fitted
-        EXPLAINED: unsort(explained),
-    }
-    flag = np.zeros(n, bool)
-    flag[order] = flagged
+    out.features = {name: _unsorted(values, order) for name, values in features.items()}
+    out.features["burst_member"] = _unsorted(flagged.member, order)  # as the combiner was fitted
+    out.features[EXPLAINED] = _unsorted(flagged.explained, order)
+    flag = np.zeros(len(reviews), bool)
+    flag[order] = flagged.flagged
     out.flags = {"burst": flag}
-    out.numbers = {
-        "burst": unsort(np.where(flagged, k[bsig], 0.0)),
-        "burst_days": unsort(np.where(flagged, last_in - first_in + 1, 0.0)),
-        "burst_star": unsort(np.where(flagged & one_sided, star_of_window[bsig], 0.0)),
-        "burst_star_count": unsort(np.where(flagged & one_sided, k_dom[bsig], 0.0)),
-        "burst_expected": unsort(np.where(flagged, mu[bsig], 0.0)),
-    }
+    out.numbers = {name: _unsorted(values, order) for name, values in numbers.items()}
     return out

@@ -12,7 +12,7 @@ centred isotonic regression fitted on held-out (user-grouped out-of-fold) scores
 Why shallow trees: a tree of four leaves sees at most three features at once, so the
 model learns the few interactions that matter (an account's review count changes what a
 rating deviation means) without the deep, corpus-specific splits that do not carry over
-to another corpus. Measured with ``evaluate_yelp``: against the earlier binned logistic
+to another corpus. Measured with ``research.evaluate_yelp``: against the earlier binned logistic
 GAM it ranks better within every Yelp corpus *and* across corpora, while deep trees
 (31 leaves) gain within a corpus and lose across corpora. The model is a few hundred
 kilobytes of JSON (no pickle, no scikit-learn at scoring time).
@@ -283,7 +283,8 @@ class Combiner:
         if data.get("kind") != "boosted-trees" or data.get("version") != 2:
             raise ValueError(
                 f"combiner: kind {data.get('kind')!r} version {data.get('version')!r}, "
-                "expected 'boosted-trees' version 2 (refit with evaluate_yelp --train-model)"
+                "expected 'boosted-trees' version 2 "
+                "(refit with python -m research.evaluate_yelp --train-model)"
             )
         trees = Trees.from_json(data["nodes"], data["roots"])
         features = [str(name) for name in data["features"]]

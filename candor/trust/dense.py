@@ -215,6 +215,40 @@ def suspicion(deviation: FloatArray) -> FloatArray:
     return FLOOR + (1.0 - FLOOR) * scaled**POWER
 
 
+@dataclass(frozen=True)
+class _Adjacency:
+    """Every edge from both of its ends, grouped by node: node i's neighbours and the
+    edges' weights are ``neighbour[start[i]:start[i + 1]]`` and the same slice of
+    ``neighbour_weight`` (Python lists, which the peeling loop reads one item at a time
+    faster than arrays)."""
+
+    start: list[int]
+    neighbour: list[int]
+    neighbour_weight: list[float]
+    degree: FloatArray  # per node, the weight of its edges
+    edge_count: IntArray  # per node
+
+    @classmethod
+    def of(
+        cls, rows: IntArray, cols: IntArray, weights: FloatArray, n_rows: int, n_cols: int
+    ) -> "_Adjacency":
+        n_nodes = n_rows + n_cols
+        end = np.concatenate((rows, cols + n_rows))
+        other_end = np.concatenate((cols + n_rows, rows))
+        both_weights = np.concatenate((weights, weights))
+        by_end = np.argsort(end, kind="stable")
+        edge_count = np.bincount(end, minlength=n_nodes)
+        return cls(
+            start=np.concatenate(([0], np.cumsum(edge_count))).tolist(),
+            neighbour=other_end[by_end].tolist(),
+            neighbour_weight=both_weights[by_end].tolist(),
+            degree=np.bincount(end, weights=both_weights, minlength=n_nodes).astype(
+                np.float64, copy=False
+            ),
+            edge_count=edge_count,
+        )
+
+
 def peel(
     rows: IntArray,
     cols: IntArray,
@@ -226,34 +260,27 @@ def peel(
 ) -> Block:
     """FRAUDAR's greedy peeling of a weighted bipartite graph; the densest prefix.
 
-    Nodes are rows ``0..n_rows-1`` and columns ``n_rows..n_rows+n_cols-1``; nodes without
-    edges are left out. Only prefixes with at least ``min_rows`` rows and ``min_cols``
-    columns count (an empty block of density 0 if none has). Ties go to the lower node
-    number, and among equally dense prefixes the largest is kept. Weights must be
-    non-negative.
+    Nodes are rows ``0..n_rows-1`` and columns ``n_rows..n_rows+n_cols-1``; nodes without edges
+    are left out. Only prefixes with at least ``min_rows`` rows and ``min_cols`` columns count
+    (an empty block of density 0 if none has). Ties go to the lower node number, and among
+    equally dense prefixes the largest is kept. Weights must be non-negative.
     """
     n_nodes = n_rows + n_cols
-    end = np.concatenate((rows, cols + n_rows))
-    other_end = np.concatenate((cols + n_rows, rows))
-    both_weights = np.concatenate((weights, weights))
-    by_end = np.argsort(end, kind="stable")
-    edge_count = np.bincount(end, minlength=n_nodes)
-    start = np.concatenate(([0], np.cumsum(edge_count))).tolist()
-    neighbour = other_end[by_end].tolist()
-    neighbour_weight = both_weights[by_end].tolist()
-    node_degree = np.bincount(end, weights=both_weights, minlength=n_nodes)
-    present = np.flatnonzero(edge_count)
+    adjacency = _Adjacency.of(rows, cols, weights, n_rows, n_cols)
+    start, neighbour = adjacency.start, adjacency.neighbour
+    neighbour_weight = adjacency.neighbour_weight
+    present = np.flatnonzero(adjacency.edge_count)
     alive_rows = int(np.count_nonzero(present < n_rows))
     alive_cols = len(present) - alive_rows
     large_enough = alive_rows >= min_rows and alive_cols >= min_cols
     if not large_enough:
         return Block(np.zeros(0, np.int64), np.zeros(0, np.int64), 0.0)
     nodes = present.tolist()
-    degree = node_degree.tolist()
+    degree = adjacency.degree.tolist()
     alive = bytearray(n_nodes)
     for node in nodes:
         alive[node] = 1
-    heap = list(zip(node_degree[present].tolist(), nodes, strict=True))
+    heap = list(zip(adjacency.degree[present].tolist(), nodes, strict=True))
     heapq.heapify(heap)
     pop, push = heapq.heappop, heapq.heappush
     total = float(weights.sum())
@@ -281,13 +308,20 @@ def peel(
         if large_enough and total / (alive_rows + alive_cols) > best_density:
             best_density = total / (alive_rows + alive_cols)
             best_removed = len(removed)
+    return _block_without(nodes, removed[:best_removed], n_rows, n_nodes, best_density)
+
+
+def _block_without(
+    nodes: list[int], peeled: list[int], n_rows: int, n_nodes: int, density: float
+) -> Block:
+    """The block of ``nodes`` that are not in ``peeled``."""
     in_block = np.zeros(n_nodes, bool)
     in_block[nodes] = True
-    in_block[removed[:best_removed]] = False
+    in_block[peeled] = False
     return Block(
         reviewers=np.flatnonzero(in_block[:n_rows]).astype(np.int64),
         products=np.flatnonzero(in_block[n_rows:]).astype(np.int64),
-        density=best_density,
+        density=density,
     )
 
 

@@ -73,6 +73,7 @@ Output (``duplicate_signal``)
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -455,26 +456,15 @@ def clusters(
         unsure = unsure[np.argsort(-estimate[unsure], kind="stable")]
         if sure.any():
             component = _components(m, np.concatenate(edges_i), np.concatenate(edges_j))
-        attempt = 0
-        while True:  # every round verifies >= 1 pair of ``unsure``, so this ends
-            unsure = unsure[component[i[unsure]] != component[j[unsure]]]
-            if not len(unsure):
-                break
-            # first a spanning forest of the best pairs; then, for clusters still apart,
-            # their 2, 4, 8, ... best remaining pairs
-            if attempt == 0:
-                pick = _spanning(component, i[unsure], j[unsure], estimate[unsure])
-            else:
-                quota = min(2**attempt, len(unsure))
-                pick = _best_per_link(component, i[unsure], j[unsure], quota)
-            attempt += 1
-            batch, unsure = unsure[pick], np.delete(unsure, pick)
-            exact = sets.jaccard(rep_pos[i[batch]], rep_pos[j[batch]])
-            passed = batch[exact >= threshold - 1e-12]
-            if len(passed):
-                edges_i.append(i[passed])
-                edges_j.append(j[passed])
-                component = _components(m, np.concatenate(edges_i), np.concatenate(edges_j))
+        component = _verify_borderline(
+            _Candidates(i, j, estimate, unsure),
+            component,
+            edges_i,
+            edges_j,
+            sets,
+            rep_pos,
+            threshold,
+        )
     # back to all eligible reviews: each joins its representative's component
     component = component[rep_of]
     # label = smallest review index in the component (stable, readable)
@@ -483,6 +473,53 @@ def clusters(
     np.minimum.at(first, component, np.arange(count))
     labels[index] = index[first[component]]
     return labels, eligible
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """One band's candidate pairs of representatives, with their MinHash estimates, and
+    which of them are borderline (indices into ``i`` and ``j``, best estimate first)."""
+
+    i: IntArray
+    j: IntArray
+    estimate: FloatArray
+    unsure: IntArray
+
+
+def _verify_borderline(
+    pairs: _Candidates,
+    component: IntArray,
+    edges_i: list[IntArray],
+    edges_j: list[IntArray],
+    sets: "ShingleSets",
+    rep_pos: IntArray,
+    threshold: float,
+) -> IntArray:
+    """Check the borderline pairs that would join two clusters not yet joined with the
+    exact Jaccard of their shingles (``rep_pos``: each representative's text); append
+    those that pass to ``edges_i`` and ``edges_j`` and return the components with them."""
+    i, j, unsure = pairs.i, pairs.j, pairs.unsure
+    m = len(component)
+    attempt = 0
+    while True:  # every round verifies >= 1 pair of ``unsure``, so this ends
+        unsure = unsure[component[i[unsure]] != component[j[unsure]]]
+        if not len(unsure):
+            return component
+        # first a spanning forest of the best pairs; then, for clusters still apart,
+        # their 2, 4, 8, ... best remaining pairs
+        if attempt == 0:
+            pick = _spanning(component, i[unsure], j[unsure], pairs.estimate[unsure])
+        else:
+            quota = min(2**attempt, len(unsure))
+            pick = _best_per_link(component, i[unsure], j[unsure], quota)
+        attempt += 1
+        batch, unsure = unsure[pick], np.delete(unsure, pick)
+        exact = sets.jaccard(rep_pos[i[batch]], rep_pos[j[batch]])
+        passed = batch[exact >= threshold - 1e-12]
+        if len(passed):
+            edges_i.append(i[passed])
+            edges_j.append(j[passed])
+            component = _components(m, np.concatenate(edges_i), np.concatenate(edges_j))
 
 
 def same_account_short_texts(

@@ -16,12 +16,13 @@ flood in one block does not buy a bigger allowance for the next.
 
 What it guarantees (METHOD.md states it, `tests/trust/test_influence.py` checks it with
 hypothesis): in any block, reviews of an established book, whatever their number, stars
-and flags, hold at most SHARE / (1 + SHARE) of the book's evidence (a sixth with 0.2).
+and flags, hold at most SHARE / (1 + SHARE) of the book's evidence (a half with 1.0):
+they move it at most half of the way toward what they say.
 A campaign spread over many blocks gains SHARE of the history per block at most; the
 long-window change signal (`candor.trust.changepoint`) is what looks at that.
 
-What it costs honest books: a block with more than a fifth of the book's history (a
-prize, a film, a new edition) is counted at that fifth until the next blocks add to the
+What it costs honest books: a block with more than the book's whole history (a prize,
+a film, a new edition) is counted as the history until the next blocks add to the
 history, so an established book follows a sudden honest wave over a few months instead
 of at once. Books below ``ESTABLISHED`` (new books) are not bounded: their readers are
 the whole history they have.

@@ -134,9 +134,6 @@ BAND_SCHEME = "candor.trust.live bands v1: duplicates' MinHash, 8 bands x 4 rows
 VOTER_MIN_AGE_DAYS = 7.0
 DISTRUSTED_BELOW = 0.5
 
-LIVE_CODES = (COPIED_TEXT, BURST, NEW_ACCOUNT)
-"""The codes a live finding can have, most serious first."""
-
 STAR_WORDS = {1: "one-star", 2: "two-star", 3: "three-star", 4: "four-star", 5: "five-star"}
 
 

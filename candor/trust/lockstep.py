@@ -47,6 +47,8 @@ shared cells, with ``numbers["lockstep"]`` = shared products and
 other accounts".
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
@@ -154,6 +156,61 @@ def _empty(n: int) -> SignalOutput:
     return out
 
 
+@dataclass(frozen=True)
+class _Groups:
+    """Accounts in lockstep: per account, how many close accounts and shared products
+    (0 unless a member), and the (account, cell) pairs of the members' lockstep cells."""
+
+    others: FloatArray
+    shared: FloatArray
+    lock_user: IntArray
+    lock_cell: IntArray
+
+
+def _groups(
+    core_user: IntArray, core_cell: IntArray, cell_product: IntArray, n_users: int, n_cells: int
+) -> _Groups:
+    """Among the dense cores' edges (``core_user[i]`` reviewed in cell ``core_cell[i]``),
+    the accounts that share enough cells with enough other accounts."""
+    if len(core_user) == 0:
+        return _Groups(
+            np.zeros(n_users), np.zeros(n_users), np.zeros(0, np.int64), np.zeros(0, np.int64)
+        )
+    binary = sp.csr_matrix(
+        (np.ones(len(core_user)), (core_user, core_cell)),
+        shape=(n_users, n_cells),
+        dtype=np.float64,
+    )
+    co = (binary @ binary.T).tocoo()  # cells two accounts share
+    own = np.asarray(binary.sum(axis=1)).ravel()
+    union = own[co.row] + own[co.col] - co.data
+    close = (co.row != co.col) & (co.data >= MIN_SHARED_PRODUCTS) & (co.data >= MIN_JACCARD * union)
+    others = np.bincount(co.row[close], minlength=n_users).astype(np.float64)
+    member_u = others >= MIN_OTHER_ACCOUNTS
+    # cells of a member account that it shares with at least one close account
+    pairs = sp.csr_matrix(
+        (np.ones(int(close.sum())), (co.row[close], co.col[close])), shape=(n_users, n_users)
+    )
+    # an account's own core cells that at least one close account also has
+    shared_cells = binary.multiply(pairs @ binary).tocoo()
+    ok = (shared_cells.data > 0) & member_u[shared_cells.row]
+    lock_user = shared_cells.row[ok].astype(np.int64)
+    lock_cell = shared_cells.col[ok].astype(np.int64)
+    # distinct products among an account's lockstep cells
+    prod_key = np.unique(lock_user * (int(cell_product.max()) + 1) + cell_product[lock_cell])
+    shared = np.bincount(prod_key // (int(cell_product.max()) + 1), minlength=n_users).astype(
+        np.float64
+    )
+    member_u &= shared >= MIN_SHARED_PRODUCTS
+    sel = member_u[lock_user]
+    return _Groups(
+        others=np.where(member_u, others, 0.0),
+        shared=np.where(member_u, shared, 0.0),
+        lock_user=lock_user[sel],
+        lock_cell=lock_cell[sel],
+    )
+
+
 def lockstep(reviews: Reviews) -> SignalOutput:
     """Lockstep features and the ``lockstep`` flag for every review (see the module docstring)."""
     n = len(reviews)
@@ -171,52 +228,15 @@ def lockstep(reviews: Reviews) -> SignalOutput:
     graph = sp.csr_matrix((weight[e_cell], (e_user, e_cell)), shape=(n_users, n_cells))
     core_u, core_c, best_u, _ = peel(graph)
 
-    # dense cores -> connected components -> accounts sharing cells with others
-    keep_u = core_u >= CORE_LEVEL
-    keep_c = core_c >= CORE_LEVEL
-    inside = keep_u[e_user] & keep_c[e_cell]
-    others = np.zeros(n_users)
-    shared = np.zeros(n_users)
-    lock_cell = np.zeros(0, np.int64)
-    lock_user = np.zeros(0, np.int64)
-    if inside.any():
-        iu, ic = e_user[inside], e_cell[inside]
-        binary = sp.csr_matrix(
-            (np.ones(len(iu)), (iu, ic)), shape=(n_users, n_cells), dtype=np.float64
-        )
-        co = (binary @ binary.T).tocoo()  # cells two accounts share
-        own = np.asarray(binary.sum(axis=1)).ravel()
-        union = own[co.row] + own[co.col] - co.data
-        close = (
-            (co.row != co.col) & (co.data >= MIN_SHARED_PRODUCTS) & (co.data >= MIN_JACCARD * union)
-        )
-        others = np.bincount(co.row[close], minlength=n_users).astype(np.float64)
-        member_u = others >= MIN_OTHER_ACCOUNTS
-        # cells of a member account that it shares with at least one close account
-        pairs = sp.csr_matrix(
-            (np.ones(int(close.sum())), (co.row[close], co.col[close])), shape=(n_users, n_users)
-        )
-        # an account's own core cells that at least one close account also has
-        shared_cells = binary.multiply(pairs @ binary).tocoo()
-        ok = (shared_cells.data > 0) & member_u[shared_cells.row]
-        lock_user = shared_cells.row[ok].astype(np.int64)
-        lock_cell = shared_cells.col[ok].astype(np.int64)
-        # distinct products among an account's lockstep cells
-        prod_key = np.unique(lock_user * (int(cell_product.max()) + 1) + cell_product[lock_cell])
-        shared = np.bincount(prod_key // (int(cell_product.max()) + 1), minlength=n_users).astype(
-            np.float64
-        )
-        member_u &= shared >= MIN_SHARED_PRODUCTS
-        others = np.where(member_u, others, 0.0)
-        shared = np.where(member_u, shared, 0.0)
-        sel = member_u[lock_user]
-        lock_user, lock_cell = lock_user[sel], lock_cell[sel]
-    member = shared > 0
+    # dense cores -> accounts sharing cells with others
+    inside = (core_u >= CORE_LEVEL)[e_user] & (core_c >= CORE_LEVEL)[e_cell]
+    groups = _groups(e_user[inside], e_cell[inside], cell_product, n_users, n_cells)
+    member = groups.shared > 0
 
     # flag the reviews that sit in one of their account's lockstep cells
     flagged_edge = np.zeros(len(index), bool)
-    if len(lock_user):
-        lock_key = np.unique(lock_user * n_cells + lock_cell)
+    if len(groups.lock_user):
+        lock_key = np.unique(groups.lock_user * n_cells + groups.lock_cell)
         flagged_edge = np.isin(user * n_cells + cell, lock_key)
     flag = np.zeros(n, bool)
     np.logical_or.at(flag, index, flagged_edge)
@@ -225,14 +245,14 @@ def lockstep(reviews: Reviews) -> SignalOutput:
     out = SignalOutput(name=NAME)
     out.features = {
         "lockstep_core": core_u[r_user],
-        "lockstep_others": others[r_user],
-        "lockstep_shared": shared[r_user],
+        "lockstep_others": groups.others[r_user],
+        "lockstep_shared": groups.shared[r_user],
         "lockstep_member": member[r_user].astype(np.float64),
         "lockstep_fraudar": best_u[r_user].astype(np.float64),
     }
     out.flags = {"lockstep": flag}
     out.numbers = {
-        "lockstep": np.where(flag, shared[r_user], 0.0),
-        "lockstep_accounts": np.where(flag, others[r_user], 0.0),
+        "lockstep": np.where(flag, groups.shared[r_user], 0.0),
+        "lockstep_accounts": np.where(flag, groups.others[r_user], 0.0),
     }
     return out

@@ -49,7 +49,7 @@ model trained on English only. Texts are scored in batches of ``BATCH`` to bound
 
 The model lives in ``candor/trust/models/`` as ``text_model.npz`` (arrays only, loaded
 with ``allow_pickle=False``, so loading runs no code) and ``text_model.json`` (version,
-thresholds, provenance). ``python -m candor.trust.train_text`` rebuilds both
+thresholds, provenance). ``python -m research.train_text`` rebuilds both
 byte-for-byte.
 """
 
@@ -722,7 +722,7 @@ class TextModel:
         if made_for != expected:
             raise ValueError(
                 f"{meta_json}: model made for hashing (bits, word, char n-grams) {made_for},"
-                f" this code hashes {expected}: retrain with python -m candor.trust.train_text"
+                f" this code hashes {expected}: retrain with python -m research.train_text"
             )
         with np.load(npz, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from candor.essays.models import Essay, Reviewer
+from candor.essays.models import Essay, Journal, Reviewer
 from candor.essays.services import save_essay, tags_named
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +56,13 @@ def test_one_essay_with_its_text_and_drafts_stay_hidden(essays, api_as, staff) -
     assert "<em>careful</em>" in detail["body_html"]
     assert client.get(f"/essays/{essays[2].pk}").status_code == 404
     assert api_as(staff).get(f"/essays/{essays[2].pk}").status_code == 404
+
+
+def test_one_essay_names_its_journal_volume_issue_and_doi(essays, api_as) -> None:
+    Journal.objects.create(name="Candor Review of Books", issn="2049-3630")
+    Essay.objects.filter(pk=essays[0].pk).update(volume="12", issue="3", doi="10.5555/c.3")
+    detail = api_as(None).get(f"/essays/{essays[0].pk}").json()
+    assert (detail["journal"], detail["issn"]) == ("Candor Review of Books", "2049-3630")
+    assert (detail["volume"], detail["issue"], detail["doi"]) == ("12", "3", "10.5555/c.3")
+    bare = api_as(None).get(f"/essays/{essays[1].pk}").json()
+    assert (bare["volume"], bare["issue"], bare["doi"]) == ("", "", "")

@@ -32,12 +32,6 @@ from candor.wsgi import application
 pytestmark = pytest.mark.django_db
 
 EXAMPLES_PER_OPERATION = 25
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""In Chromium: the owner makes, uses and revokes a token on the profile page (no CSP violation)."""
+"""In Chromium: the owner makes, uses and revokes a token on the API tokens page (no CSP
+violation)."""
 
 import json
 import urllib.error
@@ -34,14 +35,14 @@ def test_owner_creates_uses_and_revokes_a_token(page, live_server, book, owner) 
     page.click("button:has-text('Sign in')")
     page.wait_for_selector("text=Sign out")
 
-    page.goto(f"{base}/users/owner/")
+    page.goto(f"{base}/accounts/settings/tokens/")
     page.fill("#id_name", "shop sync")
     page.click("button:has-text('Create token')")
     token = page.input_value("#new-token")
     assert token.startswith("cnd_")
     assert post_review(base, book.slug, token) == 201
 
-    page.goto(f"{base}/users/owner/")
+    page.goto(f"{base}/accounts/settings/tokens/")
     assert page.locator("table.tokens td", has_text="shop sync").is_visible()
     assert token not in page.content()
     page.click("button:has-text('Revoke')")

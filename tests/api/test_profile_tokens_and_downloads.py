@@ -1,4 +1,5 @@
-"""The profile page: API tokens (shown once, stored hashed, revocable) and own-review downloads."""
+"""API tokens (shown once, stored hashed, revocable, on their own settings page) and
+own-review downloads."""
 
 import csv
 import hashlib
@@ -14,12 +15,15 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def test_owner_sees_tokens_and_downloads_others_do_not(owner, other_user) -> None:
-    own = client_for(owner).get("/users/owner/").content.decode()
-    assert "API tokens" in own and "/accounts/reviews.csv" in own
-    for viewer in (other_user, None):
+def test_tokens_live_on_their_settings_page_not_on_the_public_profile(owner, other_user) -> None:
+    client = client_for(owner)
+    client.post("/accounts/tokens/", {"name": "shop sync"})
+    assert "shop sync" in client.get("/accounts/settings/tokens/").content.decode()
+    assert "/accounts/reviews.csv" in client.get("/accounts/settings/data/").content.decode()
+    for viewer in (owner, other_user, None):
         page = client_for(viewer).get("/users/owner/").content.decode()
-        assert "API tokens" not in page and "/accounts/reviews.csv" not in page
+        assert "shop sync" not in page and "Create token" not in page
+        assert "/accounts/reviews.csv" not in page
 
 
 def test_owner_creates_a_token_shown_once_and_stored_hashed(owner, book, api_as) -> None:
@@ -30,8 +34,8 @@ def test_owner_creates_a_token_shown_once_and_stored_hashed(owner, book, api_as)
     raw = page.context["raw"]
     assert raw in page.content.decode() and raw.startswith(token.prefix)
     assert token.digest == hashlib.sha256(raw.encode()).hexdigest() and raw not in token.digest
-    profile = client.get("/users/owner/").content.decode()
-    assert "shop sync" in profile and raw not in profile
+    tokens_page = client.get("/accounts/settings/tokens/").content.decode()
+    assert "shop sync" in tokens_page and raw not in tokens_page
     response = client_for(None).post(
         f"/api/v1/books/{book.slug}/reviews",
         data=json.dumps({"rating": 5}),
@@ -50,7 +54,8 @@ def test_owner_revokes_a_token_and_it_stops_working(owner, book) -> None:
     client = client_for(owner)
     raw = client.post("/accounts/tokens/", {"name": "old"}).context["raw"]
     token = ApiToken.objects.get(user=owner)
-    assert client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 302
+    revoked = client.post(f"/accounts/tokens/{token.pk}/revoke/")
+    assert revoked.status_code == 302 and revoked["Location"] == "/accounts/settings/tokens/"
     token.refresh_from_db()
     assert token.revoked_at is not None
     response = client_for(None).post(
@@ -72,7 +77,12 @@ def test_other_user_cannot_revoke_someone_elses_token(owner, other_user) -> None
 
 @pytest.mark.parametrize(
     "path",
-    ["/accounts/tokens/", "/accounts/reviews.csv", "/accounts/reviews.json"],
+    [
+        "/accounts/tokens/",
+        "/accounts/settings/tokens/",
+        "/accounts/reviews.csv",
+        "/accounts/reviews.json",
+    ],
 )
 def test_anonymous_is_sent_to_sign_in(path) -> None:
     response = client_for(None).get(path)

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from bench.generate import generate
+from bench.score_baseline import paired_runs, quartiles
 from bench.score_speed import ratio_run
-from candor.pipeline.benchmark import paired_runs, quartiles
 
 
 def test_pairs_run_each_step_once_per_round_switching_which_goes_first() -> None:

@@ -42,6 +42,14 @@ def test_reader_and_moderator_tour_the_site_without_csp_violations(  # type: ign
     page.wait_for_selector("text=Sign out")
     visit(page, f"{base}/reviews/{review.pk}/report/", "Report")
     visit(page, f"{base}{book.get_absolute_url()}review/", "Preview")
+    for path, heading in [
+        ("settings/", "Profile"),
+        ("password_change/", "Change your password"),
+        ("settings/tokens/", "API tokens"),
+        ("settings/data/", "Download everything"),
+        ("settings/delete/", "Delete your account"),
+    ]:
+        visit(page, f"{base}/accounts/{path}", heading)
     page.click("text=Sign out")
 
     page.goto(f"{base}/admin/login/")

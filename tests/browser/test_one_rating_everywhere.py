@@ -74,6 +74,7 @@ def test_header_box_and_api_agree_after_every_kind_of_change(  # type: ignore[no
     page.goto(f"{base}/admin/reviews/review/?q=poster")
     page.check("input.action-select")
     page.select_option("select[name=action]", "discount_selected")
+    page.fill("input[name=note]", "one account behind a campaign")  # a decision needs a note
     page.click("button[name=index]")
     page.wait_for_selector("text=ratings recomputed")
     seen.append(agree(page, base, book))

@@ -98,7 +98,7 @@ def test_book_page_shows_bibliographic_facts(book) -> None:
         "978-0-8047-2115-8",
         "393",
         "12 photographs, 2 maps",
-        "32.50 USD",
+        "$32.50",
         'href="https://shop.example.com/buy/9780804721158"',
         ">Buy<",
         "A study of the alliance that went to war.",

@@ -95,3 +95,25 @@ def test_pdf_served_from_memory_when_the_cache_cannot_be_written(
     essay = make_essay("Still readable when the disk is full.")
     reader = fetch_pdf(client, essay)
     assert "Still readable when the disk is full." in reader.pages[0].extract_text()
+
+
+def test_pdf_shows_the_journal_its_volume_issue_issn_and_doi(
+    client: Client, make_essay: Any
+) -> None:
+    from candor.essays.models import Journal
+
+    Journal.objects.all().delete()
+    Journal.objects.create(name="Candor Review of Books", issn="2049-3630")
+    essay = make_essay(volume="12", issue="3", doi="10.5555/candor.2024.3")
+    first = fetch_pdf(client, essay).pages[0].extract_text()
+    assert "CANDOR REVIEW OF BOOKS · REVIEW ESSAY" in first
+    assert "Vol. 12, no. 3 · ISSN 2049-3630" in first
+    assert squashed("DOI: https://doi.org/10.5555/candor.2024.3") in squashed(first)
+
+
+def test_pdf_without_a_place_in_the_journal_shows_only_its_name(
+    client: Client, make_essay: Any
+) -> None:
+    first = fetch_pdf(client, make_essay()).pages[0].extract_text()
+    assert "CANDOR · REVIEW ESSAY" in first
+    assert "ISSN" not in first and "Vol." not in first and "DOI" not in first

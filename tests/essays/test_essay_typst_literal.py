@@ -18,7 +18,15 @@ TEXT = st.lists(WORD, min_size=1, max_size=12).map(" ".join)
 def document(title: str, text: str) -> dict[str, Any]:
     run = {"text": text, "emph": False, "strong": False, "code": False, "link": None}
     return {
-        "site": "Candor",
+        "journal": {
+            "name": text,
+            "issn": "",
+            "volume": text,
+            "issue": "",
+            "doi": "",
+            "doi_url": "",
+            "details": text,
+        },
         "title": title,
         "reviewer": "R",
         "reviewer_bio": text,
@@ -44,6 +52,7 @@ def test_any_text_is_printed_literally(title: str, text: str) -> None:
     printed = reader.pages[0].extract_text().replace("\xad", "")
     squash = "".join
     assert squash(title.split()) in squash(printed.split())
-    # Body, footnote and bio: three times.
-    assert squash(printed.split()).count(squash(text.split())) >= 3
+    # Journal details, body, footnote and bio: four times; the journal's name in capitals.
+    assert squash(printed.split()).count(squash(text.split())) >= 4
+    assert squash(text.upper().split()) in squash(printed.split())
     assert reader.metadata is not None and reader.metadata.title == title

@@ -100,7 +100,10 @@ def test_readers_posting_and_double_voting_at_once_keep_every_count_exact(
         expect(answer, book_path)
 
     def vote(browser: Browser, review: Review) -> None:
-        expect(browser.post(f"/reviews/{review.pk}/helpful/"), book_path)
+        # Back to the book's page, at the review voted on.
+        answer = browser.post(f"/reviews/{review.pk}/helpful/")
+        expect(answer, f"#review-{review.pk}")
+        assert answer.headers["Location"].startswith(book_path)
 
     def first_click(browser: Browser, stars: int) -> None:
         post_review(browser, stars)

@@ -45,7 +45,7 @@ def test_items_then_reviews_make_books_and_reviews_with_votes_and_badges(files, 
     shelf = Book.objects.get(isbn13="9780393309409")  # ISBN from the ASIN itself
     assert [c.person.name for c in shelf.contributions.all()] == ["Jane Doe"]
 
-    import_amazon(files["reviews"])
+    import_amazon(files["reviews"], "--count-verified")
     out, _ = capsys.readouterr()
     assert "10 rows read: 4 created" in out
     first = Review.objects.get(external_id="amazon:AFIXTUREUSERAAAA:0143039431:1600000000000")
@@ -270,8 +270,19 @@ def test_titles_and_texts_are_stored_exactly_whatever_characters_they_hold(files
     row["text"] = "Line one\nline two\r\nthird\tcolumn \\ end: ünïcödé ✓ 📚"
     odd = tmp_path / "odd.jsonl"
     odd.write_text(json.dumps(row) + "\n")
-    import_amazon(odd)
+    import_amazon(odd, "--count-verified")
     review = Review.objects.get()
     assert (review.title, review.text) == (row["title"], row["text"])
     assert review.created_at.timestamp() * 1000 == row["timestamp"]
     assert (review.verified_purchase, review.helpful_count, review.trust) == (True, 3, 1.0)
+
+
+def test_a_files_verified_flags_weigh_nothing_unless_the_operator_counts_them(files) -> None:
+    """By default a review from a file is verified only by orders recorded in Candor:
+    the same file imported again with --count-verified makes its flagged reviews verified."""
+    import_amazon(files["items"])
+    import_amazon(files["reviews"])
+    assert not Review.objects.filter(verified_purchase=True).exists()
+    import_amazon(files["reviews"], "--count-verified")
+    first = Review.objects.get(external_id="amazon:AFIXTUREUSERAAAA:0143039431:1600000000000")
+    assert first.verified_purchase

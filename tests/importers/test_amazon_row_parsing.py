@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -60,7 +61,7 @@ KEYS += ("helpful_vote", "verified_purchase")
 @fuzz_settings(default=300)
 @given(st.fixed_dictionaries({key: plain_values for key in KEYS}))
 def test_inline_checks_give_what_fields_give(row: dict[str, Any]) -> None:
-    importer = AmazonReviewsImporter()
+    importer = AmazonReviewsImporter(count_verified=True)
     # The importer's required keys are checked before parse_row (absent or empty: missing).
     if any(row[key] in (None, "") for key in ("rating", "parent_asin", "user_id", "timestamp")):
         return
@@ -112,21 +113,21 @@ def test_a_valid_row_with_one_tricky_field_gives_what_fields_give(key: str, valu
     row = {**VALID, key: value}
     if key in ("rating", "parent_asin", "user_id", "timestamp") and value in (None, ""):
         return  # reported as missing before parse_row
-    importer = AmazonReviewsImporter()
+    importer = AmazonReviewsImporter(count_verified=True)
     assert outcome(importer.parse_row, row) == outcome(
         partial(reference, latest_ms=importer.latest_ms), row
     )
 
 
 def test_the_valid_row_parses_to_its_values() -> None:
-    importer = AmazonReviewsImporter()
+    importer = AmazonReviewsImporter(count_verified=True)
     parsed = importer.parse_row(dict(VALID))
     assert parsed == reference(dict(VALID), importer.latest_ms)
     assert (parsed.rating, parsed.title, parsed.helpful, parsed.verified) == (4, "Good", 2, True)
 
 
 def test_timestamps_outside_1995_to_tomorrow_are_refused_with_the_reason() -> None:
-    importer = AmazonReviewsImporter()
+    importer = AmazonReviewsImporter(count_verified=True)
     future = {**VALID, "timestamp": importer.latest_ms + 1}
     assert outcome(importer.parse_row, future)[1:] == (
         "timestamp",
@@ -134,3 +135,12 @@ def test_timestamps_outside_1995_to_tomorrow_are_refused_with_the_reason() -> No
     )
     old = {**VALID, "timestamp": -(10**12)}
     assert outcome(importer.parse_row, old)[2].endswith("is before 1995 (milliseconds since 1970)")
+
+
+def test_the_files_verified_flag_counts_only_when_the_operator_says_so() -> None:
+    """Whoever made the file can set the flag (the threat model's bought "verified"):
+    it makes a verified purchase only with --count-verified; a bad flag is still refused."""
+    assert AmazonReviewsImporter().parse_row(dict(VALID)).verified is False
+    assert AmazonReviewsImporter(count_verified=True).parse_row(dict(VALID)).verified is True
+    with pytest.raises(RowError):
+        AmazonReviewsImporter().parse_row({**VALID, "verified_purchase": "maybe"})

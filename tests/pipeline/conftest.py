@@ -3,7 +3,7 @@
 import pyarrow as pa
 import pytest
 
-from candor.pipeline.synthetic import candor_table
+from research.synthetic import candor_table
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -33,6 +33,10 @@ class Scored:
 
 
 def run_score(input_path: Path, out: Path, **options: Any) -> Scored:
+    """`candor score` in-process. The input's verified flags count unless the test says
+    otherwise (``count_verified=False``, the command's default), so that the numbers can
+    be checked against the engine's verified-purchase weights."""
+    options.setdefault("count_verified", True)
     messages: list[str] = []
     summary = score_corpus(Options(input=input_path, out=out, **options), messages.append)
     return Scored(out, summary, messages)

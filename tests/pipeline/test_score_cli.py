@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 from pipeline_helpers import assert_rows_close
 
-from candor.pipeline.synthetic import write
+from research.synthetic import write
 
 CANDOR = Path(sys.executable).with_name("candor")
 BAD_ROW = "r-bad,p1,u1,9,2024-05-01,true,0,,\n"

@@ -141,7 +141,7 @@ def test_engine_sums_and_weights_are_the_python_definitions(corpus: Corpus):
         sources = prepare(find_files(path), Path(folder) / "staging", print)
         engine = connect("duckdb", threads=2)
         try:
-            rows = corpus_rows(engine, sources)
+            rows = corpus_rows(engine, sources, count_verified=True)
             summed = sum_reviews(
                 engine, sources, rows, config, corpus.trust_source(), corpus.now_us
             )

@@ -13,9 +13,9 @@ from pipeline_helpers import assert_rows_close, changed_mind, run_score
 from candor.pipeline.output import PRODUCT_FIELDS, REJECT_FIELDS, REVIEW_FIELDS
 from candor.pipeline.run import StrictStop
 from candor.pipeline.sources import InputError
-from candor.pipeline.synthetic import amazon_rows, write
 from candor.pipeline.trust import CorpusTrust
 from candor.trust.score import ALL_SIGNALS
+from research.synthetic import amazon_rows, write
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 HEADER = (
@@ -49,6 +49,24 @@ def test_output_fields_are_exactly_as_specified(tmp_path: Path, corpus: pa.Table
     assert [r["review_id"] for r in result.reviews] == corpus["review_id"].to_pylist()
     ids = [p["product_id"] for p in result.products]
     assert ids == sorted(ids) and len(ids) == len(set(corpus["product_id"].to_pylist()))
+
+
+def test_a_files_verified_flags_weigh_only_when_counted(tmp_path: Path, corpus: pa.Table):
+    """Whoever made the file can set the flags: by default (`candor score` without
+    --count-verified) turning every flag on or off changes no rating; counted, it does."""
+    flipped = corpus.set_column(
+        corpus.schema.get_field_index("verified_purchase"),
+        "verified_purchase",
+        pa.array([True] * len(corpus)),
+    )
+
+    def ratings(table: pa.Table, name: str, counted: bool) -> list[float]:
+        path = write(table, tmp_path / f"{name}.parquet")
+        scored = run_score(path, tmp_path / name, now=NOW, count_verified=counted)
+        return [product["rating"] for product in scored.products]
+
+    assert ratings(corpus, "a", False) == ratings(flipped, "b", False)
+    assert ratings(corpus, "c", True) != ratings(flipped, "d", True)
 
 
 @pytest.mark.parametrize("name", ["in.csv", "in.csv.gz", "in.jsonl", "in.jsonl.gz"])

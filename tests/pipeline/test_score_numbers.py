@@ -12,7 +12,6 @@ import pyarrow.parquet as pq
 import pytest
 from pipeline_helpers import changed_mind, run_score
 
-from candor.pipeline.synthetic import write
 from candor.ratings import (
     DEFAULT_CONFIG,
     Prior,
@@ -23,6 +22,7 @@ from candor.ratings import (
     rate_books,
 )
 from candor.ratings.review import seconds_since_epoch
+from research.synthetic import write
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

@@ -14,11 +14,11 @@ from pipeline_helpers import assert_rows_close, run_score
 from test_score_cli import candor, lines
 
 from candor.pipeline.cli import main as score_command
-from candor.pipeline.synthetic import candor_table, write
 from candor.pipeline.trust import TRUNCATED, CorpusTrust
 from candor.trust.combine import REASON_ORDER
 from candor.trust.score import ALL_SIGNALS, METADATA_SIGNALS
 from candor.trust.text import MAX_CHARS
+from research.synthetic import candor_table, write
 
 ROOT = str(Path(__file__).resolve().parents[2])
 if ROOT not in sys.path:  # bench/ is not an installed package

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from candor.ratings import Prior, RatingConfig, RatingResult, ReviewInput
+from candor.ratings import Prior, RatingConfig, ReviewInput
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -100,17 +100,6 @@ def reference(
         alpha[review.rating - 1] += weight
     rating = sum(star * a for star, a in zip(STARS, alpha, strict=True)) / sum(alpha)
     return min(5.0, max(1.0, rating)), evidence, weights
-
-
-def assert_results_close(a: RatingResult, b: RatingResult, rel: float = 1e-9) -> None:
-    assert a.count == b.count
-    assert a.stars == b.stars
-    assert close(a.rating, b.rating, rel)
-    assert close(a.effective_count, b.effective_count, rel)
-    assert (a.interval is None) == (b.interval is None)
-    if a.interval is not None and b.interval is not None:
-        assert all(close(x, y, rel) for x, y in zip(a.interval, b.interval, strict=True))
-    assert [f.code for f in a.explanation] == [f.code for f in b.explanation]
 
 
 def close(x: float | None, y: float | None, rel: float = 1e-9) -> bool:

@@ -35,7 +35,8 @@ def review(book: Book, owner: User, write: Any) -> Review:
 def keep(staff: User, review: Review) -> Review:
     """Staff press "Keep" in the admin."""
     client_for(staff).post(
-        "/admin/reviews/review/", {"action": "keep_selected", "_selected_action": [review.pk]}
+        "/admin/reviews/review/",
+        {"action": "keep_selected", "_selected_action": [review.pk], "note": "checked"},
     )
     kept = Review.objects.get(pk=review.pk)
     assert kept.trust_override == 1.0 and kept.trust_override_by == staff
@@ -84,12 +85,15 @@ def test_owner_changing_the_text_through_the_api_clears_keep_once(
     assert client.patch(f"/reviews/{review.pk}", {"text": TEXT + " Revised."}).status_code == 200
     assert Review.objects.get(pk=review.pk).trust_override is None
     assert "changed the text after" in edited_reports(review)[0].note
-    # Kept again, edited again before staff looked: still one open report.
+    # Kept again, which resolves that report with the decision; edited again: one open
+    # report again, Candor's second.
     keep(staff, review)
+    [first] = edited_reports(review)
+    assert first.resolved_by == staff and first.decision.action == "keep"
     client.patch(f"/reviews/{review.pk}", {"rating": 1, "text": TEXT + " Revised twice."})
     assert Review.objects.get(pk=review.pk).trust_override is None
-    [report] = edited_reports(review)
-    assert report.resolved_at is None
+    [still_open] = [r for r in edited_reports(review) if r.resolved_at is None]
+    assert still_open.pk != first.pk and "changed the stars and the text" in still_open.note
     assert_stored_is_scratch(book)
 
 

@@ -1,4 +1,5 @@
-"""Staff moderate in the Django admin; others cannot."""
+"""Staff moderate in the Django admin too (the desk's decisions, with the same required
+note); others cannot."""
 
 import pytest
 
@@ -19,13 +20,21 @@ def test_staff_hides_and_restores_a_review_in_the_admin(
     admin.post(
         "/admin/reviews/review/", {"action": "hide_selected", "_selected_action": [review.pk]}
     )
+    assert not Review.objects.get().hidden  # no note: nothing changes
+    admin.post(
+        "/admin/reviews/review/",
+        {"action": "hide_selected", "_selected_action": [review.pk], "note": "abusive"},
+    )
     review.refresh_from_db()
     book.refresh_from_db()
     assert review.hidden and review.hidden_by == staff and book.rating_count == 0
-    assert Report.objects.get().resolved_by == staff
+    assert review.hidden_reason == "abusive"
+    report = Report.objects.get()
+    assert report.resolved_by == staff and report.decision.note == "abusive"
     assert "Abusive words" not in client_for(None).get(book.get_absolute_url()).content.decode()
     admin.post(
-        "/admin/reviews/review/", {"action": "restore_selected", "_selected_action": [review.pk]}
+        "/admin/reviews/review/",
+        {"action": "restore_selected", "_selected_action": [review.pk], "note": "misread"},
     )
     book.refresh_from_db()
     assert not Review.objects.get().hidden and book.rating_count == 1
@@ -43,7 +52,8 @@ def test_non_staff_cannot_moderate(book, owner, other_user, write, persona) -> N
     review = write(owner, book, 1)
     client = client_for(None if persona == "anonymous" else other_user)
     response = client.post(
-        "/admin/reviews/review/", {"action": "hide_selected", "_selected_action": [review.pk]}
+        "/admin/reviews/review/",
+        {"action": "hide_selected", "_selected_action": [review.pk], "note": "x"},
     )
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     review.refresh_from_db()

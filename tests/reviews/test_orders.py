@@ -42,8 +42,8 @@ def test_staff_adds_an_order_in_the_admin_and_review_becomes_verified(
     response = client_for(staff).post(
         "/admin/reviews/order/add/",
         {
-            "user": owner.pk,
-            "book": book.pk,
+            "buyer": "owner",
+            "isbn": book.isbn13,
             "ordered_at": str(timezone.localdate() - timedelta(days=30)),
             "source": "phone",
         },

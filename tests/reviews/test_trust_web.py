@@ -51,14 +51,16 @@ def test_staff_keeps_a_review_and_the_decision_is_recorded(book, campaign, staff
     record_trust(review, 0.05, [BURST])
     lowered = stored(book).rating
     client_for(staff).post(
-        "/admin/reviews/review/", {"action": "keep_selected", "_selected_action": [review.pk]}
+        "/admin/reviews/review/",
+        {"action": "keep_selected", "_selected_action": [review.pk], "note": "a real reader"},
     )
     review.refresh_from_db()
     assert review.trust == 0.05 and review.trust_override == 1.0
     assert review.trust_override_by == staff and review.trust_override_at is not None
     assert stored(book).rating > lowered
     client_for(staff).post(
-        "/admin/reviews/review/", {"action": "clear_override", "_selected_action": [review.pk]}
+        "/admin/reviews/review/",
+        {"action": "clear_override", "_selected_action": [review.pk], "note": "look again"},
     )
     review.refresh_from_db()
     assert review.trust_override is None and review.trust_override_by is None
@@ -78,7 +80,7 @@ def test_only_staff_can_override_trust(book, campaign, other_user, persona) -> N
     client = client_for(None if persona == "anonymous" else other_user)
     client.post(
         "/admin/reviews/review/",
-        {"action": "discount_selected", "_selected_action": [campaign[0].pk]},
+        {"action": "discount_selected", "_selected_action": [campaign[0].pk], "note": "paid"},
     )
     assert Review.objects.get(pk=campaign[0].pk).trust_override is None
 

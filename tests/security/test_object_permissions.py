@@ -119,7 +119,7 @@ def test_only_staff_can_hide_reviews_in_the_admin(who, persona, review) -> None:
 def test_staff_hides_a_review_in_the_admin(staff, review) -> None:
     client_for(staff).post(
         reverse("admin:reviews_review_changelist"),
-        {"action": "hide_selected", "_selected_action": [review.pk]},
+        {"action": "hide_selected", "_selected_action": [review.pk], "note": "abuse"},
     )
     review.refresh_from_db()
     assert review.hidden

@@ -65,6 +65,41 @@ def test_a_slow_one_star_campaign_by_new_accounts_is_bounded() -> None:
     assert out.features[cp.LOG10_P][0] > 3
 
 
+def test_a_slow_campaign_for_the_majority_star_is_bounded_too() -> None:
+    """A book most readers give 4 stars to, then a slow drip of five-star reviews from
+    new accounts: five stars were already common, so the campaign's excess must be
+    judged by the odds of a five, not by a count the majority star can never exceed."""
+    rng = np.random.default_rng(5)
+    honest_days = np.sort(rng.uniform(0, 730, 60))
+    honest_stars = rng.choice([3, 4, 5], 60, p=[0.2, 0.5, 0.3])
+    campaign_days = 740 + np.arange(45) * 300 / 45 + rng.uniform(0, 3, 45)
+    product = [0] * 105
+    rating = [*honest_stars, *[5] * 45]
+    reviews = table(product, list(range(105)), rating, [*honest_days, *campaign_days])
+    campaign = np.arange(105) >= 60
+    assert max_in_window(np.sort(campaign_days), 30) <= 5
+    out = long_change(reviews)
+    factor = out.features[FACTOR]
+    assert out.flags[CODE][campaign].all() and not out.flags[CODE][~campaign].any()
+    assert (factor[campaign] < 1.0).all()
+    # together the campaign keeps the weight twice the history's odds of a five allow
+    history_share = out.numbers[EXPECTED][campaign][0] / 45
+    assert 0.3 < history_share < 0.35
+    kept = cp.tolerated(np.asarray(history_share), np.asarray(45))
+    assert np.isclose(factor[campaign].sum(), kept) and kept < 45 / 2
+
+
+@given(share=st.floats(0.0, 1.0), after=st.integers(1, 10_000))
+def test_the_tolerance_is_twice_the_odds(share: float, after: int) -> None:
+    allowed = cp.tolerated(np.asarray(share), np.asarray(after))
+    assert 0.0 <= allowed <= after
+    assert allowed >= min(after * share, after) - 1e-9  # the history's own share is never excess
+    if 1e-6 < share < 0.999:  # (the odds of a share near 1 lose their precision)
+        tolerated_share = allowed / after
+        odds = tolerated_share / (1.0 - tolerated_share)
+        assert np.isclose(odds, cp.TOLERANCE * share / (1.0 - share))
+
+
 def test_established_accounts_after_the_change_keep_their_trust() -> None:
     """The same change written by accounts that reviewed other books before it (and
     disagreed with the crowd there now and then): nothing to reduce."""

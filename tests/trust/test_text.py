@@ -1,7 +1,5 @@
-"""The text model: loading, robust scoring, the signal, determinism, evaluation rows."""
+"""The text model: loading, robust scoring, the signal, the shipped model's quality."""
 
-import csv
-import gzip
 import json
 import os
 from pathlib import Path
@@ -9,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from candor.trust import evaluate_text, train_text
 from candor.trust import text as tm
 from candor.trust.table import Reviews
+from research import train_text
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("CANDOR_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -105,27 +103,6 @@ def test_a_model_made_for_other_hashing_is_refused(tmp_path: Path) -> None:
 
 
 @needs_data
-def test_training_is_deterministic_and_loads_back(tmp_path: Path) -> None:
-    first = train_text.train(tmp_path / "a", SHARED, limit=120)
-    second = train_text.train(tmp_path / "b", SHARED, limit=120)
-    for name in (tm.MODEL_NPZ.name, tm.MODEL_JSON.name):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    assert first == second
-    # the stored arrays reproduce the fitted SVM's decision values
-    op = train_text.load_op_spam(SHARED)
-    keep = train_text.subset(op.y, 120)
-    counted = train_text.count([op.texts[i] for i in keep])
-    fit = train_text.train_head(counted, op.y[keep], np.arange(len(keep)), op.fold[keep])
-    model = tm.TextModel.from_files(
-        tmp_path / "a" / tm.MODEL_NPZ.name, tmp_path / "a" / tm.MODEL_JSON.name
-    )
-    texts, _ = tm.clean_texts([op.texts[i] for i in keep])
-    np.testing.assert_allclose(
-        model.decisions(texts)["deceptive"], fit.decision(counted, np.arange(len(keep))), atol=1e-5
-    )
-
-
-@needs_data
 def test_shipped_model_scores_its_corpora_sensibly() -> None:
     op = train_text.load_op_spam(SHARED)
     sal = train_text.load_salminen(SHARED)
@@ -135,73 +112,3 @@ def test_shipped_model_scores_its_corpora_sensibly() -> None:
     assert ((generated >= 0.5) == sal.y[::40]).mean() > 0.95
     # hotel reviews written by people are not "generated"
     assert (generated_on_op >= tm.GENERATED_THRESHOLD).mean() < 0.02
-
-
-def write_fake_corpora(root: Path) -> None:
-    """Tiny corpora in the shared-data formats, with an easy signal."""
-    rng = np.random.default_rng(0)
-    words = [
-        "room",
-        "staff",
-        "bed",
-        "view",
-        "lobby",
-        "desk",
-        "night",
-        "stay",
-        "pool",
-        "breakfast",
-        "clean",
-        "quiet",
-    ]
-    op = root / "op_spam_v1.4"
-    op.mkdir(parents=True)
-    with (op / "op_spam_v1.4.csv").open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["polarity", "label", "source", "fold", "hotel", "file", "text"])
-        for polarity in ("positive", "negative"):
-            for fold in range(1, 6):
-                for i in range(8):
-                    fake = i % 2 == 0
-                    body = " ".join(rng.choice(words, 12))
-                    text = ("My husband and I loved our luxurious stay! " if fake else "") + body
-                    label = "deceptive" if fake else "truthful"
-                    w.writerow([polarity, label, "x", fold, "h", f"f{fold}{i}", text])
-    sal = root / "salminen_fake_reviews_subset"
-    sal.mkdir()
-    with gzip.open(sal / "salminen_fake_reviews_8k_subset.csv.gz", "wt", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["split", "label", "text"])
-        for i in range(60):
-            cg = i % 2 == 0
-            body = " ".join(rng.choice(words, 10))
-            w.writerow(["dev", "CG" if cg else "OR", body + (" I will" if cg else " Great.")])
-
-
-def test_evaluation_rows_shape(tmp_path: Path) -> None:
-    assert not evaluate_text.available(tmp_path)
-    write_fake_corpora(tmp_path)
-    assert evaluate_text.available(tmp_path)
-    rows = evaluate_text.text_rows(tmp_path, workers=1)
-    assert len(rows) == 7
-    keys = {"dataset", "protocol", "metric", "value", "published", "source"}
-    for row in rows:
-        assert set(row) == keys
-        assert isinstance(row["value"], float) and 0 <= row["value"] <= 1
-        assert row["published"] is None or 0 <= row["published"] <= 1
-    datasets = [str(r["dataset"]) for r in rows]
-    assert sum("(baseline)" in d for d in datasets) == 3
-    ours = {d: r["value"] for d, r in zip(datasets, rows, strict=True)}
-    assert ours["op_spam_v1.4 positive"] > 0.8  # the planted signal is found
-
-
-@pytest.mark.skipif(
-    not os.environ.get("CANDOR_SLOW_TESTS") or not (SHARED / "op_spam_v1.4").is_dir(),
-    reason="set CANDOR_SLOW_TESTS=1 (about 1.5-2.5 minutes on 2 cores)",
-)
-def test_evaluation_meets_targets() -> None:
-    rows = {r["dataset"]: r["value"] for r in evaluate_text.text_rows(SHARED)}
-    assert rows["op_spam_v1.4 positive"] >= 0.91
-    assert rows["op_spam_v1.4 negative"] >= 0.89
-    assert rows["salminen_fake_reviews_subset"] >= 0.95
-    assert rows["op_spam_v1.4 positive"] > rows["op_spam_v1.4 positive (baseline)"]

@@ -16,7 +16,7 @@ TEXTS = [
 
 def by_the_formulas(model: tm.TextModel, texts: list[str]) -> dict[str, np.ndarray]:
     """tfidf of the head's columns of the count matrix, then the linear head (the
-    training-time recipe, as `candor.trust.train_text.design` builds it)."""
+    training-time recipe, as `research.train_text.design` builds it)."""
     counts = tm.count_matrix(texts).tocsc()
     word, char = counts[:, : tm.BLOCK_SIZE], counts[:, tm.BLOCK_SIZE :]
     style = tm.style_matrix(texts)

@@ -1,39 +1,33 @@
-import os
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from candor.accounts.models import Profile
+from candor.demo.desk import ensure_editor, moderate
 from candor.demo.load import load_demo
-
-DEMO_STAFF_USERNAME = "editor"
 
 
 class Command(BaseCommand):
-    help = "Migrate the database and load the demo catalogue (safe to run again)."
+    help = (
+        "Migrate the database, load the demo catalogue, run the trust analysis and the "
+        "demo's moderation (safe to run again)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        counts = load_demo()
+        # The ratings are stored by `candor trust` below, after scoring.
+        counts = load_demo(rebuild=False)
         self.stdout.write(
-            f"Demo catalogue loaded: {counts['books']} books, {counts['users']} reviewers, "
-            f"{counts['reviews']} reviews."
+            f"Demo catalogue loaded: {counts['books']} books ({counts['works']} works), "
+            f"{counts['users']} reviewers, {counts['reviews']} reviews."
         )
-        self.ensure_staff_user()
-
-    def ensure_staff_user(self) -> None:
-        """A local moderator account so the admin can be tried at once."""
-        password = os.environ.get("CANDOR_DEMO_PASSWORD", "candor-demo")
-        user, created = User.objects.get_or_create(
-            username=DEMO_STAFF_USERNAME,
-            defaults={"email": "editor@demo.invalid", "is_staff": True, "is_superuser": True},
-        )
-        if created:
-            user.set_password(password)
-            user.save()
-            Profile.objects.create(user=user, display_name="Demo editor")
+        editor, password = ensure_editor()
+        if password is not None:
             self.stdout.write(
-                f"Staff account for /admin/: {DEMO_STAFF_USERNAME} / {password} (local demo only)"
+                f"Staff account for /admin/ and /desk/: {editor.username} / {password} "
+                "(local demo only)"
             )
+        call_command("trust", stdout=self.stdout)
+        decided = moderate(editor)
+        if decided:
+            self.stdout.write(f"Moderation desk: {decided} reported review decided, one waiting.")

@@ -28,6 +28,13 @@ class Command(BaseCommand):
             "wait for it (for a first load or a quiet site)",
         )
         parser.add_argument(
+            "--count-verified",
+            action="store_true",
+            help="amazon: the file's verified-purchase flags make reviews verified purchases "
+            "(only for a file from a shop whose orders you trust; by default a review is "
+            "verified only by orders recorded in Candor)",
+        )
+        parser.add_argument(
             "--user",
             help="goodreads, storygraph: the username the export's ratings and reviews belong to",
         )
@@ -42,7 +49,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         try:
-            importer = IMPORTERS[options["kind"]](user=options["user"], bulk=options["bulk"])
+            importer = IMPORTERS[options["kind"]](
+                user=options["user"], bulk=options["bulk"], count_verified=options["count_verified"]
+            )
             report = importer.run(
                 path,
                 strict=options["strict"],
@@ -52,12 +61,15 @@ class Command(BaseCommand):
         except StrictStop as stop:
             raise CommandError(f"{stop.rejection} (strict: nothing imported)") from None
         except RowError as error:
-            raise CommandError(f"{path}: {error.field}: {error.reason}") from None
+            where = f"{path}:{error.line}" if error.line is not None else str(path)
+            raise CommandError(f"{where}: {error.field}: {error.reason}") from None
         for rejection in report.rejections[:PRINTED_REJECTIONS]:
             self.stderr.write(f"rejected {rejection}")
         if report.rejected > PRINTED_REJECTIONS:
             self.stderr.write(f"... and {report.rejected - PRINTED_REJECTIONS} more rejected rows")
         self.stdout.write(report.summary())
+        if report.cut is not None:
+            raise CommandError(f"{report.cut} (the good rows before it were imported)")
         if report.rejected and report.rejected == report.rows:
             first = report.rejections[0]
             raise CommandError(f"nothing imported: every row was rejected (first: {first})")

@@ -22,7 +22,6 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from candor.reviews import store
-from candor.reviews.display import DOWNWEIGHTED_BELOW
 from candor.reviews.models import Review
 from candor.reviews.services import (
     TrustReason,
@@ -31,12 +30,14 @@ from candor.reviews.services import (
     recount_all_helpful,
     refresh_text_bands,
 )
+from candor.reviews.trust_levels import DOWNWEIGHTED_BELOW
 from candor.trust.score import ALL_SIGNALS, TRUNCATED, TrustResult, analyse, review_text
 from candor.trust.table import Reviews
 
 FIELDS = (
     "pk",
     "book_id",
+    "book__work_id",
     "user_id",
     "rating",
     "created_at",
@@ -86,7 +87,8 @@ def _seconds(moments: tuple[Any, ...]) -> np.ndarray:
 
 
 def reviews_table(columns: dict[str, tuple[Any, ...]]) -> Reviews:
-    _, book = np.unique(np.array(columns["book_id"], dtype=np.int64), return_inverse=True)
+    # The product is the work: the rated item, whose reviews on every edition are one set.
+    _, book = np.unique(np.array(columns["book__work_id"], dtype=np.int64), return_inverse=True)
     _, user = np.unique(np.array(columns["user_id"], dtype=np.int64), return_inverse=True)
     return Reviews(
         review_id=[str(pk) for pk in columns["pk"]],
