@@ -230,19 +230,14 @@ Q = _splitmix64(2, WORD_NGRAMS[1])
 SHIFT = np.uint64(64 - HASH_BITS)
 MAX_STREAM = 1 << (32 - HASH_BITS - 1)  # texts per stream: their keys fit in 32 bits
 _R_LIST = [int(r) for r in R]
-_Q_LIST = [int(q) for q in Q]
 _MASK64 = (1 << 64) - 1
 
 
 def char_sequence_hash(codes: Sequence[int]) -> int:
-    """sum((code + 1) * R[k]) mod 2**64: the hash of a char n-gram, token or word."""
+    """sum((code + 1) * R[k]) mod 2**64: the hash of a char n-gram, token or word (a word
+    n-gram's is sum(token hash * Q[j]) mod 2**64 over its tokens)."""
     last = len(_R_LIST) - 1
     return sum((c + 1) * _R_LIST[min(k, last)] for k, c in enumerate(codes)) & _MASK64
-
-
-def token_gram_hash(token_hashes: Sequence[int]) -> int:
-    """sum(hash_j * Q[j]) mod 2**64: the hash of a word n-gram from its tokens' hashes."""
-    return sum(h * _Q_LIST[j] for j, h in enumerate(token_hashes)) & _MASK64
 
 
 # ---------------------------------------------------------------- character classes
