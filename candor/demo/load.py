@@ -33,7 +33,7 @@ from candor.demo.shelf import load_books, plan_people, read_shelf, save_people, 
 from candor.demo.voices import Reader
 from candor.reviews import store
 from candor.reviews.models import HelpfulVote, Order, Review
-from candor.reviews.services import bought_before
+from candor.reviews.services import bought_before, recount_helpful
 
 CATALOG_PATH = Path(__file__).with_name("catalog.json")
 
@@ -105,6 +105,7 @@ def load_reviews(data: dict[str, Any], users: dict[str, User], books: dict[str, 
             ordered_at=date.fromisoformat(item["ordered_at"]),
             source=item.get("source", "demo-shop"),
         )
+    voted: list[int] = []
     for item in data["reviews"]:
         user, book = users[item["username"]], books[normalize_isbn(item["isbn"])]
         created_at = datetime.fromisoformat(item["created_at"].replace("Z", "+00:00"))
@@ -120,10 +121,14 @@ def load_reviews(data: dict[str, Any], users: dict[str, User], books: dict[str, 
             },
         )
         for voter in item.get("helpful_by", []):
+            # Not counted yet: recount_helpful adds each vote that counts to its review.
             HelpfulVote.objects.get_or_create(
-                review=review, voter=users[voter], defaults={"review_author": user}
+                review=review,
+                voter=users[voter],
+                defaults={"review_author": user, "counted": False},
             )
-        Review.objects.filter(pk=review.pk).update(helpful_count=review.votes.count())
+        voted.append(review.pk)
+    recount_helpful(voted)
 
 
 def catalog_readers(data: dict[str, Any]) -> list[Reader]:

@@ -13,7 +13,8 @@ DESCRIPTION = """Score a corpus of reviews: INPUT is a file or folder of JSON Li
 optionally .gz), CSV or Parquet, in Candor's schema or the Amazon Reviews 2023 format
 (detected from the columns). Writes DIR/products.jsonl (one rating per product),
 DIR/reviews.jsonl (each review's trust, weight and reasons) and DIR/rejects.jsonl (rows
-that could not be scored, with file, line and reason). Trust analysis (every signal of
+that could not be scored, with file, line and reason); with --format parquet, the same
+as products.parquet, reviews.parquet and rejects.parquet. Trust analysis (every signal of
 candor.trust, over the whole corpus) is on unless --no-trust."""
 
 
@@ -29,7 +30,17 @@ def parser() -> argparse.ArgumentParser:
     result = argparse.ArgumentParser(prog="candor score", description=DESCRIPTION)
     result.add_argument("input", type=Path, metavar="INPUT", help="file or folder to score")
     result.add_argument(
-        "--out", type=Path, required=True, metavar="DIR", help="folder for the output files"
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="folder for the output files (with --format parquet, any path the engine's "
+        "writer accepts, e.g. s3a://bucket/run on Spark)",
+    )
+    result.add_argument(
+        "--format",
+        choices=("jsonl", "parquet"),
+        default="jsonl",
+        help="output format: JSON Lines (default), or Parquet written by the engine",
     )
     result.add_argument(
         "--now",
@@ -101,6 +112,7 @@ def main(argv: list[str]) -> int:
         trust=None if args.no_trust else CorpusTrust(),
         progress=sys.stderr.isatty(),
         count_verified=args.count_verified,
+        format=args.format,
     )
     try:
         summary = score_corpus(options)

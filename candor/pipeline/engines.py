@@ -40,6 +40,22 @@ _EPOCH_MICROSECONDS = {
 }
 ROW_NUMBER = "_row_number"  # 0-based row of a Parquet file
 
+REASONS = dt.Array(dt.Struct({"code": dt.string, "text": dt.string}))
+
+
+def _from_json(text: Any, shape: Any) -> Any:
+    """JSON text parsed to the type ``shape`` names (both engines' ``from_json``)."""
+
+
+# reasons (JSON text) as a list of {code, text} structs, in each engine's type syntax.
+_PARSE_REASONS = ibis.udf.scalar.builtin(
+    _from_json, name="from_json", signature=((dt.string, dt.string), REASONS)
+)
+_REASONS_SHAPE = {
+    "duckdb": '[{"code": "VARCHAR", "text": "VARCHAR"}]',
+    "spark": "array<struct<code:string,text:string>>",
+}
+
 
 @ibis.udf.agg.builtin(name="sum_no_overflow")  # type: ignore[untyped-decorator]
 def _sum_no_overflow(units: int) -> int:  # type: ignore[empty-body]
@@ -116,6 +132,19 @@ class Engine:
             reader: pa.RecordBatchReader = relation.to_arrow_reader(batch_size=rows)
             return reader
         return expression.to_pyarrow_batches(chunk_size=rows)
+
+    def parse_reasons(self, text: ir.StringValue) -> ir.ArrayValue:
+        """JSON text of ``[{"code", "text"}, ...]`` as a list of structs."""
+        result: ir.ArrayValue = _PARSE_REASONS(text, _REASONS_SHAPE[self.name])
+        return result
+
+    def write_parquet(self, expression: ir.Table, target: str) -> None:
+        """The rows of ``expression`` written as Parquet by the engine: one file on
+        DuckDB; on Spark a folder of part files, replacing what was there."""
+        if self.name == "duckdb":
+            self.backend.to_parquet(expression, target)
+        else:
+            self.backend.to_parquet(expression, target, mode="overwrite")
 
     def set_partitions(self, rows: int, given: int | None) -> None:
         """Spark's shuffle partitions for a corpus of ``rows`` rows (`shuffle_partitions`)."""

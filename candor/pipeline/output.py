@@ -14,6 +14,11 @@ the product counts). reviews.jsonl, one line per scored review in input order:
 "text"}`` objects, see `candor.pipeline.trust`; [] when none or with --no-trust).
 rejects.jsonl: ``file, line, reason`` per rejected row.
 
+With --format parquet the same rows and fields go to products.parquet, reviews.parquet
+and rejects.parquet, written by the engine (`Engine.write_parquet`): ``stars`` a struct
+of the five counts, ``interval`` a list, ``explanation`` and ``reasons`` lists of
+structs (PRODUCT_SCHEMA, REASON_TYPE, REJECT_SCHEMA).
+
 reviews.jsonl is streamed: Arrow batches from the engine are written as JSON by an
 in-process DuckDB (whichever engine scored them), never one Python object per review.
 products.jsonl is written from `candor.ratings.score.Scores`: products alike in every
@@ -23,15 +28,21 @@ parallel when there are many), then each product's line is its id and that resul
 
 import json
 import multiprocessing as mp
+import shutil
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
+from candor.pipeline.engines import Engine
 from candor.pipeline.sources import Rejection
 from candor.ratings import Prior, RatingConfig, results
 from candor.ratings.review import IntArray
@@ -198,3 +209,118 @@ def write_rejects(path: Path, rejections: Iterable[Rejection]) -> None:
     with path.open("w", encoding="utf-8") as out:
         for rejection in rejections:
             out.write(_encode(rejection.to_dict()) + "\n")
+
+
+STAR_KEYS = ("5", "4", "3", "2", "1")
+REASON_TYPE = pa.list_(pa.struct([("code", pa.string()), ("text", pa.string())]))
+PRODUCT_SCHEMA = pa.schema(
+    [
+        ("product_id", pa.string()),
+        ("rating", pa.float64()),
+        ("count", pa.int64()),
+        ("stars", pa.struct([(key, pa.int64()) for key in STAR_KEYS])),
+        ("interval", pa.list_(pa.float64())),
+        ("effective_count", pa.float64()),
+        (
+            "explanation",
+            pa.list_(
+                pa.struct(
+                    [
+                        ("code", pa.string()),
+                        ("label", pa.string()),
+                        ("delta", pa.float64()),
+                        ("shown", pa.float64()),
+                        ("sentence", pa.string()),
+                    ]
+                )
+            ),
+        ),
+    ]
+)
+REVIEW_SCHEMA = pa.schema(
+    [
+        ("review_id", pa.string()),
+        ("product_id", pa.string()),
+        ("reviewer_id", pa.string()),
+        ("trust", pa.float64()),
+        ("weight", pa.float64()),
+        ("reasons", REASON_TYPE),
+    ]
+)
+REJECT_SCHEMA = pa.schema([("file", pa.string()), ("line", pa.int64()), ("reason", pa.string())])
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where the three outputs go and in which format. JSON Lines go to a folder here;
+    Parquet to any folder the engine's writer accepts (``s3a://...``, ``hdfs://...``
+    on Spark): a single file per output on DuckDB, a folder of part files on Spark."""
+
+    place: str
+    format: str = "jsonl"
+
+    @property
+    def local(self) -> Path | None:
+        """The folder on this machine, or None for a URI only the engine can write."""
+        if "://" in self.place and not self.place.startswith("file://"):
+            return None
+        return Path(self.place.removeprefix("file://"))
+
+    def target(self, kind: str) -> str:
+        """Where output ``kind`` (products, reviews or rejects) is written."""
+        return f"{self.place.rstrip('/')}/{kind}.{self.format}"
+
+    def clear(self) -> None:
+        """Remove the outputs of an earlier run from a local folder (Spark overwrites
+        its own)."""
+        folder = self.local
+        if folder is None:
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        for kind in ("products", "reviews", "rejects"):
+            path = folder / f"{kind}.{self.format}"
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+
+
+def products_table(
+    product_ids: list[str], scores: Scores, prior: Prior, config: RatingConfig
+) -> pa.Table:
+    """products.jsonl's rows as an Arrow table (PRODUCT_SCHEMA): each distinct result
+    (`distinct_results`) made once, then taken for every product alike."""
+    first, groups = distinct_results(scores)
+    made = [result.to_dict() for result in results(scores.rows(first), prior, config)]
+    fields = PRODUCT_SCHEMA.remove(0)
+    distinct = pa.Table.from_pylist(made, schema=fields)
+    table = distinct.take(pa.array(groups))
+    return table.add_column(0, PRODUCT_SCHEMA.field(0), pa.array(product_ids, pa.string()))
+
+
+def rejects_table(rejections: Iterable[Rejection]) -> pa.Table:
+    return pa.Table.from_pylist([r.to_dict() for r in rejections], schema=REJECT_SCHEMA)
+
+
+def write_rejects_here(destination: Destination, rejections: Iterable[Rejection]) -> None:
+    """rejects in the destination's format, without an engine (a --strict stop):
+    Parquet through PyArrow, which writes local paths and the URIs its file systems
+    know."""
+    if destination.format == "jsonl":
+        folder = destination.local
+        assert folder is not None  # JSON Lines are written here only
+        write_rejects(folder / "rejects.jsonl", rejections)
+    else:
+        pq.write_table(rejects_table(rejections), destination.target("rejects"))
+
+
+def review_table(engine: Engine, rows: ir.Table) -> ir.Table:
+    """reviews.jsonl's rows (REVIEW_FIELDS) for Parquet: reasons parsed on the engine
+    from their JSON text (`candor.pipeline.trust`) to a list of structs, [] when none."""
+    if "reasons" not in rows.columns:
+        text = ibis.literal("[]")
+    elif rows.reasons.type().is_string():
+        text = rows.reasons.fill_null("[]")
+    else:  # a trust source's list of reason texts: written as it is
+        return rows.select(*REVIEW_FIELDS)
+    return rows.select(*REVIEW_FIELDS[:-1], reasons=engine.parse_reasons(text))

@@ -27,6 +27,7 @@ so the same input always gives the same output.
 import os
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,7 +82,7 @@ class TrustSource(Protocol):
 @dataclass
 class Options:
     input: Path
-    out: Path
+    out: Path | str  # a folder; with format "parquet" any the engine's writer accepts
     engine: str = "duckdb"
     master: str | None = None
     partitions: int | None = None  # Spark shuffle partitions (default: by corpus size)
@@ -92,6 +93,7 @@ class Options:
     trust: TrustSource | None = None
     progress: bool = False
     count_verified: bool = False  # the input's verified flags count (`expressions.normalize`)
+    format: str = "jsonl"  # or "parquet" (`output.Destination`)
 
 
 @dataclass
@@ -135,12 +137,15 @@ def score_corpus(options: Options, echo: Callable[[str], None] | None = None) ->
     say = echo or (lambda text: print(text, file=sys.stderr))
     started = time.perf_counter()
     summary = Summary()
-    out = options.out
-    out.mkdir(parents=True, exist_ok=True)
-    for name in (PRODUCTS, REVIEWS, REJECTS):
-        (out / name).unlink(missing_ok=True)
+    destination = output.Destination(str(options.out), options.format)
+    if destination.local is None and options.format == "jsonl":
+        raise InputError(f"--out {options.out}: a URI needs --format parquet")
+    destination.clear()
     rejects = Rejects(options.strict, say)
-    staging = out / f".candor-staging-{time.time_ns()}"
+    # Staged inputs go beside the output, where a cluster sees them; with a URI for
+    # output, to this machine's temporary folder.
+    staging_root = destination.local or Path(tempfile.gettempdir())
+    staging = staging_root / f".candor-staging-{time.time_ns()}"
     progress = _Progress(options.progress)
     try:
         with progress:
@@ -148,12 +153,12 @@ def score_corpus(options: Options, echo: Callable[[str], None] | None = None) ->
             summary.files = len(files)
             step = progress.step("Reading input", None, "rows")
             sources = prepare(files, staging, rejects, step, texts=options.trust is not None)
-            _score(options, sources, rejects, progress, summary, say)
+            _score(options, destination, sources, rejects, progress, summary, say)
             report = getattr(options.trust, "report", None)
             if report is not None:
                 summary.trust = report.text()
     except StrictStop as stop:
-        output.write_rejects(out / REJECTS, [stop.rejection])
+        output.write_rejects_here(destination, [stop.rejection])
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -163,13 +168,13 @@ def score_corpus(options: Options, echo: Callable[[str], None] | None = None) ->
 
 def _score(
     options: Options,
+    destination: output.Destination,
     sources: list[Source],
     rejects: Rejects,
     progress: "_Progress",
     summary: Summary,
     say: Callable[[str], None],
 ) -> None:
-    out = options.out
     config = options.config
     timer = _Timer(summary.timings)
     engine = connect(options.engine, options.master, options.threads)
@@ -178,15 +183,16 @@ def _score(
         given_us = None if options.now is None else _microseconds(options.now)
         rows = corpus_rows(engine, sources, options.count_verified)
         with timer("check"):
-            _report_rejects(options, sources, rejects, bad_rows(rows), summary, say)
+            found = bad_rows(rows)
+            _report_rejects(options, sources, rejects, found, summary, say)
+            _write_rejects(engine, destination, rejects.found, sources)
         if options.trust is not None:
             progress.step("Analysing trust, then weighing reviews", None, "")
         else:
             progress.step("Weighing reviews", None, "")
         summed = sum_reviews(engine, sources, rows, config, options.trust, given_us, timer)
         if summed.now_us is None:  # no valid review
-            (out / PRODUCTS).write_text("")
-            (out / REVIEWS).write_text("")
+            _write_nothing(engine, destination)
             return
         summary.now = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=summed.now_us)
         with timer("score"):
@@ -195,13 +201,27 @@ def _score(
         summary.products = len(product_ids)
         tick = progress.step("Writing products", len(product_ids), "products")
         with timer("products"):
-            workers = options.threads or os.cpu_count() or 1
-            output.write_products(out / PRODUCTS, product_ids, scores, prior, config, tick, workers)
-        tick = progress.step("Writing reviews", int(sums.counts.sum()), "reviews")
+            if destination.format == "parquet":
+                table = output.products_table(product_ids, scores, prior, config)
+                engine.write_parquet(engine.from_arrow(table), destination.target("products"))
+                tick(len(product_ids))
+            else:
+                workers = options.threads or os.cpu_count() or 1
+                out = _local(destination) / PRODUCTS
+                output.write_products(out, product_ids, scores, prior, config, tick, workers)
+        total = int(sums.counts.sum())
+        tick = progress.step("Writing reviews", total, "reviews")
         with timer("reviews"):
             lines = review_rows(engine, summed, scores, config)
-            batches = engine.arrow_batches(lines, 500_000)
-            summary.reviews = output.write_reviews(out / REVIEWS, batches, tick)
+            if destination.format == "parquet":
+                table = output.review_table(engine, lines)
+                engine.write_parquet(table, destination.target("reviews"))
+                summary.reviews = total  # every valid review has its row
+                tick(total)
+            else:
+                batches = engine.arrow_batches(lines, 500_000)
+                out = _local(destination) / REVIEWS
+                summary.reviews = output.write_reviews(out, batches, tick)
     finally:
         engine.close()
 
@@ -378,8 +398,43 @@ def _report_rejects(
     summary.rows = sum(source.rows for source in sources) + staged
     summary.rejected = len(everything)
     if summary.rejected > SHOWN_REJECTS:
-        say(f"... {summary.rejected - SHOWN_REJECTS:,} more rejected rows in {REJECTS}")
-    output.write_rejects(options.out / REJECTS, everything)
+        say(f"... {summary.rejected - SHOWN_REJECTS:,} more rejected rows in the rejects file")
+
+
+def _write_rejects(
+    engine: Engine,
+    destination: output.Destination,
+    found: list[Rejection],
+    sources: list[Source],
+) -> None:
+    """Every rejected row, in input order, to rejects.jsonl or (by the engine)
+    rejects.parquet."""
+    order = {source.label: source.index for source in sources}
+    everything = sorted(found, key=lambda r: (order[r.file], r.line))
+    if destination.format == "jsonl":
+        output.write_rejects(_local(destination) / REJECTS, everything)
+    else:
+        table = engine.from_arrow(output.rejects_table(everything))
+        engine.write_parquet(table, destination.target("rejects"))
+
+
+def _write_nothing(engine: Engine, destination: output.Destination) -> None:
+    """Empty products and reviews outputs: no valid review."""
+    if destination.format == "jsonl":
+        (_local(destination) / PRODUCTS).write_text("")
+        (_local(destination) / REVIEWS).write_text("")
+        return
+    products = output.PRODUCT_SCHEMA.empty_table()
+    engine.write_parquet(engine.from_arrow(products), destination.target("products"))
+    reviews = output.REVIEW_SCHEMA.empty_table()
+    engine.write_parquet(engine.from_arrow(reviews), destination.target("reviews"))
+
+
+def _local(destination: output.Destination) -> Path:
+    folder = destination.local
+    if folder is None:  # score_corpus lets a URI through only for Parquet
+        raise InputError(f"--out {destination.place}: a URI needs --format parquet")
+    return folder
 
 
 def _microseconds(moment: datetime) -> int:

@@ -23,7 +23,7 @@ class DemoRuns:
 
 
 def snapshot() -> dict[str, Any]:
-    """Every count a second run must not change, and each review's trust."""
+    """Every count a second run must not change, and each review's trust and helpful count."""
     models = (
         Book,
         Work,
@@ -39,8 +39,10 @@ def snapshot() -> dict[str, Any]:
     )
     counts: dict[str, Any] = {model.__name__: model.objects.count() for model in models}
     counts["counted votes"] = HelpfulVote.objects.filter(counted=True).count()
-    counts["trust"] = sorted(
-        Review.objects.values_list("user__username", "book__isbn13", "trust", "trust_override")
+    counts["reviews"] = sorted(
+        Review.objects.values_list(
+            "user__username", "book__isbn13", "trust", "trust_override", "helpful_count"
+        )
     )
     # Rounded: a rating weighs reviews by their age, which grows between the runs.
     counts["ratings"] = sorted(
