@@ -359,7 +359,7 @@ def markdown(
         summary.append(
             f"The text classifier scores {text_stage.per_core:,.0f} reviews/s per core"
             " (hashed word 1-3-grams and char 1-5-grams and 26 style rates per text, two"
-            f" linear heads), so {n:,} reviews take about {n / text_stage.per_core / 60:.0f}"
+            f" linear heads), so {n:,} reviews take about {n / text_stage.per_core / 60:.1f}"
             " CPU-minutes: in a batch run it is the stage to shard across cores."
         )
     summary.append(f"Peak resident memory of the whole run: {peak_mb:,.0f} MB.")
