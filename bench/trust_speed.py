@@ -1,7 +1,7 @@
 """Speed of trust scoring (issue 4): every stage of `candor.trust.score.analyse` on 1 million reviews.
 
     .venv/bin/python -m bench.trust_speed [--reviews 1000000] [--text-sample 100000]
-        [--template-sample 100000] [--no-docs]
+        [--template-sample 100000] [--no-docs] [--text-only]
 
 1. Generates the corpus with `bench.generate` unless it exists (``--reviews`` reviews,
    a tenth as many products, a fifth as many reviewers) and reads it into the trust
@@ -14,7 +14,8 @@
    while the stage ran (sampled every 20 ms from /proc).
 3. The text classifier (``text``) is timed on a random sample of ``--text-sample``
    reviews (it is the slow stage, and its rate does not depend on the corpus size: texts
-   are scored in independent batches).
+   are scored in independent batches). ``--text-only`` times that stage alone and writes
+   nothing, to compare two versions of the classifier back to back on one machine.
 4. Baseline measured in the same run: a numpy group-by mean (``np.bincount`` of the
    ratings per product divided by the counts) over the same arrays, best of 5. Each
    stage's time is reported as a multiple of that pass.
@@ -255,8 +256,26 @@ def report(stage: Stage) -> None:
     )
 
 
+def text_stage(
+    reviews: Reviews, text_sample: int, signal: Callable[[Reviews], SignalOutput], seed: int = 0
+) -> Stage:
+    """The text classifier timed on a random sample of ``text_sample`` reviews."""
+    n = len(reviews)
+    rng = np.random.default_rng(seed)
+    picked = np.sort(rng.choice(n, size=min(text_sample, n), replace=False))
+    sample = subset(reviews, picked)
+    stage, _ = timed(TEXT_STAGE, len(picked), partial(signal, sample), False)
+    report(stage)
+    return stage
+
+
 def measure(
-    reviews: Reviews, text_sample: int, templates: list[str], template_sample: int, seed: int = 0
+    reviews: Reviews,
+    text_sample: int,
+    templates: list[str],
+    template_sample: int,
+    seed: int = 0,
+    text_only: bool = False,
 ) -> tuple[list[Stage], float]:
     n = len(reviews)
     stages: list[Stage] = []
@@ -264,24 +283,19 @@ def measure(
     model = TextModel.load()  # loading (about a second) is not part of the rate
     stage_signals = signals(model)
     for name, signal in stage_signals.items():
-        if name == TEXT:
+        if name == TEXT or text_only:
             continue
         stage, output = timed(name, n, partial(as_analyse_calls(name, signal, outputs), reviews))
         stages.append(stage)
         outputs.append(output)
         report(stage)
-    stage, _ = timed("combine", n, partial(combine, reviews, outputs))
-    stages.append(stage)
-    report(stage)
-
-    if TEXT in stage_signals:
-        rng = np.random.default_rng(seed)
-        picked = np.sort(rng.choice(n, size=min(text_sample, n), replace=False))
-        sample = subset(reviews, picked)
-        stage, _ = timed(TEXT_STAGE, len(picked), partial(stage_signals[TEXT], sample), False)
+    if not text_only:
+        stage, _ = timed("combine", n, partial(combine, reviews, outputs))
         stages.append(stage)
         report(stage)
-    if template_sample:
+    if TEXT in stage_signals:
+        stages.append(text_stage(reviews, text_sample, stage_signals[TEXT], seed))
+    if template_sample and not text_only:
         rows = np.arange(min(template_sample, n))
         worst = subset(reviews, rows, templates)
         stage, _ = timed(TEMPLATE_STAGE, len(rows), partial(copied_text, worst), False)
@@ -344,8 +358,8 @@ def markdown(
     if text_stage is not None:
         summary.append(
             f"The text classifier scores {text_stage.per_core:,.0f} reviews/s per core"
-            " (word 1-3-grams, char 1-5-grams and 26 style rates per text, two linear"
-            f" heads), so {n:,} reviews take about {n / text_stage.per_core / 60:.0f}"
+            " (hashed word 1-3-grams and char 1-5-grams and 26 style rates per text, two"
+            f" linear heads), so {n:,} reviews take about {n / text_stage.per_core / 60:.0f}"
             " CPU-minutes: in a batch run it is the stage to shard across cores."
         )
     summary.append(f"Peak resident memory of the whole run: {peak_mb:,.0f} MB.")
@@ -369,6 +383,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--text-sample", type=int, default=100_000)
     parser.add_argument("--template-sample", type=int, default=100_000)
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument(
+        "--text-only",
+        action="store_true",
+        help="time the text classifier alone (to compare two versions of it; implies --no-docs)",
+    )
     args = parser.parse_args(argv)
     path = corpus_path(args.reviews)
     started = time.perf_counter()
@@ -377,7 +396,11 @@ def main(argv: list[str] | None = None) -> None:
     assert reviews.text is not None
     median_chars = float(np.median([len(t) for t in reviews.text]))
     print(f"loaded {len(reviews):,} reviews in {load_seconds:.1f} s", flush=True)
-    stages, baseline = measure(reviews, args.text_sample, templates, args.template_sample)
+    stages, baseline = measure(
+        reviews, args.text_sample, templates, args.template_sample, text_only=args.text_only
+    )
+    if args.text_only:
+        return
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     command = ".venv/bin/python -m bench.trust_speed " + shlex.join(
         sys.argv[1:] if argv is None else argv

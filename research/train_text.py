@@ -10,9 +10,10 @@ same data give the same bytes.
 
 Recipe per head (the same recipe ``research.evaluate_text`` measures fold by fold):
 
-1. Count word 1-3-grams and char 1-5-grams of every text once (label-free).
-2. For the training rows, keep n-grams that occur in >= MIN_DF training texts; tf-idf with
-   the training rows' document frequencies (exactly TfidfVectorizer fitted on them).
+1. Count the hashed word 1-3-grams and char 1-5-grams of every text once (label-free;
+   the buckets of ``candor.trust.text``), and its style rates.
+2. For the training rows, keep the buckets that occur in >= MIN_DF training texts; tf-idf
+   with the training rows' document frequencies (as TfidfVectorizer fitted on them would).
 3. Choose the SVM's C from C_GRID by cross-validation inside the training rows only (the
    features of each inner split are rebuilt from its inner-training rows), keep the
    out-of-fold decision values of the chosen C and fit a Platt sigmoid on them.
@@ -45,8 +46,8 @@ from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
 from candor.trust import text as tm
 from candor.trust.table import FloatArray, IntArray
 
-MODEL_VERSION = "1.0.0"
-C_GRID = (0.3, 1.0, 3.0)
+MODEL_VERSION = "2.0.0"
+C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 SEED = 0
 INNER_FOLDS = 3  # for corpora without given folds
 
@@ -117,24 +118,21 @@ def load_salminen(data_dir: Path | None = None) -> Labelled:
 
 @dataclass(frozen=True)
 class Counted:
-    """Raw n-gram counts of a corpus over its own full vocabulary, plus style rates."""
+    """Hashed n-gram counts of a corpus (word and char buckets), plus style rates."""
 
     word: sp.csr_matrix
     char: sp.csr_matrix
     style: FloatArray
-    word_vocab: list[str]
-    char_vocab: list[str]
 
 
 def count(texts: Sequence[str]) -> Counted:
-    """Count once, label-free; per-split vocabularies are column subsets of this."""
+    """Count once, label-free; per-split feature spaces are column subsets of this."""
     cleaned, _ = tm.clean_texts(texts)
-    m = tm.marked(cleaned)
-    wv = tm.word_vectorizer()
-    word = sp.csr_matrix(wv.fit_transform(m))
-    char, char_vocab = tm.char_counts_fit(m)
+    counts = tm.count_matrix(cleaned)
     return Counted(
-        word, char, tm.style_matrix(cleaned), list(wv.get_feature_names_out()), char_vocab
+        sp.csr_matrix(counts[:, : tm.BLOCK_SIZE]),
+        sp.csr_matrix(counts[:, tm.BLOCK_SIZE :]),
+        tm.style_matrix(cleaned),
     )
 
 
@@ -250,31 +248,17 @@ def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
             zf.writestr(info, buf.getvalue(), compresslevel=9)
 
 
-def build_arrays(
-    corpora: dict[str, tuple[Counted, HeadFit]],
-) -> tuple[dict[str, np.ndarray], dict[str, int]]:
-    """Merge the heads' vocabularies into one shared vocabulary and lay out the arrays."""
-    word_union = sorted(
-        {c.word_vocab[i] for c, h in corpora.values() for i in h.space.word_columns}
-    )
-    char_union = sorted(
-        {c.char_vocab[i] for c, h in corpora.values() for i in h.space.char_columns}
-    )
-    word_index = {t: i for i, t in enumerate(word_union)}
-    char_index = {t: i for i, t in enumerate(char_union)}
+def build_arrays(corpora: dict[str, tuple[Counted, HeadFit]]) -> dict[str, np.ndarray]:
+    """Each head's kept buckets, document frequencies and coefficients."""
     arrays: dict[str, np.ndarray] = {}
-    arrays["word_vocab"], arrays["word_vocab_offsets"] = tm.encode_strings(word_union)
-    arrays["char_vocab"], arrays["char_vocab_offsets"] = tm.encode_strings(char_union)
     for name in tm.HEADS:
-        c, h = corpora[name]
+        _, h = corpora[name]
         s = h.space
         nw, nc = len(s.word_columns), len(s.char_columns)
-        wcols = np.array([word_index[c.word_vocab[i]] for i in s.word_columns], np.int32)
-        ccols = np.array([char_index[c.char_vocab[i]] for i in s.char_columns], np.int32)
         p = f"{name}_"
-        arrays[p + "word_columns"] = wcols
+        arrays[p + "word_columns"] = s.word_columns.astype(np.uint32)
         arrays[p + "word_df"] = s.word_df.astype(np.uint32)
-        arrays[p + "char_columns"] = ccols
+        arrays[p + "char_columns"] = s.char_columns.astype(np.uint32)
         arrays[p + "char_df"] = s.char_df.astype(np.uint32)
         arrays[p + "n_docs"] = np.array([s.n_docs], np.int64)
         arrays[p + "style_mean"] = s.style_mean.astype(np.float64)
@@ -283,7 +267,7 @@ def build_arrays(
         arrays[p + "coef_char"] = h.coef[nw : nw + nc].astype(np.float32)
         arrays[p + "coef_style"] = h.coef[nw + nc :].astype(np.float64)
         arrays[p + "scalars"] = np.array([h.intercept, h.platt_a, h.platt_b], np.float64)
-    return arrays, {"word": len(word_union), "char": len(char_union)}
+    return arrays
 
 
 def subset(y: IntArray, limit: int | None) -> IntArray:
@@ -316,21 +300,21 @@ def train(
             "source_sha256": data.source_sha256,
             "svm_C": fit.c_value,
             "inner_cv_accuracy": {str(k): round(v, 6) for k, v in fit.inner_accuracy.items()},
-            "word_ngrams": len(fit.space.word_columns),
-            "char_ngrams": len(fit.space.char_columns),
+            "word_buckets": len(fit.space.word_columns),
+            "char_buckets": len(fit.space.char_columns),
             "platt": [round(fit.platt_a, 9), round(fit.platt_b, 9)],
         }
-    arrays, vocab_sizes = build_arrays(heads)
+    arrays = build_arrays(heads)
     out_dir.mkdir(parents=True, exist_ok=True)
     npz = out_dir / tm.MODEL_NPZ.name
     _write_npz(npz, arrays)
     meta: dict[str, object] = {
         "version": MODEL_VERSION,
         "heads": meta_heads,
-        "shared_vocabulary": vocab_sizes,
         "recipe": {
             "word_ngrams": list(tm.WORD_NGRAMS),
             "char_ngrams": list(tm.CHAR_NGRAMS),
+            "hash_bits": tm.HASH_BITS,
             "min_df": tm.MIN_DF,
             "style_weight": tm.STYLE_WEIGHT,
             "style_features": list(tm.STYLE_NAMES),

@@ -8,8 +8,13 @@ the master (and the rest of the configuration) spark-submit gives it.
 """
 
 import sys
-
-from candor.pipeline.cli import main
+from pathlib import Path
 
 if __name__ == "__main__":
+    # Python put this file's folder first on the path, where candor/pipeline/statistics.py
+    # would hide the standard library's statistics module.
+    if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+        del sys.path[0]
+    from candor.pipeline.cli import main
+
     sys.exit(main(["--engine", "spark", *sys.argv[1:]]))

@@ -1,4 +1,4 @@
-"""The text model: loading, robust scoring, the signal, counting, the shipped model's quality."""
+"""The text model: loading, robust scoring, the signal, the shipped model's quality."""
 
 import json
 import os
@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.feature_extraction.text import CountVectorizer
 
 from candor.trust import text as tm
 from candor.trust.table import Reviews
@@ -95,34 +94,12 @@ def test_text_signal_without_texts() -> None:
     assert not any(v.any() for v in out.flags.values())
 
 
-def test_char_counts_match_sklearn() -> None:
-    texts = tm.marked(
-        [
-            "",
-            "a",
-            "Hello  world\n\nagain\t\tand again.",
-            "日本語のレビュー　です。",
-            "emoji 😀😀 ok",
-            "\ud800 lone surrogate",
-            "Ünïcödé façade, naïve café.",
-            HONEST,
-        ]
-    )
-    reference = CountVectorizer(analyzer="char", ngram_range=(1, 5), lowercase=False)
-    expected = reference.fit_transform(texts)
-    counts, vocabulary = tm.char_counts_fit(texts)
-    assert vocabulary == list(reference.get_feature_names_out())
-    assert (counts != expected).nnz == 0
-    subset = vocabulary[::3]
-    fixed = CountVectorizer(
-        analyzer="char", ngram_range=(1, 5), lowercase=False, vocabulary=subset
-    ).transform(texts)
-    assert (tm.CharCounter(subset).transform(texts) != fixed).nnz == 0
-
-
-def test_string_encoding_round_trip() -> None:
-    strings = ["", "a b", "\x02 x", "日本", "😀", "line\nbreak"]
-    assert tm.decode_strings(*tm.encode_strings(strings)) == strings
+def test_a_model_made_for_other_hashing_is_refused(tmp_path: Path) -> None:
+    meta = json.loads(tm.MODEL_JSON.read_text())
+    meta["recipe"]["hash_bits"] = tm.HASH_BITS - 1
+    (tmp_path / "text_model.json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="retrain"):
+        tm.TextModel.from_files(tm.MODEL_NPZ, tmp_path / "text_model.json")
 
 
 @needs_data

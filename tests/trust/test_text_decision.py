@@ -8,17 +8,17 @@ from candor.trust import text as tm
 TEXTS = [
     "I liked the pacing and the characters felt real, though the ending dragged.",
     "Best book ever!!! Amazing amazing amazing, buy it now, you will not regret it.",
-    "",  # no terms at all: the row's norm is 0
+    "",  # only the markers' n-grams
     "Ça m'a plu. 日本語のレビューです。 Ünïcödé text with numbers 1234 and (brackets).",
     "The author weaves an intricate tapestry of themes. " * 30,
 ]
 
 
 def by_the_formulas(model: tm.TextModel, texts: list[str]) -> dict[str, np.ndarray]:
-    """tfidf of the head's columns, then the linear head (the training-time recipe)."""
-    marked = tm.marked(texts)
-    word = model.word.transform(marked).tocsc()
-    char = model.char.transform(marked).tocsc()
+    """tfidf of the head's columns of the count matrix, then the linear head (the
+    training-time recipe, as `research.train_text.design` builds it)."""
+    counts = tm.count_matrix(texts).tocsc()
+    word, char = counts[:, : tm.BLOCK_SIZE], counts[:, tm.BLOCK_SIZE :]
     style = tm.style_matrix(texts)
     out = {}
     for name, head in model.heads.items():
@@ -39,4 +39,5 @@ def test_decisions_equal_the_tfidf_formulas_one_text_or_many(batch: int) -> None
         chunk = texts[start : start + batch]
         fast, reference = model.decisions(chunk), by_the_formulas(model, chunk)
         for name in model.heads:
-            np.testing.assert_allclose(fast[name], reference[name], rtol=1e-12, atol=1e-12)
+            # the scoring table holds the weights as float32
+            np.testing.assert_allclose(fast[name], reference[name], rtol=1e-5, atol=1e-5)
