@@ -76,6 +76,7 @@ def test_the_campaign_is_caught_by_the_trust_analysis(demo: DemoRuns) -> None:
 
 def test_a_visitor_sees_why_the_campaign_counts_for_little(demo: DemoRuns) -> None:
     book = Book.objects.get(isbn13=MOBY_DICK)
+    assert f"Have a look at {book.get_absolute_url()}ratings/" in demo.output  # bin/run says so
     page = client_for(None).get(book.get_absolute_url()).content.decode()
     assert "How are ratings calculated?" in page
     explained = client_for(None).get(f"{book.get_absolute_url()}ratings/").content.decode()

@@ -3,6 +3,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from candor.catalog.models import Book
+from candor.demo import campaign
 from candor.demo.desk import ensure_editor, moderate
 from candor.demo.load import load_demo
 
@@ -31,3 +33,8 @@ class Command(BaseCommand):
         decided = moderate(editor)
         if decided:
             self.stdout.write(f"Moderation desk: {decided} reported review decided, one waiting.")
+        book = Book.objects.get(isbn13=campaign.BOOK_ISBN)
+        self.stdout.write(
+            f"Have a look at {book.get_absolute_url()}ratings/ (a review campaign, caught) "
+            f"and /desk/ (signed in as {editor.username})."
+        )
