@@ -63,6 +63,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
+from candor.trust.combine import Trees
 from candor.trust.table import BoolArray, FloatArray, IntArray, Reviews, SignalOutput
 
 MODEL_DIR = Path(__file__).parent / "models"
@@ -72,6 +73,7 @@ MODEL_JSON = MODEL_DIR / "text_model.json"
 MAX_CHARS = 5_000  # longest training text: 4,158 characters
 MIN_WORDS = 5  # shorter texts are not scored (probability 0)
 BATCH = 256  # texts featurised at a time: their arrays stay in the CPU's caches
+CHUNK = 1 << 16  # texts whose probabilities are computed together (bounds memory)
 DECEPTIVE_THRESHOLD = 0.9  # flag "deceptive_text" at or above this probability
 GENERATED_THRESHOLD = 0.9  # flag "generated_text" at or above this probability
 HEADS = ("deceptive", "generated")
@@ -628,6 +630,24 @@ def sigmoid(x: FloatArray) -> FloatArray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
+# the arrays of a head's trees in the model file: `Trees`'s fields, in its order
+TREE_DTYPES: dict[str, type] = {
+    "feature": np.int64,
+    "threshold": np.float64,
+    "left": np.int64,
+    "right": np.int64,
+    "missing_left": np.bool_,
+    "value": np.float64,
+    "count": np.float64,
+    "roots": np.int64,
+}
+
+
+def tree_columns(style: FloatArray, decision: FloatArray) -> list[FloatArray | None]:
+    """The trees' inputs, in their order: the STYLE_NAMES rates, then the decision value."""
+    return [*(style[:, k] for k in range(style.shape[1])), decision]
+
+
 @dataclass(frozen=True)
 class Head:
     """One linear head over the hashed buckets (see module docstring)."""
@@ -645,6 +665,8 @@ class Head:
     intercept: float
     platt_a: float
     platt_b: float
+    trees: Trees | None = None  # boosted trees over (style rates, decision), if any
+    tree_baseline: float = 0.0
 
     def weights(self) -> tuple[FloatArray, FloatArray]:
         """(idf, coefficient) per bucket of both blocks, 0 where the head has no term."""
@@ -661,8 +683,12 @@ class Head:
         z = (style - self.style_mean) / self.style_scale * STYLE_WEIGHT
         return np.asarray(z @ self.coef_style + self.intercept, dtype=np.float64)
 
-    def probability(self, decision: FloatArray) -> FloatArray:
-        return sigmoid(self.platt_a * decision + self.platt_b)
+    def probability(self, decision: FloatArray, style: FloatArray) -> FloatArray:
+        """The trees' probability when the head has trees, else the Platt sigmoid's."""
+        if self.trees is None:
+            return sigmoid(self.platt_a * decision + self.platt_b)
+        columns = tree_columns(style, decision)
+        return sigmoid(self.tree_baseline + self.trees.total(columns, len(decision)))
 
 
 class TextModel:
@@ -705,6 +731,8 @@ class TextModel:
                 intercept=float(scalars[0]),
                 platt_a=float(scalars[1]),
                 platt_b=float(scalars[2]),
+                trees=_trees(arrays, p),
+                tree_baseline=float(scalars[3]),
             )
         return cls(heads, meta)
 
@@ -733,9 +761,13 @@ class TextModel:
         """Raw decision values per head for already-cleaned texts: per head and block,
         ``sum(tf * idf * coef) / sqrt(sum((tf * idf) ** 2))`` over the text's distinct
         buckets (`tfidf` times the coefficients), plus the style term."""
+        return self.decisions_and_style(texts)[0]
+
+    def decisions_and_style(self, texts: Sequence[str]) -> tuple[dict[str, FloatArray], FloatArray]:
+        """`decisions`, and the texts' style rates."""
         n = len(texts)
         if not n:
-            return {name: np.zeros(0) for name in self.heads}
+            return {name: np.zeros(0) for name in self.heads}, np.zeros((0, len(STYLE_NAMES)))
         s = Stream.of(texts)
         keys, counts = counted(ngram_keys(s))
         # keys are sorted by text, then block: each (text, block) is one stretch of them
@@ -762,7 +794,7 @@ class TextModel:
             norm = np.sqrt(per_block(tf2 * rows[:, 2 * k]))
             blocks = dot / np.where(norm > 0, norm, 1.0)
             out[name] = blocks.reshape(n, 2).sum(axis=1) + head.style_term(style)
-        return out
+        return out, style
 
     def score(self, texts: Sequence[object]) -> tuple[FloatArray, FloatArray]:
         """(deceptive probability, generated probability) per text; see module docstring."""
@@ -771,15 +803,34 @@ class TextModel:
 
     def _score_clean(self, cleaned: list[str]) -> tuple[FloatArray, FloatArray]:
         n = len(cleaned)
-        deceptive = np.zeros(n)
-        generated = np.zeros(n)
         scored = np.flatnonzero(np.array(word_counts(cleaned), dtype=np.int64) >= MIN_WORDS)
-        for start in range(0, len(scored), BATCH):
-            batch = scored[start : start + BATCH]
-            decisions = self.decisions([cleaned[i] for i in batch])
-            deceptive[batch] = self.heads["deceptive"].probability(decisions["deceptive"])
-            generated[batch] = self.heads["generated"].probability(decisions["generated"])
-        return deceptive, generated
+        out = {name: np.zeros(n) for name in HEADS}
+        for start in range(0, len(scored), CHUNK):
+            rows = scored[start : start + CHUNK]
+            probabilities = self.probabilities([cleaned[i] for i in rows])
+            for name in HEADS:
+                out[name][rows] = probabilities[name]
+        return out["deceptive"], out["generated"]
+
+    def probabilities(self, texts: Sequence[str]) -> dict[str, FloatArray]:
+        """Each head's probability for already-cleaned texts (featurised ``BATCH`` at a
+        time; a head's trees then run once over all of them, as their cost is per node)."""
+        decisions = {name: np.zeros(len(texts)) for name in self.heads}
+        style = np.zeros((len(texts), len(STYLE_NAMES)))
+        for start in range(0, len(texts), BATCH):
+            stop = min(start + BATCH, len(texts))
+            batch, style[start:stop] = self.decisions_and_style(texts[start:stop])
+            for name in self.heads:
+                decisions[name][start:stop] = batch[name]
+        return {name: h.probability(decisions[name], style) for name, h in self.heads.items()}
+
+
+def _trees(arrays: dict[str, np.ndarray], prefix: str) -> Trees | None:
+    """A head's trees from the model arrays; None when it has none (a Platt head)."""
+    fields: dict[str, np.ndarray] = {
+        f: arrays[f"{prefix}tree_{f}"].astype(t) for f, t in TREE_DTYPES.items()
+    }
+    return Trees(**fields) if len(fields["roots"]) else None
 
 
 def score(texts: Sequence[object]) -> tuple[FloatArray, FloatArray]:
