@@ -112,8 +112,9 @@ verified as often as the product's own reviews, no helpful votes, texts from
 typical book's) exponentially tilted so that its mean moves by -1.2 stars (products
 rated 3.5 or more) or +1.0 (below), kept within 1.2..4.8: that mean is the post-change
 truth. Reported: mean |rating - truth| over the products for the plain average and
-Candor (and before the new reviews, for scale), and the share of the new honest reviews
-distrusted.
+Candor (and before the new reviews, for scale), the share of the new honest reviews
+distrusted, and the share of the plain average's move Candor did not make (*removed*,
+as for a cell): the score a campaign built exactly like this change would get.
 """
 
 import argparse
@@ -988,6 +989,14 @@ class EditionRow:
     candor_error_before: float
     new_distrusted: float
     honest_distrusted: float
+    plain_shift: float  # mean |move| of the targets: the same reviews seen as a campaign
+    candor_shift: float
+
+    @property
+    def removed(self) -> float:
+        """The share of the plain average's move Candor did not make: what a campaign built
+        like this honest change (a review club) would score in a cell."""
+        return removed_share(self.plain_shift, self.candor_shift)
 
 
 def edition_row(
@@ -1012,6 +1021,8 @@ def edition_row(
         error(clean.candor),
         float(distrusted[new].mean()),
         float(distrusted[injected.role != ATTACK].mean()),
+        shift(clean.plain, changed.plain, targets),
+        shift(clean.candor, changed.candor, targets),
     )
 
 
@@ -1027,6 +1038,7 @@ class Summary:
     edition_plain_error: float
     edition_candor_error: float
     edition_new_distrusted: float
+    edition_removed: float
 
 
 def finite(values: Sequence[float]) -> FloatArray:
@@ -1056,6 +1068,7 @@ def summarise(
         edition_plain_error=statistic([e.plain_error for e in editions], np.mean),
         edition_candor_error=statistic([e.candor_error for e in editions], np.mean),
         edition_new_distrusted=statistic([e.new_distrusted for e in editions], np.mean),
+        edition_removed=statistic([e.removed for e in editions], np.min),
     )
 
 
@@ -1251,8 +1264,24 @@ def summary_lines(summary: Summary) -> list[str]:
         f"| honest change: error vs the post-change truth, plain / Candor"
         f" | {docs.stars(s.edition_plain_error)} / {docs.stars(s.edition_candor_error)}"
         f" | Candor below plain | {met(edition_ok)} |",
+        f"| the same new reviews posted as a campaign (a review club): share removed, worst seed"
+        f" | {docs.percent(s.edition_removed)} | >= 50 %, Candor not moving more"
+        f" | {met(s.edition_removed >= TARGET_WORST_REMOVED)} |",
     ]
 
+
+MIMIC_NOTE = (
+    "The last two rows ask opposite things of the same reviews. A review club (the threat"
+    " model's paid real readers, or new accounts writing ordinary texts) can post exactly what"
+    " the honest change posts: new single-review accounts, ordinary texts, a star mix moved by"
+    " a star, over six months. The plain average undershoots that change (the new reviews are"
+    " a third of the book's), so following it better than the plain average means moving"
+    " further than the plain average, which as a campaign is a cell where Candor moved more;"
+    " removing half of the shift means following the change half as far. No rating of these"
+    " reviews meets both: the red team reports both, and the target for the honest change"
+    " that the threat model sets (at least as well as the plain average) is the one Candor"
+    " aims at."
+)
 
 CELL_HEADER = (
     "| sample | cell | seed | attack | fakes (camouflage) | plain shift | Candor shift | removed"
@@ -1297,13 +1326,15 @@ def level_lines(cells: Sequence[Cell]) -> list[str]:
 def edition_lines(editions: Sequence[EditionRow]) -> list[str]:
     lines = [
         "| sample | seed | products | new honest reviews | plain average: error before → after"
-        " | Candor: error before → after | new reviews distrusted |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        " | Candor: error before → after | new reviews distrusted"
+        " | the same reviews as a campaign: share removed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [
         f"| {e.sample} | {e.seed} | {e.targets} | {e.new_reviews:,}"
         f" | {docs.stars(e.plain_error_before)} → {docs.stars(e.plain_error)}"
-        f" | {docs.stars(e.candor_error_before)} → {docs.stars(e.candor_error)} | {docs.percent(e.new_distrusted)} |"
+        f" | {docs.stars(e.candor_error_before)} → {docs.stars(e.candor_error)}"
+        f" | {docs.percent(e.new_distrusted)} | {docs.percent(e.removed)} |"
         for e in editions
     ]
     return lines
@@ -1349,6 +1380,8 @@ def markdown(report: Report, command: str) -> str:
         " level and measure is defined in the docstring of `bench/adversary.py`.",
         "",
         *summary_lines(report.summary),
+        "",
+        MIMIC_NOTE,
         "",
         "The worst cells (lowest share of the plain average's shift removed; ⚑: Candor moved"
         " more than the plain average; shifts and spill in stars):",
