@@ -2,6 +2,7 @@
 
     python -m bench.adversary [--tune] [--samples NAME ...] [--seeds N ...] [--cells I ...]
                               [--jobs N] [--no-docs] [--json PATH]
+                              [--ablate recency|changepoint]
 
 Every review of the real samples (`bench.real_data`) counts as honest. Into each sample
 we inject one attack campaign per *cell* of a design over the attacker's choices, then
@@ -102,6 +103,11 @@ honest change row. Targets (from the issue): median removed >= 80 %, worst >= 50
 cell where Candor moves more, spill <= 0.01 stars, honest distrusted <= 5 %, the honest
 change followed better than by the plain average.
 
+``--ablate`` measures a Candor with one part switched off, to show what that part buys
+and costs: *recency* (the change test never opens: every review counts the same
+whatever its age) or *changepoint* (the long-window change signal does not run). Such a
+run never writes the docs.
+
 The honest change row (`new_edition`)
 -------------------------------------
 Once per sample and seed, with no campaign: 6 eligible products (drawn with the seed;
@@ -128,7 +134,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -138,6 +144,7 @@ from bench import docs, real_data
 from bench import text as bench_text
 from bench.real_data import BoolArray, Corpus, FloatArray, IntArray
 from candor.ratings import DEFAULT_CONFIG, Prior, rate_books
+from candor.ratings.config import RatingConfig
 from candor.trust.score import ALL_SIGNALS, analyse
 
 DAY = 86_400.0
@@ -890,9 +897,28 @@ class Scored:
     seconds: float
 
 
+@dataclass(frozen=True)
+class Variant:
+    """The Candor a run measures: as shipped, or with one part switched off (``--ablate``)."""
+
+    signals: tuple[str, ...] = ALL_SIGNALS
+    config: RatingConfig = DEFAULT_CONFIG
+
+
+NEVER = 1e9  # a change score no book reaches: recency never gets a say
+ABLATIONS = {
+    "recency": Variant(
+        config=replace(DEFAULT_CONFIG, change_z_start=NEVER, change_z_full=2 * NEVER)
+    ),
+    "changepoint": Variant(signals=tuple(s for s in ALL_SIGNALS if s != "changepoint")),
+}
+_VARIANT = Variant()  # set by `main` before any worker is forked
+
+
 def trust_of(corpus: Corpus) -> FloatArray:
     """Trust of every review: every signal over the whole corpus, as `candor score` runs."""
-    result: FloatArray = np.asarray(analyse(corpus.trust_reviews(), ALL_SIGNALS).trust, float)
+    reviews = corpus.trust_reviews()
+    result: FloatArray = np.asarray(analyse(reviews, _VARIANT.signals).trust, float)
     return result
 
 
@@ -902,9 +928,12 @@ def candor_ratings(corpus: Corpus, trust: FloatArray) -> FloatArray:
     reviews = corpus.rating_reviews(trust)
     now = float(corpus.seconds.max())
     count = corpus.n_products
-    first = rate_books(reviews, corpus.product, count, now=now, prior=Prior.typical())
+    config = _VARIANT.config
+    first = rate_books(
+        reviews, corpus.product, count, now=now, prior=Prior.typical(), config=config
+    )
     prior = Prior.from_books(first.scores.mix, first.scores.evidence)
-    rated = rate_books(reviews, corpus.product, count, now=now, prior=prior)
+    rated = rate_books(reviews, corpus.product, count, now=now, prior=prior, config=config)
     result: FloatArray = rated.scores.rating
     return result
 
@@ -1456,7 +1485,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--jobs", type=int, default=min(2, os.cpu_count() or 1), help="processes (default 2)"
     )
+    parser.add_argument(
+        "--ablate",
+        choices=sorted(ABLATIONS),
+        help="measure Candor with this part switched off (never written to the docs)",
+    )
     args = parser.parse_args(argv)
+    global _VARIANT
+    _VARIANT = ABLATIONS[args.ablate] if args.ablate else Variant()
     samples = args.samples or list(TUNE_SAMPLES if args.tune else REPORT_SAMPLES)
     seeds = args.seeds or list(TUNE_SEEDS if args.tune else REPORT_SEEDS)
     report = run(samples, seeds, args.cells, to_stderr, args.jobs)
@@ -1464,7 +1500,7 @@ def main(argv: list[str] | None = None) -> None:
     print(text)
     if args.json:
         args.json.write_text(as_json(report))
-    if args.no_docs:
+    if args.no_docs or args.ablate:
         return
     if report.set_name == "report" and args.cells is None:
         docs.write_section("adversary", text)

@@ -333,6 +333,25 @@ def test_an_honest_change_is_scored_as_the_campaign_that_would_copy_it() -> None
     assert summary.edition_removed == row.removed
 
 
+def test_the_recency_ablation_counts_every_review_the_same_whatever_its_age(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 20 old five-star reviews, then 10 one-star reviews two years later: a change.
+    stars = np.array([5] * 20 + [1] * 10)
+    seconds = np.array([0.0] * 20 + [2 * 365 * 86_400.0] * 10)
+
+    def ratings(times: np.ndarray) -> float:
+        zeros = np.zeros(30, np.int64)
+        corpus = Corpus("change", zeros, np.arange(30), stars, times, zeros.astype(bool),
+                        zeros, np.ones(30, bool), None)  # fmt: skip
+        return float(adversary.candor_ratings(corpus, np.ones(30))[0])
+
+    shipped = ratings(seconds)
+    monkeypatch.setattr(adversary, "_VARIANT", adversary.ABLATIONS["recency"])
+    assert ratings(seconds) == pytest.approx(ratings(np.zeros(30)))
+    assert shipped < ratings(seconds)  # as shipped, the newer one-star reviews count more
+
+
 # ------------------------------------------------------------------------------ end to end
 
 
