@@ -2,6 +2,7 @@
 
     python -m bench.adversary [--tune] [--samples NAME ...] [--seeds N ...] [--cells I ...]
                               [--jobs N] [--no-docs] [--json PATH]
+                              [--ablate recency|changepoint]
 
 Every review of the real samples (`bench.real_data`) counts as honest. Into each sample
 we inject one attack campaign per *cell* of a design over the attacker's choices, then
@@ -102,6 +103,11 @@ honest change row. Targets (from the issue): median removed >= 80 %, worst >= 50
 cell where Candor moves more, spill <= 0.01 stars, honest distrusted <= 5 %, the honest
 change followed better than by the plain average.
 
+``--ablate`` measures a Candor with one part switched off, to show what that part buys
+and costs: *recency* (the change test never opens: every review counts the same
+whatever its age) or *changepoint* (the long-window change signal does not run). Such a
+run never writes the docs.
+
 The honest change row (`new_edition`)
 -------------------------------------
 Once per sample and seed, with no campaign: 6 eligible products (drawn with the seed;
@@ -112,8 +118,9 @@ verified as often as the product's own reviews, no helpful votes, texts from
 typical book's) exponentially tilted so that its mean moves by -1.2 stars (products
 rated 3.5 or more) or +1.0 (below), kept within 1.2..4.8: that mean is the post-change
 truth. Reported: mean |rating - truth| over the products for the plain average and
-Candor (and before the new reviews, for scale), and the share of the new honest reviews
-distrusted.
+Candor (and before the new reviews, for scale), the share of the new honest reviews
+distrusted, and the share of the plain average's move Candor did not make (*removed*,
+as for a cell): the score a campaign built exactly like this change would get.
 """
 
 import argparse
@@ -127,7 +134,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -137,6 +144,7 @@ from bench import docs, real_data
 from bench import text as bench_text
 from bench.real_data import BoolArray, Corpus, FloatArray, IntArray
 from candor.ratings import DEFAULT_CONFIG, Prior, rate_books
+from candor.ratings.config import RatingConfig
 from candor.trust.score import ALL_SIGNALS, analyse
 
 DAY = 86_400.0
@@ -889,9 +897,28 @@ class Scored:
     seconds: float
 
 
+@dataclass(frozen=True)
+class Variant:
+    """The Candor a run measures: as shipped, or with one part switched off (``--ablate``)."""
+
+    signals: tuple[str, ...] = ALL_SIGNALS
+    config: RatingConfig = DEFAULT_CONFIG
+
+
+NEVER = 1e9  # a change score no book reaches: recency never gets a say
+ABLATIONS = {
+    "recency": Variant(
+        config=replace(DEFAULT_CONFIG, change_z_start=NEVER, change_z_full=2 * NEVER)
+    ),
+    "changepoint": Variant(signals=tuple(s for s in ALL_SIGNALS if s != "changepoint")),
+}
+_VARIANT = Variant()  # set by `main` before any worker is forked
+
+
 def trust_of(corpus: Corpus) -> FloatArray:
     """Trust of every review: every signal over the whole corpus, as `candor score` runs."""
-    result: FloatArray = np.asarray(analyse(corpus.trust_reviews(), ALL_SIGNALS).trust, float)
+    reviews = corpus.trust_reviews()
+    result: FloatArray = np.asarray(analyse(reviews, _VARIANT.signals).trust, float)
     return result
 
 
@@ -901,9 +928,12 @@ def candor_ratings(corpus: Corpus, trust: FloatArray) -> FloatArray:
     reviews = corpus.rating_reviews(trust)
     now = float(corpus.seconds.max())
     count = corpus.n_products
-    first = rate_books(reviews, corpus.product, count, now=now, prior=Prior.typical())
+    config = _VARIANT.config
+    first = rate_books(
+        reviews, corpus.product, count, now=now, prior=Prior.typical(), config=config
+    )
     prior = Prior.from_books(first.scores.mix, first.scores.evidence)
-    rated = rate_books(reviews, corpus.product, count, now=now, prior=prior)
+    rated = rate_books(reviews, corpus.product, count, now=now, prior=prior, config=config)
     result: FloatArray = rated.scores.rating
     return result
 
@@ -988,6 +1018,14 @@ class EditionRow:
     candor_error_before: float
     new_distrusted: float
     honest_distrusted: float
+    plain_shift: float  # mean |move| of the targets: the same reviews seen as a campaign
+    candor_shift: float
+
+    @property
+    def removed(self) -> float:
+        """The share of the plain average's move Candor did not make: what a campaign built
+        like this honest change (a review club) would score in a cell."""
+        return removed_share(self.plain_shift, self.candor_shift)
 
 
 def edition_row(
@@ -1012,6 +1050,8 @@ def edition_row(
         error(clean.candor),
         float(distrusted[new].mean()),
         float(distrusted[injected.role != ATTACK].mean()),
+        shift(clean.plain, changed.plain, targets),
+        shift(clean.candor, changed.candor, targets),
     )
 
 
@@ -1027,6 +1067,7 @@ class Summary:
     edition_plain_error: float
     edition_candor_error: float
     edition_new_distrusted: float
+    edition_removed: float
 
 
 def finite(values: Sequence[float]) -> FloatArray:
@@ -1056,6 +1097,7 @@ def summarise(
         edition_plain_error=statistic([e.plain_error for e in editions], np.mean),
         edition_candor_error=statistic([e.candor_error for e in editions], np.mean),
         edition_new_distrusted=statistic([e.new_distrusted for e in editions], np.mean),
+        edition_removed=statistic([e.removed for e in editions], np.min),
     )
 
 
@@ -1251,8 +1293,24 @@ def summary_lines(summary: Summary) -> list[str]:
         f"| honest change: error vs the post-change truth, plain / Candor"
         f" | {docs.stars(s.edition_plain_error)} / {docs.stars(s.edition_candor_error)}"
         f" | Candor below plain | {met(edition_ok)} |",
+        f"| the same new reviews posted as a campaign (a review club): share removed, worst seed"
+        f" | {docs.percent(s.edition_removed)} | >= 50 %, Candor not moving more"
+        f" | {met(s.edition_removed >= TARGET_WORST_REMOVED)} |",
     ]
 
+
+MIMIC_NOTE = (
+    "The last two rows ask opposite things of the same reviews. A review club (the threat"
+    " model's paid real readers, or new accounts writing ordinary texts) can post exactly what"
+    " the honest change posts: new single-review accounts, ordinary texts, a star mix moved by"
+    " a star, over six months. The plain average undershoots that change (the new reviews are"
+    " a third of the book's), so following it better than the plain average means moving"
+    " further than the plain average, which as a campaign is a cell where Candor moved more;"
+    " removing half of the shift means following the change half as far. No rating of these"
+    " reviews meets both: the red team reports both, and the target for the honest change"
+    " that the threat model sets (at least as well as the plain average) is the one Candor"
+    " aims at."
+)
 
 CELL_HEADER = (
     "| sample | cell | seed | attack | fakes (camouflage) | plain shift | Candor shift | removed"
@@ -1297,13 +1355,15 @@ def level_lines(cells: Sequence[Cell]) -> list[str]:
 def edition_lines(editions: Sequence[EditionRow]) -> list[str]:
     lines = [
         "| sample | seed | products | new honest reviews | plain average: error before → after"
-        " | Candor: error before → after | new reviews distrusted |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        " | Candor: error before → after | new reviews distrusted"
+        " | the same reviews as a campaign: share removed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [
         f"| {e.sample} | {e.seed} | {e.targets} | {e.new_reviews:,}"
         f" | {docs.stars(e.plain_error_before)} → {docs.stars(e.plain_error)}"
-        f" | {docs.stars(e.candor_error_before)} → {docs.stars(e.candor_error)} | {docs.percent(e.new_distrusted)} |"
+        f" | {docs.stars(e.candor_error_before)} → {docs.stars(e.candor_error)}"
+        f" | {docs.percent(e.new_distrusted)} | {docs.percent(e.removed)} |"
         for e in editions
     ]
     return lines
@@ -1349,6 +1409,8 @@ def markdown(report: Report, command: str) -> str:
         " level and measure is defined in the docstring of `bench/adversary.py`.",
         "",
         *summary_lines(report.summary),
+        "",
+        MIMIC_NOTE,
         "",
         "The worst cells (lowest share of the plain average's shift removed; ⚑: Candor moved"
         " more than the plain average; shifts and spill in stars):",
@@ -1423,7 +1485,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--jobs", type=int, default=min(2, os.cpu_count() or 1), help="processes (default 2)"
     )
+    parser.add_argument(
+        "--ablate",
+        choices=sorted(ABLATIONS),
+        help="measure Candor with this part switched off (never written to the docs)",
+    )
     args = parser.parse_args(argv)
+    global _VARIANT
+    _VARIANT = ABLATIONS[args.ablate] if args.ablate else Variant()
     samples = args.samples or list(TUNE_SAMPLES if args.tune else REPORT_SAMPLES)
     seeds = args.seeds or list(TUNE_SEEDS if args.tune else REPORT_SEEDS)
     report = run(samples, seeds, args.cells, to_stderr, args.jobs)
@@ -1431,7 +1500,7 @@ def main(argv: list[str] | None = None) -> None:
     print(text)
     if args.json:
         args.json.write_text(as_json(report))
-    if args.no_docs:
+    if args.no_docs or args.ablate:
         return
     if report.set_name == "report" and args.cells is None:
         docs.write_section("adversary", text)

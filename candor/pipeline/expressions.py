@@ -38,7 +38,7 @@ A conformance test (tests/pipeline/test_score_conformance.py) pins these express
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -161,146 +161,30 @@ def normalize(
     "bought verified"), and a flag must never make a review weigh more than an honest
     reader's. The operator turns them on for a file from a shop whose orders they trust.
     """
-    table = engine.read_parquet(source.parquet)
+    reading = _Reading.of(engine, source)
     names = NAMES[source.schema]
-
-    def column(name: str) -> ir.Value:
-        if name in source.columns:
-            return table[name]
-        return ibis.null("string")
-
-    line = table[LINE_COLUMN] if source.staged else table[ROW_NUMBER] + 1
-    # Staged sources are text written here: their statistics prove nothing useful.
-    known = {} if source.staged else summarize(source.parquet)
-    checks: list[tuple[ir.BooleanValue, ir.StringValue]] = []
-
-    def check(condition: ir.BooleanValue, reason: ir.StringValue, proven: bool) -> None:
-        """A row is bad when ``condition`` holds (or is null), unless the file's
-        statistics have ``proven`` that it holds for no row."""
-        if not proven:
-            checks.append((condition, reason))
-
-    def summary(name: str) -> ColumnSummary:
-        return known.get(name, UNKNOWN)
-
-    product = column(names.product)
-    product_text = _text(product)
-    check(
+    # A row's reason is its first failed check, in the order the checks are added here.
+    product = reading.column(names.product)
+    reading.check(
         _missing(product),
         _literal(f"{names.product}: missing"),
-        summary(names.product).never_empty(),
+        reading.summary(names.product).never_empty(),
     )
-    reviewer_raw = column(names.reviewer)
+    reviewer_raw = reading.column(names.reviewer)
     # An empty reviewer is unknown (null), whatever the file format.
-    reviewer_text = ibis.ifelse(_missing(reviewer_raw), ibis.null("string"), _text(reviewer_raw))
-
-    rating_raw = column(names.rating)
-    rating = _number(rating_raw)
-    integer_rating = rating_raw.type().is_integer()
-    numeric_rating = rating_raw.type().is_numeric()
-    rating_text = _text(rating_raw)
-    stars = summary(names.rating)
-    check(_missing(rating_raw), _literal(f"{names.rating}: missing"), stars.never_empty())
-    check(
-        rating.isnull(),
-        _bad(f"{names.rating}: not a number", rating_text),
-        numeric_rating and stars.complete,
-    )
-    whole_star = (
-        rating_raw.between(1, 5) if integer_rating else rating.between(1, 5) & _whole(rating)
-    )
-    check(
-        ~whole_star.fill_null(False),
-        _bad(f"{names.rating}: not a whole number of stars 1..5", rating_text),
-        integer_rating and stars.complete and stars.within(1, 5),
-    )
-
-    created_raw = column(names.created)
-    created_text = _text(created_raw)
-    dates = summary(names.created)
-    check(_missing(created_raw), _literal(f"{names.created}: missing"), dates.never_empty())
-    if source.schema == AMAZON:
-        number = _number(created_raw)
-        plausible = number.between(-MAX_MILLISECONDS, MAX_MILLISECONDS)
-        milliseconds = ibis.ifelse(plausible & _whole(number), number, None)
-        check(
-            milliseconds.isnull(),
-            _bad(f"{names.created}: not a whole number of milliseconds", created_text),
-            created_raw.type().is_integer()
-            and dates.complete
-            and dates.within(-MAX_MILLISECONDS, MAX_MILLISECONDS),
-        )
-        whole_ms = milliseconds.cast("int64")
-        created_us = whole_ms * 1000
-        user = reviewer_text
-        check(
-            _missing(column(names.reviewer)),
-            _literal(f"{names.reviewer}: missing"),
-            summary(names.reviewer).never_empty(),
-        )
-        review_id = user.concat(":", product_text, ":", whole_ms.cast("string"))
-        in_range = created_raw.type().is_integer() and dates.within(
-            EARLIEST_US / 1000, LATEST_US / 1000
-        )
-    else:
-        created_us = _microseconds(engine, created_raw)
-        is_date = created_raw.type().is_timestamp() or created_raw.type().is_date()
-        check(
-            created_us.isnull(),
-            _bad(f"{names.created}: not an ISO 8601 date", created_text),
-            is_date and dates.complete,
-        )
-        review_raw = column(names.review_id or "review_id")
-        review_id = _text(review_raw)
-        check(
-            _missing(review_raw),
-            _literal(f"{names.review_id}: missing"),
-            summary(names.review_id or "review_id").never_empty(),
-        )
-        in_range = is_date and dates.microseconds_within(EARLIEST_US, LATEST_US)
-
-    check(
-        ~created_us.between(EARLIEST_US, LATEST_US),
-        _bad(f"{names.created}: not between the years 1900 and 2199", created_text),
-        in_range,
-    )
-
-    verified_raw = column(names.verified)
-    verified = _boolean(verified_raw)
-    check(
-        verified.isnull(),
-        _bad(f"{names.verified}: not true or false", _text(verified_raw)),
-        # Booleans and numbers always convert (a missing flag is False).
-        verified_raw.type().is_boolean() or verified_raw.type().is_numeric(),
-    )
-
-    helpful_raw = column(names.helpful)
-    helpful, not_count = _count(helpful_raw)
-    votes = summary(names.helpful)
-    check(
-        not_count,
-        _bad(f"{names.helpful}: not a whole number >= 0", _text(helpful_raw)),
-        # Integers: missing counts as 0, so only a negative value is bad.
-        helpful_raw.type().is_integer() and votes.within(0, math.inf),
-    )
-
-    if checks:
-        bad: ir.BooleanValue = ibis.or_(*(condition.fill_null(True) for condition, _ in checks))
-        reason = ibis.cases(*((condition.fill_null(True), words) for condition, words in checks))
-    else:  # the statistics prove every row good
-        bad, reason = ibis.literal(False), ibis.null("string")
-    key = product.cast("int64") if integer_products else product_text
-    return table.select(
+    reviewer = ibis.ifelse(_missing(reviewer_raw), ibis.null("string"), _text(reviewer_raw))
+    star = _star(reading, names.rating)
+    created_us, review_id = _created_and_id(engine, reading, names, reviewer, _text(product))
+    verified = _verified(reading, names.verified)
+    helpful = _helpful(reading, names.helpful)
+    bad, reason = reading.verdict()
+    return reading.table.select(
         _source=ibis.literal(source.index, "int64"),
-        _line=line.cast("int64"),
+        _line=reading.line.cast("int64"),
         review_id=review_id,
-        product=key,
-        reviewer_id=reviewer_text,
-        # One byte: the group key of `star_sums` (a wider key makes its hash table
-        # slower), as files often store stars. 1..5 when valid; a bad value may be
-        # anything (null when it does not fit): try_cast, as an overflow would stop
-        # the engine.
-        star=(rating_raw if integer_rating else rating).try_cast("int8"),
+        product=product.cast("int64") if integer_products else _text(product),
+        reviewer_id=reviewer,
+        star=star,
         created_us=created_us.cast("int64"),
         verified=verified if count_verified else ibis.literal(False),
         # Checked as part of the input formats and passed to trust analysis; it weighs
@@ -308,11 +192,199 @@ def normalize(
         helpful=helpful.cast("int64"),
         # Read only by trust analysis (null when the file has no such column, or when the
         # source was prepared without texts); engines prune them from the other queries.
-        title=_text(column("title")),
-        text=_text(column("text")),
+        title=_text(reading.column("title")),
+        text=_text(reading.column("text")),
         valid=~bad,
         reason=reason,
     )
+
+
+@dataclass
+class _Reading:
+    """One source's table as `normalize` reads it: its columns, what the file's own
+    statistics prove about them, and the checks a row must pass, in order."""
+
+    table: ir.Table
+    source: Source
+    known: dict[str, ColumnSummary]
+    checks: list[tuple[ir.BooleanValue, ir.StringValue]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, engine: Engine, source: Source) -> "_Reading":
+        # Staged sources are text written here: their statistics prove nothing useful.
+        known = {} if source.staged else summarize(source.parquet)
+        return cls(engine.read_parquet(source.parquet), source, known)
+
+    @property
+    def line(self) -> ir.IntegerValue:
+        """The row's line in the user's file (1-based)."""
+        if self.source.staged:
+            staged: ir.IntegerValue = self.table[LINE_COLUMN]
+            return staged
+        numbered: ir.IntegerValue = self.table[ROW_NUMBER] + 1
+        return numbered
+
+    def column(self, name: str) -> ir.Value:
+        """The file's column ``name``, or a null text when the file has none."""
+        if name in self.source.columns:
+            return self.table[name]
+        return ibis.null("string")
+
+    def summary(self, name: str) -> ColumnSummary:
+        return self.known.get(name, UNKNOWN)
+
+    def check(self, condition: ir.BooleanValue, reason: ir.StringValue, proven: bool) -> None:
+        """A row is bad when ``condition`` holds (or is null), unless the file's
+        statistics have ``proven`` that it holds for no row."""
+        if not proven:
+            self.checks.append((condition, reason))
+
+    def verdict(self) -> tuple[ir.BooleanValue, ir.StringValue]:
+        """Whether a row is bad, and why: the reason of its first failed check."""
+        if not self.checks:  # the statistics prove every row good
+            return ibis.literal(False), ibis.null("string")
+        failed = [(condition.fill_null(True), reason) for condition, reason in self.checks]
+        bad: ir.BooleanValue = ibis.or_(*(condition for condition, _ in failed))
+        return bad, ibis.cases(*failed)
+
+
+def _star(reading: _Reading, name: str) -> ir.IntegerValue:
+    """The rating column ``name`` as one byte (checked: present, a number, a whole
+    number of stars 1..5).
+
+    One byte: the group key of `star_sums` (a wider key makes its hash table slower),
+    as files often store stars. 1..5 when valid; a bad value may be anything (null when
+    it does not fit): try_cast, as an overflow would stop the engine.
+    """
+    rating_raw = reading.column(name)
+    rating = _number(rating_raw)
+    integer_rating = rating_raw.type().is_integer()
+    rating_text = _text(rating_raw)
+    stars = reading.summary(name)
+    reading.check(_missing(rating_raw), _literal(f"{name}: missing"), stars.never_empty())
+    reading.check(
+        rating.isnull(),
+        _bad(f"{name}: not a number", rating_text),
+        rating_raw.type().is_numeric() and stars.complete,
+    )
+    whole_star = (
+        rating_raw.between(1, 5) if integer_rating else rating.between(1, 5) & _whole(rating)
+    )
+    reading.check(
+        ~whole_star.fill_null(False),
+        _bad(f"{name}: not a whole number of stars 1..5", rating_text),
+        integer_rating and stars.complete and stars.within(1, 5),
+    )
+    star: ir.IntegerValue = (rating_raw if integer_rating else rating).try_cast("int8")
+    return star
+
+
+def _created_and_id(
+    engine: Engine,
+    reading: _Reading,
+    names: Names,
+    reviewer: ir.StringValue,
+    product: ir.StringValue,
+) -> tuple[ir.IntegerValue, ir.StringValue]:
+    """A row's time in microseconds since 1970 (checked: present, readable, between the
+    years 1900 and 2199) and its review id (Amazon's files have none: it is built from
+    ``reviewer``, ``product`` and the time)."""
+    created_raw = reading.column(names.created)
+    created_text = _text(created_raw)
+    dates = reading.summary(names.created)
+    reading.check(_missing(created_raw), _literal(f"{names.created}: missing"), dates.never_empty())
+    if reading.source.schema == AMAZON:
+        created_us, review_id, in_range = _amazon_created_and_id(reading, names, reviewer, product)
+    else:
+        created_us, review_id, in_range = _candor_created_and_id(engine, reading, names)
+    reading.check(
+        ~created_us.between(EARLIEST_US, LATEST_US),
+        _bad(f"{names.created}: not between the years 1900 and 2199", created_text),
+        in_range,
+    )
+    return created_us, review_id
+
+
+def _amazon_created_and_id(
+    reading: _Reading, names: Names, reviewer: ir.StringValue, product: ir.StringValue
+) -> tuple[ir.IntegerValue, ir.StringValue, bool]:
+    """An Amazon row's time (a whole number of milliseconds, checked) in microseconds,
+    its review id ``reviewer:product:milliseconds`` (so the reviewer is checked present
+    too), and whether the statistics prove every time in range."""
+    created_raw = reading.column(names.created)
+    dates = reading.summary(names.created)
+    number = _number(created_raw)
+    plausible = number.between(-MAX_MILLISECONDS, MAX_MILLISECONDS)
+    milliseconds = ibis.ifelse(plausible & _whole(number), number, None)
+    reading.check(
+        milliseconds.isnull(),
+        _bad(f"{names.created}: not a whole number of milliseconds", _text(created_raw)),
+        created_raw.type().is_integer()
+        and dates.complete
+        and dates.within(-MAX_MILLISECONDS, MAX_MILLISECONDS),
+    )
+    whole_ms = milliseconds.cast("int64")
+    reading.check(
+        _missing(reading.column(names.reviewer)),
+        _literal(f"{names.reviewer}: missing"),
+        reading.summary(names.reviewer).never_empty(),
+    )
+    review_id = reviewer.concat(":", product, ":", whole_ms.cast("string"))
+    in_range = created_raw.type().is_integer() and dates.within(
+        EARLIEST_US / 1000, LATEST_US / 1000
+    )
+    return whole_ms * 1000, review_id, in_range
+
+
+def _candor_created_and_id(
+    engine: Engine, reading: _Reading, names: Names
+) -> tuple[ir.IntegerValue, ir.StringValue, bool]:
+    """A Candor row's time (a timestamp, a date or ISO 8601 text, checked) in
+    microseconds, its review id (checked present), and whether the statistics prove
+    every time in range."""
+    created_raw = reading.column(names.created)
+    dates = reading.summary(names.created)
+    created_us = _microseconds(engine, created_raw)
+    is_date = created_raw.type().is_timestamp() or created_raw.type().is_date()
+    reading.check(
+        created_us.isnull(),
+        _bad(f"{names.created}: not an ISO 8601 date", _text(created_raw)),
+        is_date and dates.complete,
+    )
+    review_raw = reading.column(names.review_id or "review_id")
+    reading.check(
+        _missing(review_raw),
+        _literal(f"{names.review_id}: missing"),
+        reading.summary(names.review_id or "review_id").never_empty(),
+    )
+    in_range = is_date and dates.microseconds_within(EARLIEST_US, LATEST_US)
+    return created_us, _text(review_raw), in_range
+
+
+def _verified(reading: _Reading, name: str) -> ir.BooleanValue:
+    """The verified-purchase column ``name`` as a flag (checked: true or false)."""
+    verified_raw = reading.column(name)
+    verified = _boolean(verified_raw)
+    reading.check(
+        verified.isnull(),
+        _bad(f"{name}: not true or false", _text(verified_raw)),
+        # Booleans and numbers always convert (a missing flag is False).
+        verified_raw.type().is_boolean() or verified_raw.type().is_numeric(),
+    )
+    return verified
+
+
+def _helpful(reading: _Reading, name: str) -> ir.NumericValue:
+    """The helpful-votes column ``name`` as a count (checked: a whole number >= 0)."""
+    helpful_raw = reading.column(name)
+    helpful, not_count = _count(helpful_raw)
+    reading.check(
+        not_count,
+        _bad(f"{name}: not a whole number >= 0", _text(helpful_raw)),
+        # Integers: missing counts as 0, so only a negative value is bad.
+        helpful_raw.type().is_integer() and reading.summary(name).within(0, math.inf),
+    )
+    return helpful
 
 
 def union(tables: Sequence[ir.Table]) -> ir.Table:

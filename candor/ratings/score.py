@@ -141,46 +141,22 @@ def score(sums: BookSums, prior: Prior, config: RatingConfig) -> Scores:
     count = counts.sum(axis=1)
     alpha = np.asarray(prior.alpha, dtype=np.float64)
     evidence = sums.evidence
+    base_total = sums.base.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         change_z = change_scores(sums, config)
-        floor = config.recency_floor
-        base_total = sums.base.sum(axis=1)
-        recent_total = sums.recent.sum(axis=1)
-        recent_worth = (recent_total - floor * base_total) / (1.0 - floor) if floor < 1 else 0.0
-        gate = np.nan_to_num(change_gates(change_z, np.asarray(recent_worth), config))
+        gate = _gates(sums, change_z, config)
         mixed = (1.0 - gate)[:, None] * sums.base + gate[:, None] * sums.recent
         mixed_total = mixed.sum(axis=1)
         mix = mixed / mixed_total[:, None]
         scale = np.where(mixed_total > 0, evidence / mixed_total, 0.0)
-        shares = [
-            counts / count[:, None],
-            sums.purchase / sums.purchase.sum(axis=1, keepdims=True),
-            sums.base / base_total[:, None],
-            mix,
-        ]
-        sizes = [count, count, evidence, evidence]
-        stage_ratings = np.column_stack(
-            [
-                (counts @ np.array(STARS, dtype=np.int64)) / count,
-                *(
-                    posterior_mean(alpha + size[:, None] * share)
-                    for size, share in zip(sizes, shares, strict=True)
-                ),
-            ]
-        )
-        final = alpha + evidence[:, None] * mix
-        interval = credible_interval(final, config.credible_level)
+        shares = _stage_shares(sums, mix)
+        stage_ratings = _stage_ratings(sums, alpha, shares)
+        interval = credible_interval(alpha + evidence[:, None] * mix, config.credible_level)
     # Nothing counts when every trust is 0 (or so small that the weights underflow).
     nothing = ~((evidence > 0) & (mixed_total > 0) & (base_total > 0))
     stage_ratings[count == 0] = np.nan
     stage_ratings[nothing, _TRUST:] = np.nan
     interval[nothing] = np.nan
-    changed = np.ones((len(count), len(STAGES)), dtype=bool)
-    for stage in range(2, len(STAGES)):
-        moved = np.any(np.abs(shares[stage - 1] - shares[stage - 2]) > _SAME, axis=1)
-        changed[:, stage] = moved
-    changed[:, _TRUST] |= evidence != count
-    changed[:, _RECENCY] &= gate > 0
     shown = np.where(nothing[:, None], counts.astype(np.float64), mixed)
     return Scores(
         count=count,
@@ -191,12 +167,72 @@ def score(sums: BookSums, prior: Prior, config: RatingConfig) -> Scores:
         stars=percentages(shown),
         mix=mix,
         stage_ratings=stage_ratings,
-        changed=changed,
+        changed=_changed_stages(shares, evidence != count, gate),
         reference=sums.reference,
         gate=gate,
         scale=scale,
         change_z=np.nan_to_num(change_z),
     )
+
+
+def _gates(sums: BookSums, change_z: FloatArray, config: RatingConfig) -> FloatArray:
+    """Recency's say per book (`weights.change_gates`) from the change test's z and the
+    recent reviews' worth: their base weights, each times how far its full recency is
+    above the floor (1 for a new review, 0 at the floor); NaN read as 0."""
+    floor = config.recency_floor
+    base_total = sums.base.sum(axis=1)
+    recent_total = sums.recent.sum(axis=1)
+    recent_worth = (recent_total - floor * base_total) / (1.0 - floor) if floor < 1 else 0.0
+    gate: FloatArray = np.nan_to_num(change_gates(change_z, np.asarray(recent_worth), config))
+    return gate
+
+
+def _stage_shares(sums: BookSums, mix: FloatArray) -> list[FloatArray]:
+    """The star shares of the STAGES after the simple average, each (n, 5): every review
+    counting 1, then weighted by the purchase factor, then by its base weight (trust
+    too), then ``mix`` (recency too, as far as the gate opens)."""
+    counts = sums.counts
+    return [
+        counts / counts.sum(axis=1)[:, None],
+        sums.purchase / sums.purchase.sum(axis=1, keepdims=True),
+        sums.base / sums.base.sum(axis=1)[:, None],
+        mix,
+    ]
+
+
+def _stage_ratings(sums: BookSums, alpha: FloatArray, shares: list[FloatArray]) -> FloatArray:
+    """The rating after each of STAGES, (n, len(STAGES)): the simple average, then the
+    posterior mean of the prior ``alpha`` plus each of `_stage_shares` times the book's
+    count (the prior's and the purchase factor's stages) or its evidence (the others)."""
+    counts = sums.counts
+    count = counts.sum(axis=1)
+    sizes = [count, count, sums.evidence, sums.evidence]
+    ratings: FloatArray = np.column_stack(
+        [
+            (counts @ np.array(STARS, dtype=np.int64)) / count,
+            *(
+                posterior_mean(alpha + size[:, None] * share)
+                for size, share in zip(sizes, shares, strict=True)
+            ),
+        ]
+    )
+    return ratings
+
+
+def _changed_stages(
+    shares: list[FloatArray], evidence_not_count: BoolArray, gate: FloatArray
+) -> BoolArray:
+    """Per book and stage of STAGES, whether the stage changed how reviews count: the
+    first two always; a later one when its star shares (`_stage_shares`) moved from the
+    previous stage's; trust also when the book's evidence is not its count; recency
+    only when its gate is open."""
+    changed = np.ones((len(gate), len(STAGES)), dtype=bool)
+    for stage in range(2, len(STAGES)):
+        moved = np.any(np.abs(shares[stage - 1] - shares[stage - 2]) > _SAME, axis=1)
+        changed[:, stage] = moved
+    changed[:, _TRUST] |= evidence_not_count
+    changed[:, _RECENCY] &= gate > 0
+    return changed
 
 
 def change_scores(sums: BookSums, config: RatingConfig) -> FloatArray:

@@ -255,46 +255,19 @@ def long_change(reviews: Reviews, alpha: float = ALPHA) -> SignalOutput:
     if not len(changed):
         return _output(np.ones(n), log10_p, np.zeros(n, bool), np.zeros((3, n)))
 
-    # per changed product: the history's prediction for each star after the split
-    split = best[changed]
-    c = line.cumulative
-    before_counts = c[:, split] - c[:, line.start[changed]]  # (STARS, products)
-    after_counts = c[:, line.start[changed] + line.count[changed]] - c[:, split]
-    before_n = split - line.start[changed]
-    after_n = line.count[changed] - before_n
-    corpus_share = np.bincount(reviews.rating, minlength=STARS + 1)[1:] / n
-    pi = (before_counts + PRIOR_STARS * corpus_share[:, None]) / (before_n + PRIOR_STARS)
-    expected = after_n * pi
-    before_mean = (np.arange(1, STARS + 1)[:, None] * before_counts).sum(0) / before_n
-
-    # the after reviews of those products, with their star's expected and observed counts
-    slot = np.full(len(line.count), -1, dtype=np.int64)
-    slot[changed] = np.arange(len(changed))
-    at = slot[line.product]
-    after = (at >= 0) & (np.arange(n) >= np.where(at >= 0, split[at], n))
-    rows = np.flatnonzero(after)
-    k, star = at[rows], line.rating[rows] - 1
-    expected_own, observed_own = expected[star, k], after_counts[star, k]
-    allowed_own = tolerated(pi[star, k], after_n[k])
-    carries = observed_own > allowed_own
-
-    # whose account is new to the corpus, or looks like camouflage
-    review_rows = line.order[rows]
-    reviewer = reviews.reviewer[review_rows]
-    first_seen = np.full(reviews.n_reviewers, np.iinfo(np.int64).max)
-    np.minimum.at(first_seen, reviews.reviewer, reviews.time)
-    written = np.bincount(reviews.reviewer, minlength=reviews.n_reviewers)
-    since = line.time[split[k]]
-    new = (first_seen[reviewer] >= since) | (written[reviewer] == 1)
-    popular_others, disagreeing = popular_agreement(reviews)
-    deviates = np.abs(line.rating[rows] - before_mean[k]) >= DEVIATE
-    camouflage = (popular_others[review_rows] >= 1) & (disagreeing[review_rows] == 0) & deviates
-    flagged_rows = carries & (new | camouflage)
+    history = _history(reviews, line, changed, best[changed])
+    rows, k = _after_split(line, changed, history.split)
+    star = line.rating[rows] - 1
+    expected_own, observed_own = history.expected[star, k], history.after_counts[star, k]
+    allowed_own = tolerated(history.pi[star, k], history.after_n[k])
+    since = line.time[history.split[k]]
+    new_or_camouflage = _new_or_camouflage(reviews, line, rows, since, history.before_mean[k])
+    flagged_rows = (observed_own > allowed_own) & new_or_camouflage
 
     factor = np.ones(n)
     flagged = np.zeros(n, bool)
     numbers = np.zeros((3, n))
-    chosen = review_rows[flagged_rows]
+    chosen = line.order[rows][flagged_rows]
     factor[chosen] = np.clip(allowed_own[flagged_rows] / observed_own[flagged_rows], FLOOR, 1.0)
     flagged[chosen] = True
     per_product = np.bincount(k[flagged_rows], minlength=len(changed))
@@ -302,3 +275,62 @@ def long_change(reviews: Reviews, alpha: float = ALPHA) -> SignalOutput:
     numbers[1, chosen] = since[flagged_rows]
     numbers[2, chosen] = expected_own[flagged_rows]
     return _output(factor, log10_p, flagged, numbers)
+
+
+@dataclass(frozen=True)
+class _History:
+    """Per changed product (one column each): its split and what the reviews before it
+    predict for each star after it (one row per star, 1 to STARS)."""
+
+    split: IntArray  # sorted position of the first review after the split
+    after_n: IntArray  # reviews after the split
+    after_counts: IntArray  # (STARS, products): reviews of each star after the split
+    pi: FloatArray  # (STARS, products): each star's share before, with PRIOR_STARS
+    expected: FloatArray  # (STARS, products): after_n * pi, the counts predicted after
+    before_mean: FloatArray  # mean stars of the reviews before the split
+
+
+def _history(reviews: Reviews, line: Timeline, changed: IntArray, split: IntArray) -> _History:
+    """The `_History` of the products ``changed`` split at the sorted positions ``split``;
+    the prior pseudo-reviews are spread like the whole corpus's stars."""
+    c = line.cumulative
+    start, count = line.start[changed], line.count[changed]
+    before_counts = c[:, split] - c[:, start]
+    after_counts = c[:, start + count] - c[:, split]
+    before_n = split - start
+    after_n = count - before_n
+    corpus_share = np.bincount(reviews.rating, minlength=STARS + 1)[1:] / len(reviews)
+    pi = (before_counts + PRIOR_STARS * corpus_share[:, None]) / (before_n + PRIOR_STARS)
+    before_mean = (np.arange(1, STARS + 1)[:, None] * before_counts).sum(0) / before_n
+    return _History(split, after_n, after_counts, pi, after_n * pi, before_mean)
+
+
+def _after_split(line: Timeline, changed: IntArray, split: IntArray) -> tuple[IntArray, IntArray]:
+    """The sorted positions of the reviews after the split of the ``changed`` products,
+    and for each the index of its product in ``changed``."""
+    n = len(line.order)
+    slot = np.full(len(line.count), -1, dtype=np.int64)
+    slot[changed] = np.arange(len(changed))
+    at = slot[line.product]
+    after = (at >= 0) & (np.arange(n) >= np.where(at >= 0, split[at], n))
+    rows = np.flatnonzero(after)
+    return rows, at[rows]
+
+
+def _new_or_camouflage(
+    reviews: Reviews, line: Timeline, rows: IntArray, since: IntArray, before_mean: FloatArray
+) -> BoolArray:
+    """Per review at the sorted positions ``rows`` (after its product's split, which is
+    at time ``since``; ``before_mean``: its product's mean stars before it): whether its
+    account is new to the corpus or looks like camouflage (see the module doc)."""
+    review_rows = line.order[rows]
+    reviewer = reviews.reviewer[review_rows]
+    first_seen = np.full(reviews.n_reviewers, np.iinfo(np.int64).max)
+    np.minimum.at(first_seen, reviews.reviewer, reviews.time)
+    written = np.bincount(reviews.reviewer, minlength=reviews.n_reviewers)
+    new = (first_seen[reviewer] >= since) | (written[reviewer] == 1)
+    popular_others, disagreeing = popular_agreement(reviews)
+    deviates = np.abs(line.rating[rows] - before_mean) >= DEVIATE
+    camouflage = (popular_others[review_rows] >= 1) & (disagreeing[review_rows] == 0) & deviates
+    result: BoolArray = new | camouflage
+    return result

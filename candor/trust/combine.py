@@ -5,9 +5,9 @@ The combiner
 Boosted shallow regression trees: ``logit P(not genuine)`` is a baseline plus the sum of
 a few hundred trees of at most ``MAX_LEAVES`` leaves, each leaf holding at least
 ``MIN_LEAF`` training reviews (fitted by scikit-learn's histogram gradient boosting,
-exported to plain JSON and evaluated here with numpy alone). The sum is then calibrated by
-centred isotonic regression fitted on held-out (user-grouped out-of-fold) scores, and
-``trust = 1 - P(not genuine)``.
+exported to plain JSON and evaluated here, compiled, by `candor.trust.tree_walk`). The
+sum is then calibrated by centred isotonic regression fitted on held-out (user-grouped
+out-of-fold) scores, and ``trust = 1 - P(not genuine)``.
 
 Why shallow trees: a tree of four leaves sees at most three features at once, so the
 model learns the few interactions that matter (an account's review count changes what a
@@ -87,6 +87,7 @@ from candor.trust.behaviour import behaviour
 from candor.trust.bursts import bursts
 from candor.trust.lockstep import lockstep
 from candor.trust.table import BoolArray, FloatArray, IntArray, Reviews, SignalOutput
+from candor.trust.tree_walk import tree_sums
 
 MODEL_PATH = Path(__file__).parent / "models" / "behaviour_combiner.json"
 MAX_LEAVES = 4
@@ -144,32 +145,28 @@ class Trees:
     count: FloatArray
     roots: IntArray
 
-    def node_output(self, i: int, columns: Sequence[FloatArray | None]) -> FloatArray | float:
-        """Output of the subtree at node ``i`` for every row (a scalar when it is constant).
-
-        ``columns[j]`` is None when feature ``j`` is absent: both branches, weighted by
-        their training counts.
-        """
-        j = int(self.feature[i])
-        if j < 0:
-            return float(self.value[i])
-        left = self.node_output(int(self.left[i]), columns)
-        right = self.node_output(int(self.right[i]), columns)
-        x = columns[j]
-        if x is None:
-            n_left, n_right = self.count[self.left[i]], self.count[self.right[i]]
-            share = float(n_left / max(n_left + n_right, 1.0))
-            return share * left + (1.0 - share) * right
-        go_left = x <= self.threshold[i]
-        if self.missing_left[i]:
-            go_left |= np.isnan(x)
-        return np.where(go_left, left, right)
-
     def total(self, columns: Sequence[FloatArray | None], n: int) -> FloatArray:
-        result = np.zeros(n)
-        for root in self.roots:
-            result += self.node_output(int(root), columns)
-        return result
+        """The sum of the trees' outputs for every row (`candor.trust.tree_walk`).
+
+        ``columns[j]`` is None when feature ``j`` is absent: at a split on it both
+        branches count, weighted by their training counts.
+        """
+        inner = self.feature >= 0
+        n_left = np.where(inner, self.count[self.left], 0.0)
+        n_right = np.where(inner, self.count[self.right], 0.0)
+        share = n_left / np.maximum(n_left + n_right, 1.0)
+        return tree_sums(
+            list(columns),
+            n,
+            self.feature,
+            self.threshold,
+            self.left,
+            self.right,
+            self.missing_left,
+            self.value,
+            share,
+            self.roots,
+        )
 
     def to_json(self) -> list[list[Any]]:
         """One list per node: a leaf ``[value, count]``, a split
@@ -464,11 +461,12 @@ def combine(
                 raise ValueError(f"{output.name}.{name}: {len(values)} values for {n} reviews")
     table = feature_table(outputs)
     ordinary = ordinary_reader(table, reviews) if "single_review" in table else table
-    reference = genuine_probability(model, ordinary, n, text=False)
+    ordinary_spam = model.spam_probability(ordinary, n)  # once: it serves two terms
+    reference = _genuine(ordinary_spam)
     # What the account adds, and what the text adds, each against that ordinary reader:
     # either can lower trust, neither can raise it or offset the other.
     account = np.minimum(1.0, genuine_probability(model, table, n, text=False) / reference)
-    text = np.minimum(1.0, genuine_probability(model, ordinary, n) / reference)
+    text = np.minimum(1.0, _genuine(ordinary_spam, _text_terms(ordinary, n)) / reference)
     if "single_review" not in table:  # no account features: nothing against the account
         account = np.ones(n)
     trust = account * text * evidence_factors(table, n)
@@ -489,9 +487,14 @@ def genuine_probability(
     model: Combiner, table: Mapping[str, FloatArray], n: int, text: bool = True
 ) -> FloatArray:
     """P(genuine) from the fitted model and, with ``text``, the text terms."""
-    logit = _logit(model.spam_probability(table, n))
-    if text:
-        logit = logit + _text_terms(table, n)
+    return _genuine(model.spam_probability(table, n), _text_terms(table, n) if text else None)
+
+
+def _genuine(spam: FloatArray, text_terms: FloatArray | None = None) -> FloatArray:
+    """P(genuine) from P(not genuine) and the log-odds the text terms add."""
+    logit = _logit(spam)
+    if text_terms is not None:
+        logit = logit + text_terms
     result: FloatArray = 1.0 / (1.0 + np.exp(logit))
     return result
 

@@ -519,73 +519,97 @@ def style_rates(s: Stream) -> FloatArray:
     non-space character; rates are per word, except digits and uppercase (per character).
     """
     n = s.n
-    content = np.ones(len(s.points), dtype=bool)  # not one of the 4 marker positions
-    for shift in (0, 1):
-        content[s.starts + shift] = False
-        content[s.starts + s.lengths - 1 - shift] = False
+    content = _content_positions(s)
+    visible = np.flatnonzero(content & ((s.flags & SPACE) == 0))
     chars = (s.lengths - 4).astype(float)
-    cat = s.categories
-    per_cat = np.bincount(s.doc * N_CATEGORIES + cat, minlength=n * N_CATEGORIES)
+    per_cat = np.bincount(s.doc * N_CATEGORIES + s.categories, minlength=n * N_CATEGORIES)
     per_cat = per_cat.reshape(n, N_CATEGORIES).astype(float)
     words = _Words.of(s)
     n_words = np.bincount(words.doc, minlength=n).astype(float)
     per_word = np.maximum(n_words, 1.0)
     found = _word_set_hits(words, n)
-
-    space = (s.flags & SPACE) != 0
-    ender = _ENDER_CATEGORY[cat]
-    visible = np.flatnonzero(content & ~space)
-    text_start = np.zeros(len(cat), dtype=bool)
-    text_start[s.starts] = True
-    sentence = np.cumsum(_run_starts(ender) | text_start)
-    solid = visible[~ender[visible]]
-    sid = sentence[solid]
-    new_sentence = np.ones(len(sid), dtype=bool)
-    new_sentence[1:] = sid[1:] != sid[:-1]
-    sentences = np.bincount(s.doc[solid][new_sentence], minlength=n)
-
-    ends = np.zeros(n)
-    if len(visible):
-        last = visible[np.flatnonzero(np.diff(s.doc[visible], append=-1))]
-        ends[s.doc[last]] = np.isin(s.points[last], [ord(c) for c in ENDINGS])
-    doubled = (s.points[1:] == 32) & (s.points[:-1] == 32) & content[1:] & content[:-1]
-    run_on = ((s.points[:-2] - 97) < 26) & ender[1:-1] & ((s.points[2:] - 65) < 26)
-    trigram = words.hash[:-2] * Q[0] + words.hash[1:-1] * Q[1] + words.hash[2:] * Q[2]
-    same = words.doc[:-2] == words.doc[2:]
-    n_trigrams = np.bincount(words.doc[:-2][same], minlength=n).astype(float)
-    distinct_trigrams = _distinct_per_text(words.doc[:-2][same], trigram[same], n)
-    repeated = np.where(n_trigrams > 0, 1.0 - distinct_trigrams / np.maximum(n_trigrams, 1), 0.0)
     caps = (words.length > 1) & (words.lowercase == 0) & (words.uppercase > 0)
-
-    def per_text(mask: BoolArray, doc: IntArray) -> FloatArray:
-        return np.bincount(doc[mask], minlength=n).astype(float)
-
+    doubled = (s.points[1:] == 32) & (s.points[:-1] == 32) & content[1:] & content[:-1]
     out = np.column_stack(
         [
             np.log1p(chars),
             np.log1p(n_words),
             np.bincount(words.doc, weights=words.length, minlength=n) / per_word,
-            n_words / np.maximum(sentences, 1),
+            n_words / np.maximum(_sentence_counts(s, visible), 1),
             _distinct_per_text(words.doc, words.hash, n) / per_word,
             *(found[:, k] / per_word for k in range(len(WORD_SETS) - 1)),
-            per_text(words.est, words.doc) / per_word,
+            _per_text(words.est, words.doc, n) / per_word,
             found[:, len(WORD_SETS) - 1] / per_word,
             per_cat[:, 1] / per_word,  # !
             per_cat[:, 2] / per_word,  # ?
             per_cat[:, 3] / per_word,  # ,
             per_cat[:, DIGIT_CAT] / np.maximum(chars, 1),
             (per_cat[:, UPPER_CAT]) / np.maximum(chars, 1),
-            per_text(caps, words.doc) / per_word,
-            ends,
-            per_text(run_on, s.doc[1:-1]) / per_word,
-            repeated,
+            _per_text(caps, words.doc, n) / per_word,
+            _ends_with_punctuation(s, visible),
+            _run_on_counts(s) / per_word,
+            _repeated_trigram_share(words, n),
             per_cat[:, 4] / per_word,  # newline
-            per_text(doubled, s.doc[1:]) / per_word,
+            _per_text(doubled, s.doc[1:], n) / per_word,
             per_cat[:, 5] / per_word,  # (
             per_cat[:, 6] / per_word,  # "
         ]
     )
     return np.asarray(out.reshape(n, len(STYLE_NAMES)), dtype=np.float64)
+
+
+def _per_text(mask: BoolArray, doc: IntArray, n: int) -> FloatArray:
+    """How many of the positions where mask holds fall in each of the n texts."""
+    return np.bincount(doc[mask], minlength=n).astype(float)
+
+
+def _content_positions(s: Stream) -> BoolArray:
+    """Which positions of the stream hold a text's own characters (not one of its 4 markers)."""
+    content = np.ones(len(s.points), dtype=bool)
+    for shift in (0, 1):
+        content[s.starts + shift] = False
+        content[s.starts + s.lengths - 1 - shift] = False
+    return content
+
+
+def _sentence_counts(s: Stream, visible: IntArray) -> IntArray:
+    """Sentences per text: stretches between runs of . ! ? that hold a visible character
+    other than those (``visible``: the content positions that are not spaces)."""
+    ender = _ENDER_CATEGORY[s.categories]
+    text_start = np.zeros(len(s.categories), dtype=bool)
+    text_start[s.starts] = True
+    sentence = np.cumsum(_run_starts(ender) | text_start)
+    solid = visible[~ender[visible]]
+    sid = sentence[solid]
+    new_sentence = np.ones(len(sid), dtype=bool)
+    new_sentence[1:] = sid[1:] != sid[:-1]
+    return np.bincount(s.doc[solid][new_sentence], minlength=s.n)
+
+
+def _ends_with_punctuation(s: Stream, visible: IntArray) -> FloatArray:
+    """1.0 for each text whose last visible character is one of ENDINGS, else 0.0."""
+    ends = np.zeros(s.n)
+    if len(visible):
+        last = visible[np.flatnonzero(np.diff(s.doc[visible], append=-1))]
+        ends[s.doc[last]] = np.isin(s.points[last], [ord(c) for c in ENDINGS])
+    return ends
+
+
+def _run_on_counts(s: Stream) -> FloatArray:
+    """Per text: how often a lowercase ASCII letter, a sentence ender and an uppercase ASCII
+    letter follow each other with no space (a sentence run into the next)."""
+    ender = _ENDER_CATEGORY[s.categories]
+    run_on = ((s.points[:-2] - 97) < 26) & ender[1:-1] & ((s.points[2:] - 65) < 26)
+    return _per_text(run_on, s.doc[1:-1], s.n)
+
+
+def _repeated_trigram_share(words: _Words, n: int) -> FloatArray:
+    """Per text: the share of its word trigrams that repeat an earlier one (0 with none)."""
+    trigram = words.hash[:-2] * Q[0] + words.hash[1:-1] * Q[1] + words.hash[2:] * Q[2]
+    same = words.doc[:-2] == words.doc[2:]
+    n_trigrams = np.bincount(words.doc[:-2][same], minlength=n).astype(float)
+    distinct_trigrams = _distinct_per_text(words.doc[:-2][same], trigram[same], n)
+    return np.where(n_trigrams > 0, 1.0 - distinct_trigrams / np.maximum(n_trigrams, 1), 0.0)
 
 
 def _word_set_hits(words: _Words, n: int) -> FloatArray:

@@ -314,7 +314,42 @@ def test_the_summary_takes_the_median_and_the_worst_cell() -> None:
     assert summary.median_removed == pytest.approx(0.2)
     assert summary.worst_removed == pytest.approx(-0.1)
     assert summary.moved_more == 1 and summary.largest_spill == 0.004
-    assert math.isnan(summary.edition_plain_error)
+    assert math.isnan(summary.edition_plain_error) and math.isnan(summary.edition_removed)
+
+
+def test_an_honest_change_is_scored_as_the_campaign_that_would_copy_it() -> None:
+    # Product 0 gets a new edition whose truth is 2.0; product 1 is untouched.
+    corpus = Corpus(
+        "edition", np.array([0, 0, 0, 1]), np.arange(4), np.array([4, 4, 2, 4]),
+        np.arange(4.0), np.zeros(4, bool), np.zeros(4, np.int64), np.ones(4, bool), None,
+    )  # fmt: skip
+    injected = Injected(corpus, np.array([0, 0, EDITION, 0]), np.array([0]), np.array([2.0]))
+    clean = scored([4.0, 4.0], [4.1, 4.0], [1.0] * 3)
+    follows_further = scored([10 / 3, 4.0], [3.1, 4.0], [1.0] * 4)
+    row = adversary.edition_row("s", 1, clean, follows_further, injected)
+    assert row.candor_error < row.plain_error  # followed better than the plain average ...
+    assert row.removed == pytest.approx(1 - 1.0 / (2 / 3)) and row.removed < 0  # ... moved more
+    summary = adversary.summarise([], [row], 0.0)
+    assert summary.edition_removed == row.removed
+
+
+def test_the_recency_ablation_counts_every_review_the_same_whatever_its_age(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 20 old five-star reviews, then 10 one-star reviews two years later: a change.
+    stars = np.array([5] * 20 + [1] * 10)
+    seconds = np.array([0.0] * 20 + [2 * 365 * 86_400.0] * 10)
+
+    def ratings(times: np.ndarray) -> float:
+        zeros = np.zeros(30, np.int64)
+        corpus = Corpus("change", zeros, np.arange(30), stars, times, zeros.astype(bool),
+                        zeros, np.ones(30, bool), None)  # fmt: skip
+        return float(adversary.candor_ratings(corpus, np.ones(30))[0])
+
+    shipped = ratings(seconds)
+    monkeypatch.setattr(adversary, "_VARIANT", adversary.ABLATIONS["recency"])
+    assert ratings(seconds) == pytest.approx(ratings(np.zeros(30)))
+    assert shipped < ratings(seconds)  # as shipped, the newer one-star reviews count more
 
 
 # ------------------------------------------------------------------------------ end to end

@@ -8,7 +8,9 @@ from research.synthetic import candor_table
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "spark: runs PySpark in local mode (about a minute); part of the default suite"
+        "markers",
+        "spark: runs PySpark in local mode (a minute or two each); part of the default"
+        " suite, run once by .ci/run (in its SQLite pass)",
     )
 
 

@@ -12,6 +12,7 @@ from candor.trust.combine import (
     COMBINER_FEATURES,
     MODEL_PATH,
     Combiner,
+    Trees,
     calibrate,
     combine,
     export_trees,
@@ -227,7 +228,7 @@ def test_calibration_keeps_the_order_of_scores() -> None:
 
 
 def test_exported_trees_match_scikit_learn() -> None:
-    """Our numpy evaluation of the exported trees scores exactly as scikit-learn does,
+    """Our evaluation of the exported trees scores exactly as scikit-learn does,
     NaN included (a change in scikit-learn's private node layout must fail here)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -243,6 +244,47 @@ def test_exported_trees_match_scikit_learn() -> None:
     table = {"a": x[:, 0], "b": x[:, 1], "c": x[:, 2]}
     np.testing.assert_allclose(model.raw_logit(table, n), fitted.decision_function(x), atol=1e-9)
     np.testing.assert_allclose(again.raw_logit(table, n), fitted.decision_function(x), atol=1e-6)
+
+
+def numpy_subtree(trees: Trees, i: int, columns: list[np.ndarray | None]) -> np.ndarray | float:
+    """A subtree's output for every row, one numpy pass per split (the evaluation the
+    compiled one replaced): a leaf's value; at an absent feature both branches weighted by
+    their training counts."""
+    j = int(trees.feature[i])
+    if j < 0:
+        return float(trees.value[i])
+    left = numpy_subtree(trees, int(trees.left[i]), columns)
+    right = numpy_subtree(trees, int(trees.right[i]), columns)
+    x = columns[j]
+    if x is None:
+        n_left, n_right = trees.count[trees.left[i]], trees.count[trees.right[i]]
+        share = float(n_left / max(n_left + n_right, 1.0))
+        return share * left + (1.0 - share) * right
+    go_left = x <= trees.threshold[i]
+    if trees.missing_left[i]:
+        go_left |= np.isnan(x)
+    return np.where(go_left, left, right)
+
+
+@pytest.mark.parametrize("leaves", [2, 4, 8])
+def test_compiled_trees_sum_as_the_numpy_evaluation_bit_for_bit(leaves: int) -> None:
+    """Trees of up to four leaves are lookup tables, larger ones are walked; with NaN and
+    with absent features, the sums are those of a numpy pass per split, added tree by tree."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(leaves)
+    n = 5000
+    x = rng.normal(size=(n, 4))
+    x[rng.random(n) < 0.2, 1] = np.nan
+    spam = x[:, 0] + np.nan_to_num(x[:, 1], nan=2.0) * x[:, 2] - x[:, 3] + rng.normal(size=n) > 0
+    fitted = HistGradientBoostingClassifier(max_leaf_nodes=leaves, max_iter=30).fit(x, spam)
+    trees, _ = export_trees(fitted)
+    for absent in (set(), {1}, {0, 3}):
+        columns = [None if j in absent else x[:, j] for j in range(4)]
+        expected = np.zeros(n)
+        for root in trees.roots:
+            expected += numpy_subtree(trees, int(root), columns)
+        assert np.array_equal(trees.total(columns, n), expected)
 
 
 def test_absent_feature_is_averaged_over_its_branches() -> None:
