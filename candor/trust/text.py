@@ -1,4 +1,4 @@
-"""Deceptive and computer-generated review text: a small linear text model.
+"""Deceptive and computer-generated review text: a small, mostly linear text model.
 
 Two heads share one featurisation of the text:
 
@@ -20,8 +20,15 @@ Features per text (the same for both heads):
 - 26 stylometric rates (first-person pronouns, function words, superlatives, punctuation,
   sentence length, type/token ratio, repeated trigrams, ...), standardised and down-weighted.
 
-A linear SVM per head gives a decision value; a Platt sigmoid fitted on cross-validated
-decision values turns it into a probability. Both training sets are balanced (50/50),
+A linear SVM per head gives a decision value (training may scale each bucket by its
+naive-Bayes log-count ratio first; the scale is folded into the bucket's coefficient, so
+scoring does not see it). A head turns its decision value into a probability either with
+a Platt sigmoid fitted on cross-validated decision values or, when that classified its
+training texts better in cross-validation, with boosted trees (``Head.trees``, the
+combiner's `Trees`) over the cross-validated decision value and the 26 raw style rates:
+the trees can use a rate non-linearly (a length, a share of repeated trigrams), which the
+SVM cannot. In model 3.0.0 the ``generated`` head has trees, the ``deceptive`` head a
+sigmoid (research/train_text.py says how each is chosen). Both training sets are balanced (50/50),
 so the probabilities are "how much does this look like the positive class under an even
 prior", not the chance that a review on Candor is fake: real prevalence is far lower,
 hence the high flag thresholds below.
@@ -36,16 +43,19 @@ that both agree.
 
 Hashing instead of a vocabulary trades a little accuracy for speed: rare n-grams share
 buckets with kept ones, so a bucket can pass the two-texts rule on the strength of two
-different singletons. Cross-validated (``candor evaluate``), model 2.0.0 against the
-vocabulary-based 1.0.0: op_spam positive 0.9187 (equal), negative 0.8933 (0.8920),
-Salminen 0.9585 (0.9599); scoring is about 8-9x faster (``bench.trust_speed``).
+different singletons. Cross-validated (``candor evaluate``), the vocabulary-based model
+1.0.0, the hashed 2.0.0 and 3.0.0 (naive-Bayes scaling, trees): op_spam positive 0.9187,
+0.9187, 0.9187; negative 0.8920, 0.8933, 0.8945; Salminen 0.9599, 0.9585, 0.9667. The
+trees run once per chunk of texts (``CHUNK``), compiled, so 3.0.0 scores about as fast
+as 2.0.0 (within 3%, run back to back with ``bench.trust_speed --text-only``).
 
 Input handling: ``None`` and non-string entries score as empty text; texts longer than
 ``MAX_CHARS`` characters are analysed on their first ``MAX_CHARS`` characters and flagged
 ``text_truncated``. Texts with fewer than ``MIN_WORDS`` whitespace-separated words get
 probability 0 from both heads: there is nothing to judge in "Great book!", and scripts
 written without spaces (Chinese, Japanese) fall under this rule too, which is right for a
-model trained on English only. Texts are scored in batches of ``BATCH`` to bound memory.
+model trained on English only. Texts are featurised in batches of ``BATCH`` and their
+probabilities computed in chunks of ``CHUNK`` texts, to bound memory.
 
 The model lives in ``candor/trust/models/`` as ``text_model.npz`` (arrays only, loaded
 with ``allow_pickle=False``, so loading runs no code) and ``text_model.json`` (version,
@@ -674,7 +684,8 @@ def tree_columns(style: FloatArray, decision: FloatArray) -> list[FloatArray | N
 
 @dataclass(frozen=True)
 class Head:
-    """One linear head over the hashed buckets (see module docstring)."""
+    """One head: linear over the hashed buckets and style rates, then a Platt sigmoid or
+    boosted trees (see module docstring)."""
 
     word_columns: IntArray  # word buckets this head keeps
     word_df: FloatArray
@@ -755,7 +766,7 @@ class TextModel:
                 intercept=float(scalars[0]),
                 platt_a=float(scalars[1]),
                 platt_b=float(scalars[2]),
-                trees=_trees(arrays, p),
+                trees=trees_from_arrays(arrays, p),
                 tree_baseline=float(scalars[3]),
             )
         return cls(heads, meta)
@@ -849,7 +860,7 @@ class TextModel:
         return {name: h.probability(decisions[name], style) for name, h in self.heads.items()}
 
 
-def _trees(arrays: dict[str, np.ndarray], prefix: str) -> Trees | None:
+def trees_from_arrays(arrays: dict[str, np.ndarray], prefix: str) -> Trees | None:
     """A head's trees from the model arrays; None when it has none (a Platt head)."""
     fields: dict[str, np.ndarray] = {
         f: arrays[f"{prefix}tree_{f}"].astype(t) for f, t in TREE_DTYPES.items()
