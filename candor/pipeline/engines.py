@@ -10,6 +10,8 @@ Both run with the session time zone set to UTC, so a date without an offset is U
 """
 
 import os
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
+import numpy as np
 import pyarrow as pa
 
 ENGINES = ("duckdb", "spark")
@@ -60,6 +63,48 @@ _REASONS_SHAPE = {
 @ibis.udf.agg.builtin(name="sum_no_overflow")  # type: ignore[untyped-decorator]
 def _sum_no_overflow(units: int) -> int:  # type: ignore[empty-body]
     """DuckDB's SUM in 64 bits (it returns the sum as HUGEINT)."""
+
+
+BatchFunction = Callable[[Mapping[str, list[Any]]], Mapping[str, np.ndarray]]
+
+
+def batch_udf(
+    backend: str, function: BatchFunction, inputs: dt.Struct, output: dt.Struct
+) -> Callable[[ir.StructValue], ir.StructValue]:
+    """An Ibis scalar function running ``function`` on a batch of rows at a time, on the
+    engine (``backend``: an Ibis backend's name). Its argument is a struct of
+    ``inputs``; ``function`` gets each field as a Python list and returns one numpy
+    array per field of ``output``.
+
+    The flavour is the one engine-specific part: DuckDB runs a pyarrow UDF (Arrow
+    arrays of up to 2,048 rows a call; it has no pandas UDFs), Spark a pandas UDF
+    (Arrow batches of ``spark.sql.execution.arrow.maxRecordsPerBatch`` rows in its
+    Python workers; Ibis turns a pyarrow UDF into a row-at-a-time one there). Give
+    inputs without nulls: DuckDB answers null for a null input without calling the
+    function, Spark calls it.
+    """
+    names = list(output.names)
+    signature = ((inputs,), output)
+    if backend == "duckdb":
+
+        def on_arrow(rows: pa.ChunkedArray) -> pa.StructArray:
+            struct = rows.combine_chunks()
+            fields = function({name: struct.field(name).to_pylist() for name in inputs.names})
+            return pa.StructArray.from_arrays([pa.array(fields[n]) for n in names], names=names)
+
+        udf: Callable[[ir.StructValue], ir.StructValue]
+        udf = ibis.udf.scalar.pyarrow(on_arrow, signature=signature)
+        return udf
+    if backend == "pyspark":
+        import pandas as pd
+
+        def on_pandas(rows: pd.DataFrame) -> pd.DataFrame:
+            fields = function({name: rows[name].tolist() for name in inputs.names})
+            return pd.DataFrame({n: fields[n] for n in names})
+
+        udf = ibis.udf.scalar.pandas(on_pandas, signature=signature)
+        return udf
+    raise ValueError(f"no batch UDFs on the {backend} backend")
 
 
 @dataclass
@@ -238,7 +283,8 @@ def _configured_master() -> str | None:
 def _connect_spark(given_master: str | None, threads: int | None) -> Engine:
     from pyspark.sql import SparkSession
 
-    master = pick_master(given_master, _configured_master(), threads or os.cpu_count() or 2)
+    configured = _configured_master()
+    master = pick_master(given_master, configured, threads or os.cpu_count() or 2)
     builder = (
         SparkSession.builder.appName("candor score")
         .config("spark.ui.enabled", "false")
@@ -247,6 +293,10 @@ def _connect_spark(given_master: str | None, threads: int | None) -> Engine:
     )
     if master is not None:
         builder = builder.master(master)
+    if (master or configured or "").startswith("local"):
+        # The Python workers that run the UDFs (`batch_udf`) are this interpreter, with
+        # candor installed; on a cluster PYSPARK_PYTHON names the executors' one.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = builder.getOrCreate()
     # Session settings: applied to a session spark-submit's script made, too.
     session.conf.set("spark.sql.session.timeZone", "UTC")

@@ -1,19 +1,30 @@
 """Trust analysis for `candor score`: the `TrustSource` that runs `candor.trust`.
 
-The pipeline hands over the valid reviews as an Ibis table; `CorpusTrust` collects the
-columns the signals need (review_id, product, reviewer, star, time, verified purchase,
-helpful votes, title and text) as Arrow, puts them in input order (file, line), builds
-a `candor.trust.table.Reviews` and calls `candor.trust.score.analyse`, the one entry
-point every caller uses. It returns ``_source, _line, review_id, trust, reasons`` per
-review, which the pipeline joins back on the row and multiplies into the weight.
+The pipeline hands over the valid reviews as an Ibis table. What runs where:
 
-The signals run in Python on this process, whichever engine read the data: on Spark
-the columns are collected to the driver. That is deliberate: bursts, near-duplicates
-and lockstep groups are found across the whole corpus (a campaign spans products and
-accounts), so they need every review at once, and the signals are vectorised numpy
-over columns (about 100 bytes a review plus its text), so a driver holds tens of
-millions of reviews. Running the same code on the same rows in the same order is also
-what makes both engines give the same trust, bit for bit.
+- on the engine (DuckDB's threads, Spark's executors): the text classifier
+  (`candor.trust.text.text_signal`, stage A of docs/score.md "Trust on the engine"), as
+  a batch UDF over the rows where they are (`candor.pipeline.stages.text_columns`);
+- collected to this process (the Spark driver): per review, its columns (review_id,
+  product, reviewer, star, time, verified purchase, helpful votes, title and text) and
+  the text classifier's output columns, as Arrow, put in input order (file, line);
+- here, in Python: `CorpusTrust` builds a `candor.trust.table.Reviews` and calls
+  `candor.trust.score.analyse`, the one entry point every caller uses, with the text
+  classifier's output as ``computed``; it runs every other signal (new accounts,
+  behaviour, bursts, lockstep, dense groups, changepoints, copies, relevance) over the
+  whole corpus as numpy, then the combiner and bounded influence.
+
+It returns ``_source, _line, review_id, trust, reasons`` per review, which the pipeline
+joins back on the row and multiplies into the weight.
+
+The signals still run here because bursts, near-duplicates and lockstep groups are
+found across the whole corpus (a campaign spans products and accounts); the design
+that moves them to the engine stage by stage, with the bound on what reaches one
+process, is docs/score.md "Trust on the engine". Until then the driver holds about 100
+bytes a review plus its text. Running the same functions on the same rows in the same
+order is what makes both engines give the same trust, bit for bit: the text signal's
+output for a review depends on its own text alone, so how an engine batches the rows
+does not change it.
 
 Reasons in reviews.jsonl are objects ``{"code": ..., "text": ...}``, most serious first
 (codes: `candor.trust.combine.REASON_ORDER`). One more code is a note, not a reason:
@@ -33,6 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from candor.pipeline import expressions
+from candor.pipeline.stages import ENGINE_SIGNALS, engine_outputs, text_columns
 from candor.trust.score import ALL_SIGNALS, TRUNCATED, TrustResult, analyse
 from candor.trust.table import Reviews
 
@@ -79,10 +91,12 @@ class CorpusTrust:
 
     def __call__(self, reviews: ir.Table) -> pa.Table:
         started = time.perf_counter()
-        columns = collect(reviews)
+        on_engine = [name for name in self.signals if name in ENGINE_SIGNALS]
+        columns = collect(reviews, on_engine)
         table = reviews_table(columns)
-        self.report.stages["collect"] = time.perf_counter() - started
-        result = analyse(table, self.signals)
+        self.report.stages[" and ".join(["collect", *on_engine])] = time.perf_counter() - started
+        computed = engine_outputs(on_engine, columns, table.text is not None)
+        result = analyse(table, self.signals, computed=computed)
         self.report.stages.update(result.seconds)
         written = time.perf_counter()
         output = trust_table(columns, result, self.report)
@@ -93,9 +107,14 @@ class CorpusTrust:
         return output
 
 
-def collect(reviews: ir.Table) -> pa.Table:
-    """The columns the signals need, in input order (the same on every engine)."""
-    wanted = reviews.select(*(c for c in expressions.ROW_COLUMNS if c not in ("valid", "reason")))
+def collect(reviews: ir.Table, on_engine: Sequence[str] = ()) -> pa.Table:
+    """The columns the signals need, and the outputs of the ``on_engine`` signals
+    computed on the engine (`candor.pipeline.stages`), in input order (the same on
+    every engine)."""
+    wanted = reviews.select(
+        *(c for c in expressions.ROW_COLUMNS if c not in ("valid", "reason")),
+        **(text_columns(reviews) if "text" in on_engine else {}),
+    )
     table = wanted.to_pyarrow()
     return table.take(pc.sort_indices(table, [("_source", "ascending"), ("_line", "ascending")]))
 

@@ -218,6 +218,22 @@ def _substring_hashes(
     return _mix((prefix[ends] - prefix[starts]) * inverse[starts])
 
 
+def _lowered(texts: Sequence[str]) -> tuple[str, IntArray]:
+    """The lowercased texts joined with a newline after each, and each one's length with
+    its newline. Lowercasing can change a length (and the final sigma depends on its
+    neighbours), so texts are lowercased one by one, unless all are ASCII, where it is
+    one character for one and the joined text is lowercased in one call."""
+    joined = "\n".join(texts) + "\n"
+    if joined.isascii():
+        lowered: Sequence[str] = texts
+        joined = joined.lower()
+    else:
+        lowered = [text.lower() for text in texts]
+        joined = "\n".join(lowered) + "\n"
+    lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered)) + 1
+    return joined, lengths
+
+
 def _tokens(texts: Sequence[str], powers: _Powers) -> tuple[U64Array, IntArray, IntArray]:
     """The tokens of scikit-learn's default tokenizer on the lowercased texts (runs of two
     or more word characters) as hashes, the text each is in, and per text its number of
@@ -226,9 +242,7 @@ def _tokens(texts: Sequence[str], powers: _Powers) -> tuple[U64Array, IntArray, 
     The texts are joined with a newline after each, so no run crosses two texts, and
     classified character by character with numpy instead of a regex per text.
     """
-    lowered = [text.lower() for text in texts]  # one by one: lower() may change a length
-    lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered)) + 1
-    joined = "\n".join(lowered) + "\n"
+    joined, lengths = _lowered(texts)
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     text_of = np.repeat(np.arange(len(texts)), lengths)  # per character
     word, space = _classify(codes)

@@ -10,7 +10,7 @@ partial analysis is a weaker one on the same scale.
 """
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from candor.trust.behaviour import behaviour
@@ -118,21 +118,30 @@ def analyse(
     model: Combiner | None = None,
     text_model: TextModel | None = None,
     now: float | None = None,
+    computed: Mapping[str, SignalOutput] | None = None,
 ) -> TrustResult:
     """Run ``signals`` over ``reviews`` and combine them into trust.
 
     ``now`` (seconds since 1970) is when the analysis is made, for the age of the
     site's accounts (default: the newest review). Text signals are skipped (not failed)
-    when the reviews carry no text.
+    when the reviews carry no text. ``computed``: outputs of some of ``signals`` that
+    already ran elsewhere on the same reviews in the same order (`candor score` runs the
+    text classifier on the engine, `candor.pipeline.stages`); they are used as given,
+    in their place in ``signals``, and not run again.
     """
     available = _signals(text_model, now)
     unknown = [name for name in signals if name not in available]
     if unknown:
         raise ValueError(f"signals: unknown {unknown}; choose from {list(ALL_SIGNALS)}")
+    given = dict(computed or {})
     seconds: dict[str, float] = {}
     outputs: list[SignalOutput] = []
     ran: list[str] = []
     for name in signals:
+        if name in given:
+            outputs.append(given[name])
+            ran.append(name)
+            continue
         if name in TEXT_SIGNALS and reviews.text is None:
             continue
         started = time.perf_counter()

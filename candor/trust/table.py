@@ -80,6 +80,23 @@ class Reviews:
         return int(self.reviewer.max()) + 1 if len(self) else 0
 
     @classmethod
+    def of_texts(cls, texts: Sequence[str]) -> "Reviews":
+        """Texts alone, for a signal that reads nothing else (`candor.trust.text.text_signal`
+        run on a batch of rows where they are, `candor.pipeline.stages`): the other columns
+        are placeholders (one product, one reviewer each, rating 1, time 0)."""
+        n = len(texts)
+        return cls(
+            review_id=[""] * n,
+            product=np.zeros(n, np.int64),
+            reviewer=np.arange(n, dtype=np.int64),
+            rating=np.ones(n, np.int64),
+            time=np.zeros(n, np.int64),
+            verified=np.zeros(n, bool),
+            helpful=np.zeros(n, np.int64),
+            text=texts,
+        )
+
+    @classmethod
     def from_columns(
         cls,
         review_id: Sequence[str],

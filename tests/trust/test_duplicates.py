@@ -151,12 +151,16 @@ def test_batch_normalisation_matches_reference() -> None:
         "",
         "x",
     ]
-    points, lengths, words = du.prepare(texts)
-    ends = np.cumsum(lengths)
-    for i, text in enumerate(texts):
-        got = "".join(map(chr, points[ends[i] - lengths[i] : ends[i]].tolist()))
-        assert got == du.normalize(text)
-        assert words[i] == len(got.split())
+    ascii_only = [t for t in texts if not isinstance(t, str) or t.isascii()]
+    ascii_only.append("Long ASCII " * (du.MAX_CHARS // 5))  # cut at MAX_CHARS
+    # an all-ASCII batch is lowercased in one call, any other text by text: both checked
+    for batch in (texts, ascii_only):
+        points, lengths, words = du.prepare(batch)
+        ends = np.cumsum(lengths)
+        for i, text in enumerate(batch):
+            got = "".join(map(chr, points[ends[i] - lengths[i] : ends[i]].tolist()))
+            assert got == du.normalize(text)
+            assert words[i] == len(got.split())
 
 
 def test_signatures_are_datasketch_minhashes() -> None:

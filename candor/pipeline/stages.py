@@ -1,0 +1,99 @@
+"""Trust signals that run on the engine, where the reviews are (docs/score.md, "Trust on
+the engine"). Stage A, per review: the text classifier.
+
+A signal computed on the engine is the same function `candor.trust.score.analyse` runs
+(`candor.trust.text.text_signal`), called on a batch of rows at a time in the engine's
+Python workers (`candor.pipeline.engines.batch_udf`); its `SignalOutput` travels back
+as one column per feature, flag and number (`fields_of`), named ``KIND__NAME``, and is
+rebuilt on the driver (`output_of`) for `analyse(..., computed=...)`. The text
+signal's output for a review depends on that review's text alone, so how the engine
+cuts the rows into batches changes nothing.
+"""
+
+from collections.abc import Mapping, Sequence
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+
+from candor.pipeline.engines import batch_udf
+from candor.trust.score import review_text
+from candor.trust.table import Reviews, SignalOutput
+from candor.trust.text import TextModel, text_signal
+
+SEPARATOR = "__"
+KINDS = {"feature": dt.float64, "flag": dt.boolean, "number": dt.float64}
+ENGINE_SIGNALS = ("text",)
+"""The signals `candor score` runs on the engine; `analyse` runs the others."""
+
+
+def fields_of(output: SignalOutput) -> dict[str, np.ndarray]:
+    """A signal's output as flat columns: ``feature__text_deceptive``, ``flag__...``."""
+    parts: dict[str, Mapping[str, np.ndarray]] = {
+        "feature": output.features,
+        "flag": output.flags,
+        "number": output.numbers,
+    }
+    return {
+        f"{kind}{SEPARATOR}{name}": values
+        for kind, arrays in parts.items()
+        for name, values in arrays.items()
+    }
+
+
+def output_of(name: str, columns: pa.Table, fields: Sequence[str]) -> SignalOutput:
+    """The `SignalOutput` ``name`` from its ``fields`` (names from `fields_of`) in
+    ``columns``: the inverse of `fields_of`."""
+    output = SignalOutput(name=name)
+    parts: dict[str, dict[str, np.ndarray]] = {
+        "feature": output.features,
+        "flag": output.flags,
+        "number": output.numbers,
+    }
+    for field in fields:
+        kind, key = field.split(SEPARATOR, 1)
+        values = columns[field].to_numpy(zero_copy_only=False)
+        parts[kind][key] = values.astype(bool if kind == "flag" else np.float64)
+    return output
+
+
+TEXT_INPUT = dt.Struct({"title": dt.string, "text": dt.string})
+
+
+def text_fields(batch: Mapping[str, Sequence[str]]) -> dict[str, np.ndarray]:
+    """`text_signal` on one batch of reviews (their titles and texts), as `fields_of`
+    columns."""
+    pairs = zip(batch["title"], batch["text"], strict=True)
+    joined = [review_text(title, text) for title, text in pairs]
+    return fields_of(text_signal(Reviews.of_texts(joined), TextModel.load()))
+
+
+def text_type() -> dt.Struct:
+    """The struct type of `text_fields`' columns, read off one run of the signal (so it
+    follows whatever the signal returns)."""
+    sample = text_fields({"title": [""], "text": ["a text of five words"]})
+    return dt.Struct({field: KINDS[field.split(SEPARATOR, 1)[0]] for field in sample})
+
+
+def text_columns(reviews: ir.Table) -> dict[str, ir.Value]:
+    """The text signal of each row of ``reviews`` (title and text columns), computed on
+    the engine ``reviews`` belongs to: one named column per `text_type` field."""
+    output = text_type()
+    function = batch_udf(ibis.get_backend(reviews).name, text_fields, TEXT_INPUT, output)
+    rows = ibis.struct({name: reviews[name].fill_null("") for name in TEXT_INPUT.names})
+    signal = function(rows)
+    return {field: signal[field] for field in output.names}
+
+
+def engine_outputs(
+    signals: Sequence[str], columns: pa.Table, has_text: bool
+) -> Mapping[str, SignalOutput]:
+    """The outputs of the ``signals`` that ran on the engine, from the collected
+    ``columns`` (nothing for the text signal when the corpus has no text: `analyse`
+    skips it then)."""
+    if "text" not in signals or not has_text:
+        return {}
+    fields = [name for name in columns.column_names if SEPARATOR in name]
+    return {"text": output_of("text", columns, fields)}

@@ -1,0 +1,103 @@
+"""Trust signals run on the engine (`candor.pipeline.stages`) give what `analyse` gives
+when it runs them itself on the collected reviews, on DuckDB and on Spark."""
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from pipeline_helpers import run_score
+
+from candor.pipeline.stages import ENGINE_SIGNALS, engine_outputs
+from candor.pipeline.trust import collect, reviews_table
+from candor.trust.score import ALL_SIGNALS, TrustResult, analyse
+from candor.trust.table import SignalOutput
+from candor.trust.text import MAX_CHARS
+from research.synthetic import candor_table, write
+
+WORDS = (
+    "the",
+    "a",
+    "plot",
+    "story",
+    "chapter",
+    "great",
+    "boring",
+    "loved",
+    "hated",
+    "author",
+    "ending",
+    "wonderful",
+    "I",
+)
+
+
+def varied_texts(n: int, seed: int) -> tuple[list[str | None], list[str | None]]:
+    """Titles and texts of every kind the text signal treats apart: missing, empty,
+    too short to judge, ordinary, non-ASCII, longer than MAX_CHARS."""
+    rng = np.random.default_rng(seed)
+    titles: list[str | None] = []
+    texts: list[str | None] = []
+    for i in range(n):
+        words = rng.choice(WORDS, int(rng.integers(1, 60)))
+        text = " ".join(words).capitalize() + rng.choice([".", "!", "", "?"])
+        kind = i % 9
+        if kind == 0:
+            text = (text + " ") * (MAX_CHARS // len(text) + 2)
+        elif kind == 1:
+            text = "Ein großartiges Buch, très bien écrit — 五つ星です."
+        texts.append(None if kind == 2 else "" if kind == 3 else text)
+        titles.append(None if kind in (2, 4) else "" if kind == 5 else f"Title {i}")
+    return titles, texts
+
+
+class BothWays:
+    """A trust source that collects the valid reviews with the engine's signals, and
+    runs `analyse` with and without them (trust 1 everywhere for the run itself)."""
+
+    def __call__(self, reviews: object) -> None:
+        columns = collect(reviews, ENGINE_SIGNALS)  # type: ignore[arg-type]
+        table = reviews_table(columns)
+        self.computed = engine_outputs(ENGINE_SIGNALS, columns, table.text is not None)
+        self.on_engine = analyse(table, ALL_SIGNALS, computed=self.computed)
+        self.here = analyse(table, ALL_SIGNALS)
+
+
+def assert_same_output(mine: SignalOutput, theirs: SignalOutput) -> None:
+    for part in ("features", "flags", "numbers"):
+        a, b = getattr(mine, part), getattr(theirs, part)
+        assert list(a) == list(b), part
+        for name in a:
+            np.testing.assert_allclose(a[name], b[name], rtol=0, atol=1e-9, err_msg=name)
+
+
+def assert_same_result(mine: TrustResult, theirs: TrustResult) -> None:
+    assert mine.signals == theirs.signals
+    np.testing.assert_allclose(mine.trust, theirs.trust, rtol=0, atol=1e-9)
+    assert_same_output(mine.merged, theirs.merged)
+    assert [mine.reasons_and_notes(i) for i in range(len(mine))] == [
+        theirs.reasons_and_notes(i) for i in range(len(theirs))
+    ]
+
+
+def run_both_ways(tmp_path: Path, engine: str) -> BothWays:
+    table = candor_table(450, 30, seed=11)
+    titles, texts = varied_texts(len(table), seed=5)
+    table = table.set_column(table.schema.get_field_index("title"), "title", pa.array(titles))
+    table = table.set_column(table.schema.get_field_index("text"), "text", pa.array(texts))
+    both = BothWays()
+    run_score(write(table, tmp_path / "in.parquet"), tmp_path / "out", engine=engine, trust=both)
+    return both
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def test_text_signal_on_the_engine_is_the_one_analyse_runs(tmp_path: Path, engine: str):
+    both = run_both_ways(tmp_path, engine)
+    assert set(both.computed) == {"text"}
+    assert "text" in both.here.seconds and "text" not in both.on_engine.seconds  # not rerun
+    text = both.here.merged.flags
+    # the corpus exercises what the signal tells apart: truncated, judged and not
+    assert text["text_truncated"].any() and not text["text_truncated"].all()
+    assert (both.computed["text"].features["text_deceptive"] == 0).any()
+    assert (both.computed["text"].features["text_deceptive"] > 0).any()
+    assert_same_result(both.on_engine, both.here)
