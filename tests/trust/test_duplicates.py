@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from candor.trust import duplicates as du
 from candor.trust.table import Reviews
@@ -241,3 +243,16 @@ def test_exact_jaccard_matches_python_sets() -> None:
         for a, b in zip(i, j, strict=True)
     ]
     np.testing.assert_allclose(got, want, atol=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.integers(-(2**62), 2**62), max_size=50), small=st.booleans())
+def test_distinct_and_groups_are_numpys_unique(values: list[int], small: bool) -> None:
+    """The sort-based stand-ins for np.unique (whose hashing is far slower on many distinct
+    64-bit keys) give what it gives: sorted values, first index and inverse."""
+    x = np.array([v % 5 if small else v for v in values], dtype=np.int64)
+    assert np.array_equal(du.distinct(x), np.unique(x))
+    unique, first, inverse = du.groups(x)
+    expected = np.unique(x, return_index=True, return_inverse=True)
+    for got, want in zip((unique, first, inverse), expected, strict=True):
+        assert np.array_equal(got, want.ravel())
