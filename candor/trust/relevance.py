@@ -100,12 +100,12 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-import numba
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # type: ignore[import-untyped]
 
+from candor.trust.compiled import compiled
 from candor.trust.table import BoolArray, FloatArray, IntArray, Reviews, SignalOutput
 
 NAME = "relevance"
@@ -217,7 +217,7 @@ def _tokens(texts: Sequence[str]) -> tuple[U64Array, IntArray, IntArray]:
     return _mix(hashes), text, words
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def _scan(
     codes: npt.NDArray[np.uint32], word: BoolArray, space: BoolArray, lengths: IntArray
 ) -> tuple[U64Array, IntArray, IntArray]:
