@@ -10,7 +10,7 @@ import pytest
 from pipeline_helpers import run_score
 
 from candor.pipeline.stages import ENGINE_SIGNALS, engine_outputs
-from candor.pipeline.trust import collect, reviews_table
+from candor.pipeline.trust import CorpusTrust, collect, reviews_table
 from candor.trust.changepoint import long_change
 from candor.trust.score import ALL_SIGNALS, TrustResult, analyse
 from candor.trust.table import SignalOutput
@@ -147,3 +147,15 @@ def test_signals_on_the_engine_are_the_ones_analyse_runs(tmp_path: Path, engine:
     changed = flags["change_by_new_accounts"]
     assert 0 < changed.sum() < 25
     assert_same_result(both.on_engine, both.here)
+
+
+def test_candor_score_writes_the_same_files_with_signals_on_the_engine_or_not(tmp_path: Path):
+    table = changed_book(candor_table(300, 20, seed=4), seed=9)
+    data = write(table, tmp_path / "in.parquet")
+    here = run_score(data, tmp_path / "here", trust=CorpusTrust(on_engine=()))
+    engine = run_score(data, tmp_path / "engine", trust=CorpusTrust())
+    assert here.summary.trust is not None and "collect and" not in here.summary.trust
+    assert engine.summary.trust is not None
+    assert f"collect and {' and '.join(ENGINE_SIGNALS)}" in engine.summary.trust
+    assert engine.reviews == here.reviews and engine.products == here.products
+    assert any(review["reasons"] for review in engine.reviews)
