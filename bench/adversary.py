@@ -763,6 +763,7 @@ class Camouflage:
     ) -> None:
         assert corpus.text is not None
         self.texts = corpus.text
+        self.seconds = corpus.seconds
         self.popular = popular_products(corpus, targets, rng)
         self.means = plain_means(corpus)
         self.rows = {
@@ -775,16 +776,25 @@ class Camouflage:
 
     def add(self, new: NewReviews, account: int, first_attack: float) -> None:
         """`count` reviews by ``account`` on distinct popular products over the
-        `CAMOUFLAGE_DAYS` before its first fake."""
+        `CAMOUFLAGE_DAYS` before its first fake, each text borrowed from a genuine review
+        posted before it (nobody can copy a review not yet written)."""
         rng = self.rng
         size = min(self.count, len(self.popular))
         for product in rng.choice(self.popular, size=size, replace=False).tolist():
-            borrowed = self.texts[int(rng.choice(self.rows[product]))]
             stars = int(np.clip(round(self.means[product]) + int(rng.integers(-1, 2)), 1, 5))
             when = math.floor(first_attack - rng.uniform(1, CAMOUFLAGE_DAYS) * DAY)
             verified = bool(rng.random() < self.verified_share)
-            text = light_edit(borrowed, rng)
+            text = self.borrowed(product, when, stars)
             new.add(product, account, stars, when, verified, 0, text, CAMOUFLAGE)
+
+    def borrowed(self, product: int, when: float, stars: int) -> str:
+        """A lightly edited genuine text of ``product`` posted before ``when`` (a
+        `unique_text` when there is none)."""
+        rows = self.rows[product]
+        earlier = rows[self.seconds[rows] < when]
+        if not len(earlier):
+            return unique_text(self.rng, stars)
+        return light_edit(self.texts[int(self.rng.choice(earlier))], self.rng)
 
 
 def inject(corpus: Corpus, attack: Attack, seed: int | Sequence[int]) -> Injected:

@@ -26,7 +26,24 @@ from candor.trust.text import TextModel, text_signal
 SEPARATOR = "__"
 KINDS = {"feature": dt.float64, "flag": dt.boolean, "number": dt.float64}
 ENGINE_SIGNALS = ("changepoint", "text")
-"""The signals `candor score` runs on the engine; `analyse` runs the others."""
+"""The signals `candor score` can run on the engine (`engine_signals`); `analyse` runs
+the others."""
+READS = {"changepoint": ("bursts",)}
+"""The signals whose output a signal reads in `analyse` (the change test sees only the
+reviews bursts have not explained): it runs on the engine only when they do too, or do
+not run at all."""
+
+
+def engine_signals(
+    signals: Sequence[str], wanted: Sequence[str] = ENGINE_SIGNALS
+) -> tuple[str, ...]:
+    """Which of ``signals`` run on the engine: those in ``wanted`` that can (`READS`)."""
+    there = [name for name in signals if name in wanted and name in ENGINE_SIGNALS]
+    return tuple(
+        name
+        for name in there
+        if all(read in there or read not in signals for read in READS.get(name, ()))
+    )
 
 
 def fields_of(output: SignalOutput) -> dict[str, np.ndarray]:

@@ -2,22 +2,24 @@
 
 The pipeline hands over the valid reviews as an Ibis table. What runs where:
 
-- on the engine (DuckDB's threads, Spark's executors), the `ENGINE_SIGNALS`
-  (docs/score.md "Trust on the engine"): the text classifier
-  (`candor.trust.text.text_signal`, stage A), as a batch UDF over the rows where they
-  are (`candor.pipeline.stages.text_columns`); the long-window change
-  (`candor.trust.changepoint.long_change`, stage B), its corpus context by window sums
-  and its test in batches of whole books (`candor.pipeline.per_book.change_rows`,
-  joined on the row);
+- on the engine (DuckDB's threads, Spark's executors), the signals
+  `candor.pipeline.stages.engine_signals` allows (docs/score.md "Trust on the
+  engine"): the text classifier (`candor.trust.text.text_signal`, stage A), as a batch
+  UDF over the rows where they are (`candor.pipeline.stages.text_columns`); and the
+  long-window change (`candor.trust.changepoint.long_change`, stage B) when bursts are
+  not analysed (the change test reads their output, and they still run here), its
+  corpus context by window sums and its test in batches of whole books
+  (`candor.pipeline.per_book.change_rows`, joined on the row). With every signal, as
+  `candor score` runs them, that is the text classifier alone;
 - collected to this process (the Spark driver): per review, its columns (review_id,
   product, reviewer, star, time, verified purchase, helpful votes, title and text) and
-  the engine signals' output columns, as Arrow, put in input order (file, line); and
-  the corpus's five star counts and its review count;
+  the engine signals' output columns, as Arrow, put in input order (file, line); for
+  the change test also the corpus's five star counts and its review count;
 - here, in Python: `CorpusTrust` builds a `candor.trust.table.Reviews` and calls
   `candor.trust.score.analyse`, the one entry point every caller uses, with the engine
   signals' outputs as ``computed``; it runs every other signal (new accounts,
-  behaviour, bursts, lockstep, dense groups, copies, relevance) over the whole corpus
-  as numpy, then the combiner and bounded influence.
+  behaviour, bursts, lockstep, dense groups, changepoints after bursts, copies,
+  relevance) over the whole corpus as numpy, then the combiner and bounded influence.
 
 It returns ``_source, _line, review_id, trust, reasons`` per review, which the pipeline
 joins back on the row and multiplies into the weight.
@@ -51,7 +53,12 @@ import pyarrow.compute as pc
 
 from candor.pipeline import expressions
 from candor.pipeline.per_book import KEY, change_rows
-from candor.pipeline.stages import ENGINE_SIGNALS, engine_outputs, text_columns
+from candor.pipeline.stages import (
+    ENGINE_SIGNALS,
+    engine_outputs,
+    engine_signals,
+    text_columns,
+)
 from candor.trust.score import ALL_SIGNALS, TRUNCATED, TrustResult, analyse
 from candor.trust.table import Reviews
 
@@ -91,14 +98,15 @@ class TrustReport:
 
 class CorpusTrust:
     """A `candor.pipeline.run.TrustSource` running ``signals`` over the whole corpus,
-    those of them in ``on_engine`` on the engine (by default every one that can: ``()``
-    runs them all here, as before they moved; bench.trust_engine compares the two)."""
+    those of them in ``on_engine`` on the engine when they can (`stages.engine_signals`;
+    by default every one that can: ``()`` runs them all here, as before they moved;
+    bench.trust_engine compares the two)."""
 
     def __init__(
         self, signals: Sequence[str] = ALL_SIGNALS, on_engine: Sequence[str] = ENGINE_SIGNALS
     ) -> None:
         self.signals = tuple(signals)
-        self.on_engine = tuple(name for name in signals if name in on_engine)
+        self.on_engine = engine_signals(self.signals, on_engine)
         self.report = TrustReport()
 
     def __call__(self, reviews: ir.Table) -> pa.Table:

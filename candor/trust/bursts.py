@@ -61,6 +61,7 @@ import numpy as np
 from scipy import stats  # type: ignore[import-untyped]
 
 from candor.trust.behaviour import days
+from candor.trust.duplicates import distinct
 from candor.trust.table import BoolArray, FloatArray, IntArray, Reviews, SignalOutput
 
 NAME = "bursts"
@@ -266,7 +267,7 @@ class _Windows:
 
 
 def _windows(by_day: _ByProductDay, priors: _Priors) -> _Windows:
-    anchors = np.unique(by_day.key)
+    anchors = distinct(by_day.key)
     repeats = len(WIDTHS)
     width = np.repeat(np.asarray(WIDTHS, np.int64), len(anchors))
     start = np.tile(anchors, repeats)

@@ -28,6 +28,10 @@ The test (per product, reviews in time order, ties by row order)
     neighbouring splits are strongly correlated, which is what makes the level safe for
     every product size; the price is some power on long histories.
 
+    The test sees the reviews a burst has not already explained (``counted``, which
+    `candor.trust.score` passes): otherwise a burst of fakes, itself caught, would be
+    the change, and the honest one-review readers just before it would be its carriers.
+
 Who carries the change
     ``pi_s`` is the share of ``s``-star reviews in the history before the split (with
     ``PRIOR_STARS`` pseudo-reviews spread like the whole corpus, as in ``bursts``), and
@@ -246,7 +250,7 @@ class Context:
     share of each star (1 to STARS), and per review its account's first review time and
     number of reviews in the corpus and its `popular_agreement` counts. `corpus_context`
     computes it from the whole corpus; given, `long_change` can run on any subset of
-    whole products (a batch of books on the engine, `candor.pipeline.stages`)."""
+    whole products (a batch of books on the engine, `candor.pipeline.per_book`)."""
 
     star_share: FloatArray
     first_seen: IntArray
@@ -279,6 +283,20 @@ def _empty(n: int) -> SignalOutput:
     return _output(np.ones(n), np.zeros(n), np.zeros(n, bool), np.zeros((3, n)))
 
 
+def _spread(found: SignalOutput, rows: IntArray, n: int) -> SignalOutput:
+    """``found`` (about the reviews at ``rows``) for all ``n`` reviews, the others
+    keeping what a review the test did not see gets."""
+    out = _empty(n)
+    for mine, theirs in (
+        (out.features, found.features),
+        (out.flags, found.flags),
+        (out.numbers, found.numbers),
+    ):
+        for name, values in theirs.items():
+            mine[name][rows] = values
+    return out
+
+
 def _output(
     factor: FloatArray, log10_p: FloatArray, flagged: BoolArray, numbers: FloatArray
 ) -> SignalOutput:
@@ -290,10 +308,25 @@ def _output(
 
 
 def long_change(
-    reviews: Reviews, alpha: float = ALPHA, context: Context | None = None
+    reviews: Reviews,
+    alpha: float = ALPHA,
+    counted: BoolArray | None = None,
+    context: Context | None = None,
 ) -> SignalOutput:
     """``change_factor`` and the ``change_by_new_accounts`` flag (see the module doc).
-    ``context``: the rest of the corpus (default: ``reviews`` are the whole corpus)."""
+
+    ``counted``: the reviews the test sees (default all). `candor.trust.score` leaves out
+    the reviews a burst already explains away, so that a campaign caught as a burst is
+    not a change the book's honest readers are then held to; those reviews keep 1.0 here.
+    ``context``: what the test needs from the rest of the corpus (default: computed from
+    the reviews it sees, the whole corpus); given, ``reviews`` may be any set of whole
+    books, all counted.
+    """
+    if counted is not None and not counted.all():
+        if context is not None:
+            raise ValueError("long_change: a context is for reviews all counted")
+        rows = np.flatnonzero(counted)
+        return _spread(long_change(reviews.rows(rows), alpha), rows, len(reviews))
     n = len(reviews)
     if n == 0:
         return _empty(0)

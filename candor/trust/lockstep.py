@@ -53,6 +53,7 @@ import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from candor.trust.behaviour import days
+from candor.trust.duplicates import distinct
 from candor.trust.table import BoolArray, FloatArray, IntArray, Reviews, SignalOutput
 
 NAME = "lockstep"
@@ -182,14 +183,17 @@ def _groups(
         dtype=np.float64,
     )
     co = (binary @ binary.T).tocoo()  # cells two accounts share
+    # most pairs share one or two cells: drop them first, before the other tests
+    enough = co.data >= MIN_SHARED_PRODUCTS
+    row, col, common = co.row[enough], co.col[enough], co.data[enough]
     own = np.asarray(binary.sum(axis=1)).ravel()
-    union = own[co.row] + own[co.col] - co.data
-    close = (co.row != co.col) & (co.data >= MIN_SHARED_PRODUCTS) & (co.data >= MIN_JACCARD * union)
-    others = np.bincount(co.row[close], minlength=n_users).astype(np.float64)
+    union = own[row] + own[col] - common
+    close = (row != col) & (common >= MIN_JACCARD * union)
+    others = np.bincount(row[close], minlength=n_users).astype(np.float64)
     member_u = others >= MIN_OTHER_ACCOUNTS
     # cells of a member account that it shares with at least one close account
     pairs = sp.csr_matrix(
-        (np.ones(int(close.sum())), (co.row[close], co.col[close])), shape=(n_users, n_users)
+        (np.ones(int(close.sum())), (row[close], col[close])), shape=(n_users, n_users)
     )
     # an account's own core cells that at least one close account also has
     shared_cells = binary.multiply(pairs @ binary).tocoo()
@@ -197,7 +201,7 @@ def _groups(
     lock_user = shared_cells.row[ok].astype(np.int64)
     lock_cell = shared_cells.col[ok].astype(np.int64)
     # distinct products among an account's lockstep cells
-    prod_key = np.unique(lock_user * (int(cell_product.max()) + 1) + cell_product[lock_cell])
+    prod_key = distinct(lock_user * (int(cell_product.max()) + 1) + cell_product[lock_cell])
     shared = np.bincount(prod_key // (int(cell_product.max()) + 1), minlength=n_users).astype(
         np.float64
     )
@@ -221,7 +225,7 @@ def lockstep(reviews: Reviews) -> SignalOutput:
     n_cells = len(cell_product)
     user = reviews.reviewer[index]
     # one edge per (account, cell)
-    edge_key = np.unique(user * n_cells + cell)
+    edge_key = distinct(user * n_cells + cell)
     e_user, e_cell = edge_key // n_cells, edge_key % n_cells
     cell_degree = np.bincount(e_cell, minlength=n_cells)
     weight = 1.0 / np.log(CAMOUFLAGE_X + cell_degree)
@@ -236,7 +240,7 @@ def lockstep(reviews: Reviews) -> SignalOutput:
     # flag the reviews that sit in one of their account's lockstep cells
     flagged_edge = np.zeros(len(index), bool)
     if len(groups.lock_user):
-        lock_key = np.unique(groups.lock_user * n_cells + groups.lock_cell)
+        lock_key = distinct(groups.lock_user * n_cells + groups.lock_cell)
         flagged_edge = np.isin(user * n_cells + cell, lock_key)
     flag = np.zeros(n, bool)
     np.logical_or.at(flag, index, flagged_edge)

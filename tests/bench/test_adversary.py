@@ -168,6 +168,29 @@ def test_camouflage_reviews_per_account_before_its_attack(
     assert not np.isin(corpus.reviewer[role != GENUINE], CORPUS.reviewer).any()  # new accounts
 
 
+def test_camouflage_borrows_only_texts_already_written() -> None:
+    def words(text: str) -> set[str]:
+        return set(text.lower().split())
+
+    def overlap(a: str, b: str) -> float:
+        return len(words(a) & words(b)) / len(words(a) | words(b))
+
+    camouflage = adversary.Camouflage(
+        CORPUS, np.array([0]), replace(BASE, accounts="aged5"), np.random.default_rng(2)
+    )
+    assert CORPUS.text is not None
+    for product in camouflage.popular.tolist():
+        rows = camouflage.rows[product]
+        order = rows[np.argsort(CORPUS.seconds[rows])]
+        first, second = CORPUS.seconds[order[0]], CORPUS.seconds[order[1]]
+        only_first = camouflage.borrowed(product, (first + second) / 2, 5)
+        texts = [CORPUS.text[row] for row in order.tolist()]
+        assert max(texts, key=lambda text: overlap(only_first, text)) == texts[0]
+        assert overlap(only_first, texts[0]) >= 0.5
+        before_all = camouflage.borrowed(product, first, 5)
+        assert max(overlap(before_all, text) for text in texts) < 0.5
+
+
 def test_a_light_edit_always_changes_the_text() -> None:
     rng = np.random.default_rng(5)
     for text in [*(CORPUS.text or [])[:200], "Good.", "Title\nNo word to swap here."]:

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 from pipeline_helpers import run_score
 
-from candor.pipeline.stages import ENGINE_SIGNALS, engine_outputs
+from candor.pipeline.stages import ENGINE_SIGNALS, engine_outputs, engine_signals
 from candor.pipeline.trust import CorpusTrust, collect, reviews_table
 from candor.trust.changepoint import long_change
 from candor.trust.score import ALL_SIGNALS, TrustResult, analyse
@@ -53,16 +53,23 @@ def varied_texts(n: int, seed: int) -> tuple[list[str | None], list[str | None]]
     return titles, texts
 
 
+WITHOUT_BURSTS = tuple(name for name in ALL_SIGNALS if name != "bursts")
+"""Every signal but bursts, whose output the change test reads: so every signal that
+can run on the engine does (`engine_signals`)."""
+
+
 class BothWays:
     """A trust source that collects the valid reviews with the engine's signals, and
-    runs `analyse` with and without them (trust 1 everywhere for the run itself)."""
+    runs `analyse` (``WITHOUT_BURSTS``) with and without them (trust 1 everywhere for
+    the run itself)."""
 
     def __call__(self, reviews: object) -> None:
-        columns = collect(reviews, ENGINE_SIGNALS)  # type: ignore[arg-type]
+        on_engine = engine_signals(WITHOUT_BURSTS)
+        columns = collect(reviews, on_engine)  # type: ignore[arg-type]
         table = reviews_table(columns)
-        self.computed = engine_outputs(ENGINE_SIGNALS, columns, table.text is not None)
-        self.on_engine = analyse(table, ALL_SIGNALS, computed=self.computed)
-        self.here = analyse(table, ALL_SIGNALS)
+        self.computed = engine_outputs(on_engine, columns, table.text is not None)
+        self.on_engine = analyse(table, WITHOUT_BURSTS, computed=self.computed)
+        self.here = analyse(table, WITHOUT_BURSTS)
         self.here_outputs = {
             "text": text_signal(table),
             "changepoint": long_change(table),
@@ -149,13 +156,24 @@ def test_signals_on_the_engine_are_the_ones_analyse_runs(tmp_path: Path, engine:
     assert_same_result(both.on_engine, both.here)
 
 
-def test_candor_score_writes_the_same_files_with_signals_on_the_engine_or_not(tmp_path: Path):
+def test_a_signal_runs_on_the_engine_only_with_the_signals_it_reads():
+    assert engine_signals(ALL_SIGNALS) == ("text",)  # the change test reads bursts
+    assert engine_signals(WITHOUT_BURSTS) == ("changepoint", "text")
+    assert engine_signals(("changepoint", "relevance")) == ("changepoint",)
+    assert engine_signals(WITHOUT_BURSTS, wanted=("text",)) == ("text",)
+    assert engine_signals(ALL_SIGNALS, wanted=()) == ()
+
+
+@pytest.mark.parametrize("signals", [ALL_SIGNALS, WITHOUT_BURSTS])
+def test_candor_score_writes_the_same_files_with_signals_on_the_engine_or_not(
+    tmp_path: Path, signals: tuple[str, ...]
+):
     table = changed_book(candor_table(300, 20, seed=4), seed=9)
     data = write(table, tmp_path / "in.parquet")
-    here = run_score(data, tmp_path / "here", trust=CorpusTrust(on_engine=()))
-    engine = run_score(data, tmp_path / "engine", trust=CorpusTrust())
+    here = run_score(data, tmp_path / "here", trust=CorpusTrust(signals, on_engine=()))
+    engine = run_score(data, tmp_path / "engine", trust=CorpusTrust(signals))
     assert here.summary.trust is not None and "collect and" not in here.summary.trust
     assert engine.summary.trust is not None
-    assert f"collect and {' and '.join(ENGINE_SIGNALS)}" in engine.summary.trust
+    assert f"collect and {' and '.join(engine_signals(signals))} " in engine.summary.trust
     assert engine.reviews == here.reviews and engine.products == here.products
     assert any(review["reasons"] for review in engine.reviews)

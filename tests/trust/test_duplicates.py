@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from candor.trust import duplicates as du
 from candor.trust.table import Reviews
@@ -151,12 +153,16 @@ def test_batch_normalisation_matches_reference() -> None:
         "",
         "x",
     ]
-    points, lengths, words = du.prepare(texts)
-    ends = np.cumsum(lengths)
-    for i, text in enumerate(texts):
-        got = "".join(map(chr, points[ends[i] - lengths[i] : ends[i]].tolist()))
-        assert got == du.normalize(text)
-        assert words[i] == len(got.split())
+    ascii_only = [t for t in texts if not isinstance(t, str) or t.isascii()]
+    ascii_only.append("Long ASCII " * (du.MAX_CHARS // 5))  # cut at MAX_CHARS
+    # an all-ASCII batch is lowercased in one call, any other text by text: both checked
+    for batch in (texts, ascii_only):
+        points, lengths, words = du.prepare(batch)
+        ends = np.cumsum(lengths)
+        for i, text in enumerate(batch):
+            got = "".join(map(chr, points[ends[i] - lengths[i] : ends[i]].tolist()))
+            assert got == du.normalize(text)
+            assert words[i] == len(got.split())
 
 
 def test_signatures_are_datasketch_minhashes() -> None:
@@ -237,3 +243,16 @@ def test_exact_jaccard_matches_python_sets() -> None:
         for a, b in zip(i, j, strict=True)
     ]
     np.testing.assert_allclose(got, want, atol=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.integers(-(2**62), 2**62), max_size=50), small=st.booleans())
+def test_distinct_and_groups_are_numpys_unique(values: list[int], small: bool) -> None:
+    """The sort-based stand-ins for np.unique (whose hashing is far slower on many distinct
+    64-bit keys) give what it gives: sorted values, first index and inverse."""
+    x = np.array([v % 5 if small else v for v in values], dtype=np.int64)
+    assert np.array_equal(du.distinct(x), np.unique(x))
+    unique, first, inverse = du.groups(x)
+    expected = np.unique(x, return_index=True, return_inverse=True)
+    for got, want in zip((unique, first, inverse), expected, strict=True):
+        assert np.array_equal(got, want.ravel())
