@@ -81,12 +81,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numba
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from datasketch import MinHash  # type: ignore[import-untyped]
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree  # type: ignore[import-untyped]
 
+from candor.trust.compiled import compiled
 from candor.trust.table import BoolArray, FloatArray, IntArray, Reviews, SignalOutput
 
 THRESHOLD = 0.8
@@ -162,7 +162,7 @@ def prepare(texts: Sequence[object]) -> tuple[np.ndarray, IntArray, IntArray]:
     return _squeeze(points, lengths, _alnum_table())
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def _squeeze(
     points: np.ndarray, lengths: IntArray, alnum: BoolArray
 ) -> tuple[np.ndarray, IntArray, IntArray]:
@@ -226,7 +226,7 @@ def shingle_hashes(points: np.ndarray, lengths: IntArray) -> tuple[np.ndarray, I
     return _shingle_hashes(points, lengths, int(counts.sum())), counts
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def _shingle_hashes(points: np.ndarray, lengths: IntArray, total: int) -> np.ndarray:
     """For each window of SHINGLE code points inside one text: the polynomial hash of its
     points mod 2^64 (base ``_POLY``), mixed, its top 32 bits."""
@@ -265,7 +265,7 @@ def signatures(
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def _min_hashes(
     mixed: np.ndarray, counts: IntArray, a: np.ndarray, b: np.ndarray, out: np.ndarray
 ) -> None:

@@ -12,30 +12,30 @@ the same float64 subtractions and divisions in the same order, so the block and 
 are the same to the last bit. The dense-group stage went from 27 to about 4 CPU-seconds on
 1,000,000 generated reviews (``bench.trust_speed``).
 
-``cache=True`` keeps the compiled code next to this file (or in Numba's cache directory),
-so only the first run on a machine pays the compilation, about a second.
+`candor.trust.compiled` keeps the compiled code next to this file (or in Numba's cache
+directory), so only the first run on a machine pays the compilation, about a second.
 """
 
-import numba
 import numpy as np
 
+from candor.trust.compiled import compiled
 from candor.trust.table import FloatArray, IntArray
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def _before(key: FloatArray, node: IntArray, a: int, b: int) -> bool:
     """Heap entry ``a`` comes out before entry ``b``: lower degree, then lower node."""
     return bool(key[a] < key[b] or (key[a] == key[b] and node[a] < node[b]))
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def _swap(key: FloatArray, node: IntArray, slot: IntArray, a: int, b: int) -> None:
     key[a], key[b] = key[b], key[a]
     node[a], node[b] = node[b], node[a]
     slot[node[a]], slot[node[b]] = a, b
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def _sift_up(key: FloatArray, node: IntArray, slot: IntArray, at: int) -> None:
     while at > 0:
         parent = (at - 1) >> 1
@@ -45,7 +45,7 @@ def _sift_up(key: FloatArray, node: IntArray, slot: IntArray, at: int) -> None:
         at = parent
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def _sift_down(key: FloatArray, node: IntArray, slot: IntArray, size: int, at: int) -> None:
     while True:
         least = at
@@ -58,7 +58,7 @@ def _sift_down(key: FloatArray, node: IntArray, slot: IntArray, size: int, at: i
         at = least
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def _heap_of(degree: FloatArray, present: IntArray) -> tuple[FloatArray, IntArray, IntArray]:
     """A heap of the nodes ``present`` by (degree, node): keys, nodes, and each node's
     slot in them."""
@@ -71,7 +71,7 @@ def _heap_of(degree: FloatArray, present: IntArray) -> tuple[FloatArray, IntArra
     return key, node, slot
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def peeling_order(
     start: IntArray,
     neighbour: IntArray,

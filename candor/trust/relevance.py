@@ -29,12 +29,13 @@ Similarity
     entries, handed back to each review that has the term (`_owner_sums`).
 
 How it is computed (for speed)
-    Tokenising and hashing are done here in numpy, a chunk of texts at a time, instead of
-    by scikit-learn's Python loop over every token and bigram (which was three quarters of
+    Tokenising and hashing are done here, a chunk of texts at a time, instead of by
+    scikit-learn's Python loop over every token and bigram (which was three quarters of
     the time): the texts are joined, each character classified (word character,
     whitespace) by a table of Python's own definitions, tokens are the runs of two or more
-    word characters and get a polynomial hash of their code points from prefix sums;
-    `term_counts`' tests check its terms against scikit-learn's one by one. Only the hash
+    word characters and get a polynomial hash of their code points, found and hashed in
+    one compiled pass (Numba); `term_counts`' tests check its terms against
+    scikit-learn's one by one. Only the hash
     differs from scikit-learn's (MurmurHash3 of the term's UTF-8 bytes), so other pairs of
     terms collide; on the real samples below that moved no flag but three on
     amazon_electronics, whose similarities went from 0.0200-0.0202 to 0.0199-0.0200,
@@ -104,6 +105,7 @@ import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # type: ignore[import-untyped]
 
+from candor.trust.compiled import compiled
 from candor.trust.table import BoolArray, FloatArray, IntArray, Reviews, SignalOutput
 
 NAME = "relevance"
@@ -132,10 +134,8 @@ BLOCK = 1 << 18  # entries of the TF-IDF matrix weighted or summed at a time, fo
 TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
 
 U64Array = npt.NDArray[np.uint64]
-# A token's hash is sum(code point * BASE^k) mod 2^64 over its characters, from prefix sums
-# of the whole chunk; BASE is odd, so its powers have inverses mod 2^64.
-_BASE = 0x100000001B3
-_BASE_INVERSE = pow(_BASE, -1, 1 << 64)
+# A token's hash is sum(code point * BASE^k) mod 2^64 over its characters (`_scan`), mixed.
+_BASE = np.uint64(0x100000001B3)
 _PAIR = np.uint64(0x9E3779B97F4A7C15)  # mixes a bigram's first token into its hash
 _SHIFT_33 = np.uint64(33)
 _TERM_SHIFT = np.uint64(64 - HASH_BITS)
@@ -185,39 +185,6 @@ def _mix(hashes: U64Array) -> U64Array:
     return hashes
 
 
-def _compute_powers(base: int, count: int) -> U64Array:
-    """base^0 .. base^(count - 1) mod 2^64 (numpy's unsigned products wrap)."""
-    powers = np.empty(count, dtype=np.uint64)
-    powers[0] = 1
-    np.cumprod(np.full(count - 1, base, dtype=np.uint64), out=powers[1:])
-    return powers
-
-
-class _Powers:
-    """BASE^k and BASE^-k mod 2^64 for every position of a chunk, computed for the largest
-    chunk of one call and cut for the others (a cumprod each)."""
-
-    def __init__(self) -> None:
-        self.forward = self.inverse = np.ones(1, dtype=np.uint64)
-
-    def first(self, count: int) -> tuple[U64Array, U64Array]:
-        if len(self.forward) < count:
-            self.forward = _compute_powers(_BASE, count)
-            self.inverse = _compute_powers(_BASE_INVERSE, count)
-        return self.forward[:count], self.inverse[:count]
-
-
-def _substring_hashes(
-    codes: npt.NDArray[np.uint32], starts: IntArray, ends: IntArray, powers: _Powers
-) -> U64Array:
-    """A 64-bit hash of each ``codes[start:end]``, the same wherever the text occurs:
-    ``sum(codes[start + k] * BASE^k)``, from prefix sums of ``codes[j] * BASE^j``."""
-    forward, inverse = powers.first(len(codes) + 1)
-    prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
-    np.cumsum(codes * forward[:-1], out=prefix[1:])
-    return _mix((prefix[ends] - prefix[starts]) * inverse[starts])
-
-
 def _lowered(texts: Sequence[str]) -> tuple[str, IntArray]:
     """The lowercased texts joined with a newline after each, and each one's length with
     its newline. Lowercasing can change a length (and the final sigma depends on its
@@ -234,33 +201,57 @@ def _lowered(texts: Sequence[str]) -> tuple[str, IntArray]:
     return joined, lengths
 
 
-def _tokens(texts: Sequence[str], powers: _Powers) -> tuple[U64Array, IntArray, IntArray]:
+def _tokens(texts: Sequence[str]) -> tuple[U64Array, IntArray, IntArray]:
     """The tokens of scikit-learn's default tokenizer on the lowercased texts (runs of two
     or more word characters) as hashes, the text each is in, and per text its number of
     whitespace-separated words (``len(text.split())``).
 
     The texts are joined with a newline after each, so no run crosses two texts, and
-    classified character by character with numpy instead of a regex per text.
+    classified character by character (`_classify`) instead of a regex per text; the runs
+    are found and hashed in one compiled pass (`_scan`).
     """
     joined, lengths = _lowered(texts)
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    text_of = np.repeat(np.arange(len(texts)), lengths)  # per character
     word, space = _classify(codes)
-    edges = np.diff(word.view(np.int8), prepend=np.int8(0))  # the joined text ends in "\n"
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    long_enough = ends - starts >= 2
-    starts, ends = starts[long_enough], ends[long_enough]
-    word_start = ~space
-    word_start[1:] &= space[:-1]
-    words = np.bincount(text_of[word_start], minlength=len(texts))
-    return _substring_hashes(codes, starts, ends, powers), text_of[starts], words
+    hashes, text, words = _scan(codes, word, space, lengths)
+    return _mix(hashes), text, words
+
+
+@compiled
+def _scan(
+    codes: npt.NDArray[np.uint32], word: BoolArray, space: BoolArray, lengths: IntArray
+) -> tuple[U64Array, IntArray, IntArray]:
+    """Per run of two or more word characters, ``sum(code[k] * BASE^k) mod 2^64`` over its
+    characters and the text it is in; per text, its runs of non-space characters. Each
+    text is ``lengths[t]`` consecutive codes ending in a newline."""
+    hashes = np.empty(len(codes) // 3 + 1, np.uint64)  # a run: two characters and an end
+    text = np.empty(len(hashes), np.int64)
+    words = np.zeros(len(lengths), np.int64)
+    count = end = 0
+    for t in range(len(lengths)):
+        start, end = end, end + lengths[t]
+        run, h, power, after_space = 0, np.uint64(0), np.uint64(1), True
+        for i in range(start, end):
+            if not space[i] and after_space:
+                words[t] += 1
+            after_space = space[i]
+            if word[i]:
+                h += np.uint64(codes[i]) * power
+                power *= _BASE
+                run += 1
+                continue
+            if run >= 2:
+                hashes[count], text[count] = h, t
+                count += 1
+            run, h, power = 0, np.uint64(0), np.uint64(1)
+    return hashes[:count], text[:count], words
 
 
 @cache
 def _stop_word_table() -> tuple[npt.NDArray[np.int16], U64Array, np.uint64]:
     """The stop words' hashes, and a table from a hash's top bits to 1 + the index of the
     only stop word with those bits (0: none), with as few bits as keep them apart."""
-    hashes, _, _ = _tokens(sorted(ENGLISH_STOP_WORDS), _Powers())  # "a", "i": never tokens
+    hashes, _, _ = _tokens(sorted(ENGLISH_STOP_WORDS))  # "a", "i": never tokens
     hashes = np.unique(hashes)
     for bits in range(16, 33):
         top = hashes >> np.uint64(64 - bits)
@@ -279,11 +270,11 @@ def _is_stop_word(hashes: U64Array) -> BoolArray:
 
 
 def _chunk_term_counts(
-    texts: Sequence[str], powers: _Powers
+    texts: Sequence[str],
 ) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
     """Per text of a chunk: its hashed terms and their counts, sorted by (text, slot), as
     (text, slot, count) rows; and each text's whitespace-separated words."""
-    hashes, text, words = _tokens(texts, powers)
+    hashes, text, words = _tokens(texts)
     content = ~_is_stop_word(hashes)
     hashes, text = hashes[content], text[content]
     follows = text[1:] == text[:-1]  # a bigram: two consecutive content tokens of one text
@@ -351,9 +342,8 @@ def term_counts(texts: Sequence[str]) -> tuple[sp.csr_matrix, IntArray]:
     slots, counts = _Filling(capacity, np.int32), _Filling(capacity, np.float64)
     indptr = np.zeros(len(texts) + 1, dtype=np.int64)
     words = np.zeros(len(texts), dtype=np.int64)
-    powers = _Powers()
     for part in _chunks(lengths, CHUNK_CHARS):
-        text, slot, count, chunk_words = _chunk_term_counts(texts[part], powers)
+        text, slot, count, chunk_words = _chunk_term_counts(texts[part])
         words[part] = chunk_words
         slots.append(slot)
         counts.append(count)

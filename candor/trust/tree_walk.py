@@ -15,9 +15,9 @@ trees' outputs added one tree after the other, from 0), so the sums are the same
 last bit.
 """
 
-import numba
 import numpy as np
 
+from candor.trust.compiled import compiled
 from candor.trust.table import BoolArray, FloatArray, IntArray
 
 Nodes = tuple[
@@ -34,7 +34,7 @@ SPLITS = 3  # a tree of four leaves has three splits (`_add_table_tree` reads th
 ROWS_AT_ONCE = 1 << 14
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def _subtree(i: int, x: FloatArray, nodes: Nodes) -> float:
     """Output of the subtree at node ``i`` for one review's features ``x``."""
     present, feature, threshold, left, right, missing_left, value, share = nodes
@@ -51,7 +51,7 @@ def _subtree(i: int, x: FloatArray, nodes: Nodes) -> float:
     return float(share[i] * on_left + (1.0 - share[i]) * on_right)
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def _add_table_tree(out: FloatArray, rows: FloatArray, tables: Tables, k: int) -> None:
     """Add table tree ``k``'s output to ``out``: bit ``s`` of a review's index is whether
     it goes left at the tree's split ``s``."""
@@ -68,7 +68,7 @@ def _add_table_tree(out: FloatArray, rows: FloatArray, tables: Tables, k: int) -
         out[r] += leaf[k, bits]
 
 
-@numba.njit(cache=True, nogil=True)
+@compiled
 def _sums(rows: FloatArray, tables: Tables, nodes: Nodes, roots: IntArray) -> FloatArray:
     """The trees' outputs summed per review (a column of ``rows``), tree after tree."""
     out = np.zeros(rows.shape[1])

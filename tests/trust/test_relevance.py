@@ -252,9 +252,25 @@ TRICKY_TEXTS = [
 
 def reference_slot(term: str) -> int:
     """The hashed slot of one sklearn term ("token" or "token token") by the module's hash."""
-    hashes = [rel._tokens([token], rel._Powers())[0] for token in term.split(" ")]
+    hashes = [rel._tokens([token])[0] for token in term.split(" ")]
     mixed = hashes[0] if len(hashes) == 1 else rel._mix(hashes[0] * rel._PAIR + hashes[1])
     return int(mixed[0] >> rel._TERM_SHIFT)
+
+
+def test_token_hashes_are_the_polynomial_of_the_code_points() -> None:
+    """Each token's hash, written out: sum(code point * BASE^k) mod 2^64, mixed; in the
+    order of the texts, with the text each token is in and the texts' word counts."""
+    texts = [*TRICKY_TEXTS, "ab cd", "x  y\tzz"]
+    hashes, text_of, words = rel._tokens(texts)
+    expected_hashes, expected_text = [], []
+    for t, lowered in enumerate(original.lower() for original in texts):
+        for token in rel.TOKEN.findall(lowered):
+            value = sum(ord(c) * int(rel._BASE) ** k for k, c in enumerate(token)) % 2**64
+            expected_hashes.append(int(rel._mix(np.array([value], np.uint64))[0]))
+            expected_text.append(t)
+    assert hashes.tolist() == expected_hashes
+    assert text_of.tolist() == expected_text
+    assert words.tolist() == [len(original.split()) for original in texts]
 
 
 def test_term_counts_are_hashing_vectorizers_terms() -> None:
