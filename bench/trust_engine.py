@@ -25,8 +25,9 @@ from bench.docs import machine_line, today, write_section
 from bench.generate import generate
 from bench.score_baseline import paired_runs, quartiles
 from candor.pipeline.run import Options, score_corpus
-from candor.pipeline.stages import ENGINE_SIGNALS
+from candor.pipeline.stages import ENGINE_SIGNALS, engine_signals
 from candor.pipeline.trust import CorpusTrust
+from candor.trust.score import ALL_SIGNALS
 
 PATHS = {"here": (), "engine": ENGINE_SIGNALS}
 Runs = dict[str, tuple[list[float], list[float], str]]
@@ -70,25 +71,25 @@ Measured {today()} on {machine_line()}.
 {command}
 ```
 
-`candor score` with trust on {args.reviews:,} generated reviews (`bench.generate`, seed
-0), in pairs (one right after the other, the order switching every pair): every signal
-run on one process as before (`CorpusTrust(on_engine=())`), and {", ".join(ENGINE_SIGNALS)}
-on the engine (the default; docs/score.md "Trust on the engine"). CPU counts every
-thread of the process.
+`candor score` with trust on {args.reviews:,} generated reviews (`bench.generate`,
+seed 0), in pairs (one right after the other, the order switching every pair): every
+signal run on one process as before (`CorpusTrust(on_engine=())`), and the default,
+where the engine runs {" and ".join(engine_signals(ALL_SIGNALS))} (docs/score.md "Trust
+on the engine"). CPU counts every thread of the process.
 
 | pair | one process: wall | CPU | on the engine: wall | CPU |
 |---|---:|---:|---:|---:|
 {rows}
 
-On the engine / one process, median of the pairs: **wall {wall_ratio:.2f}x** (quartiles
-{wall_low:.2f}x to {wall_high:.2f}x), **CPU {cpu_ratio:.2f}x** ({cpu_low:.2f}x to
-{cpu_high:.2f}x). Same reviews.jsonl and products.jsonl, byte for byte:
-**{"yes" if same else "NO"}**.
+On the engine / one process, median of the pairs: **wall {wall_ratio:.2f}x**
+(quartiles {wall_low:.2f}x to {wall_high:.2f}x), **CPU {cpu_ratio:.2f}x** (quartiles
+{cpu_low:.2f}x to {cpu_high:.2f}x). Same reviews.jsonl and products.jsonl, byte for
+byte: **{"yes" if same else "NO"}**.
 
 Trust summary of the last run on the engine: `{summary}`
 
-Load average at the end: {os.getloadavg()[0]:.1f} (the machine is shared: compare within
-a pair).
+Load average at the end: {os.getloadavg()[0]:.1f} (the machine is shared: compare
+within a pair).
 """
 
 

@@ -14,6 +14,7 @@ def test_both_paths_score_the_same_and_the_report_says_so(
     monkeypatch.setattr(sys, "argv", argv)
     trust_engine.main()
     report = capsys.readouterr().out
-    assert "byte for byte:\n**yes**" in report
+    assert "byte for\nbyte: **yes**" in report
+    assert "where the engine runs text (" in report
     assert report.count("| 1 |") == 1 and report.count("| 2 |") == 1
     assert "trust: 2,000 reviews analysed" in report
