@@ -358,9 +358,9 @@ def markdown(
     if text_stage is not None:
         summary.append(
             f"The text classifier scores {text_stage.per_core:,.0f} reviews/s per core"
-            " (hashed word 1-3-grams and char 1-5-grams and 26 style rates per text, two"
-            f" linear heads), so {n:,} reviews take about {n / text_stage.per_core / 60:.1f}"
-            " CPU-minutes: in a batch run it is the stage to shard across cores."
+            f" ({text_model_summary(TextModel.load())}), so {n:,} reviews take about"
+            f" {n / text_stage.per_core / 60:.1f} CPU-minutes: in a batch run it is the stage"
+            " to shard across cores."
         )
     summary.append(f"Peak resident memory of the whole run: {peak_mb:,.0f} MB.")
     lines += ["", " ".join(summary)]
@@ -375,6 +375,23 @@ def markdown(
             " near the similarity threshold, and each needs an exact check.",
         ]
     return "\n".join(lines)
+
+
+def text_model_summary(model: TextModel) -> str:
+    """What the text classifier computes per text, read from the model."""
+    trees = [
+        f"the {name} head's probability from {len(head.trees.roots)} boosted trees over its"
+        " decision value and the style rates"
+        for name, head in model.heads.items()
+        if head.trees is not None
+    ]
+    return ", ".join(
+        [
+            f"model {model.version}: hashed word 1-3-grams and char 1-5-grams and 26 style"
+            " rates per text, two linear heads",
+            *trees,
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,11 +13,20 @@ Recipe per head (the same recipe ``research.evaluate_text`` measures fold by fol
 1. Count the hashed word 1-3-grams and char 1-5-grams of every text once (label-free;
    the buckets of ``candor.trust.text``), and its style rates.
 2. For the training rows, keep the buckets that occur in >= MIN_DF training texts; tf-idf
-   with the training rows' document frequencies (as TfidfVectorizer fitted on them would).
-3. Choose the SVM's C from C_GRID by cross-validation inside the training rows only (the
-   features of each inner split are rebuilt from its inner-training rows), keep the
-   out-of-fold decision values of the chosen C and fit a Platt sigmoid on them.
-4. Fit LinearSVC(C) on all training rows.
+   with the training rows' document frequencies (as TfidfVectorizer fitted on them would);
+   optionally each kept bucket's value scaled by its naive-Bayes log-count ratio between
+   the classes (Wang & Manning 2012, smoothed by NB_ALPHA), square-rooted with its sign
+   kept, so that a bucket that separates the classes in the training rows counts for more.
+3. Choose the setting (naive-Bayes scaling or not, the SVM's C from C_GRID) by
+   cross-validation inside the training rows only (the features of each inner split are
+   rebuilt from its inner-training rows) and keep the out-of-fold decision values of the
+   chosen setting.
+4. Turn decision values into probabilities: boosted trees (TREES) over the out-of-fold
+   decision value and the 26 style rates when, over the same inner splits, they classify
+   more of the training rows correctly than the decision value's sign does; otherwise a
+   Platt sigmoid on the out-of-fold decision values. The trees can use the style rates
+   non-linearly (a length, a rate of repeated trigrams), which the linear SVM cannot.
+5. Fit LinearSVC(C) on all training rows.
 
 The ``deceptive`` head is trained on op_spam v1.4, both polarities (1,596 texts after
 dropping the 4 in-fold duplicate copies), its inner CV using the corpus's 5 folds. The
@@ -39,15 +48,22 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
+from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
 from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from candor.trust import text as tm
+from candor.trust.combine import Trees, export_trees
 from candor.trust.table import FloatArray, IntArray
 
-MODEL_VERSION = "2.0.0"
+MODEL_VERSION = "3.0.0"
 C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
+Setting = tuple[bool, float]  # (naive-Bayes scaling, the SVM's C)
+SETTINGS: tuple[Setting, ...] = tuple((nb, cv) for nb in (False, True) for cv in C_GRID)
+NB_ALPHA = 1.0
+TREES = {"max_leaf_nodes": 4, "learning_rate": 0.05, "max_iter": 300}
 SEED = 0
 INNER_FOLDS = 3  # for corpora without given folds
 
@@ -152,9 +168,24 @@ class Space:
     n_docs: int
     style_mean: FloatArray
     style_scale: FloatArray
+    word_ratio: FloatArray  # the naive-Bayes scale of each kept word bucket
+    char_ratio: FloatArray
 
 
-def fit_space(c: Counted, rows: IntArray) -> Space:
+def nb_ratio(counts: sp.csr_matrix, y: IntArray) -> FloatArray:
+    """Signed square root of the smoothed log-count ratio of each column's presence in
+    the positive against the negative texts (binarised counts, as Wang & Manning 2012)."""
+    present = sp.csr_matrix(counts, copy=True)
+    present.data[:] = 1.0
+    p = NB_ALPHA + np.asarray(present[y == 1].sum(axis=0)).ravel()
+    q = NB_ALPHA + np.asarray(present[y == 0].sum(axis=0)).ravel()
+    r = np.log(p / p.sum()) - np.log(q / q.sum())
+    return np.asarray(np.sign(r) * np.sqrt(np.abs(r)), dtype=np.float64)
+
+
+def fit_space(c: Counted, rows: IntArray, y: IntArray, naive_bayes: bool) -> Space:
+    """The kept buckets, idf, style scaling and (when ``naive_bayes``, else ratios of 1)
+    naive-Bayes ratios of training ``rows`` (``y``: the whole corpus's labels)."""
     wdf = document_frequency(c.word, rows)
     cdf = document_frequency(c.char, rows)
     wcols = np.flatnonzero(wdf >= tm.MIN_DF)
@@ -162,14 +193,20 @@ def fit_space(c: Counted, rows: IntArray) -> Space:
     mean = c.style[rows].mean(axis=0)
     scale = c.style[rows].std(axis=0)
     scale[scale == 0] = 1.0
-    return Space(wcols, wdf[wcols], ccols, cdf[ccols], len(rows), mean, scale)
+    wratio, cratio = np.ones(len(wcols)), np.ones(len(ccols))
+    if naive_bayes:
+        wratio = nb_ratio(c.word[rows][:, wcols], y[rows])
+        cratio = nb_ratio(c.char[rows][:, ccols], y[rows])
+    return Space(wcols, wdf[wcols], ccols, cdf[ccols], len(rows), mean, scale, wratio, cratio)
 
 
 def design(c: Counted, space: Space, rows: IntArray) -> sp.csr_matrix:
-    """[tfidf(word) | tfidf(char) | STYLE_WEIGHT * standardised style] for ``rows``."""
+    """[tfidf(word) * ratio | tfidf(char) * ratio | STYLE_WEIGHT * standardised style]."""
     xw = tm.tfidf(c.word[rows][:, space.word_columns], space.word_df, space.n_docs)
     xc = tm.tfidf(c.char[rows][:, space.char_columns], space.char_df, space.n_docs)
     z = (c.style[rows] - space.style_mean) / space.style_scale * tm.STYLE_WEIGHT
+    xw = xw @ sp.diags(space.word_ratio)
+    xc = xc @ sp.diags(space.char_ratio)
     return sp.hstack([xw, xc, sp.csr_matrix(z)], format="csr")
 
 
@@ -182,13 +219,25 @@ class HeadFit:
     space: Space
     coef: FloatArray
     intercept: float
-    c_value: float
-    inner_accuracy: dict[float, float]
+    setting: Setting
+    inner_accuracy: dict[Setting, float]
     platt_a: float
     platt_b: float
+    trees: Trees | None  # boosted trees over (style rates, decision), when chosen
+    tree_baseline: float
+    inner_tree_accuracy: float
 
     def decision(self, c: Counted, rows: IntArray) -> FloatArray:
         return np.asarray(design(c, self.space, rows) @ self.coef + self.intercept)
+
+    def logit(self, c: Counted, rows: IntArray) -> FloatArray:
+        """The head's log-odds for ``rows``: the trees' when it has them, else the decision
+        value (whose sign the Platt sigmoid keeps, up to its small offset)."""
+        d = self.decision(c, rows)
+        if self.trees is None:
+            return d
+        columns = tm.tree_columns(c.style[rows], d)
+        return self.tree_baseline + self.trees.total(columns, len(rows))
 
 
 def inner_splits(y: IntArray, groups: IntArray | None) -> list[tuple[IntArray, IntArray]]:
@@ -202,26 +251,55 @@ def inner_splits(y: IntArray, groups: IntArray | None) -> list[tuple[IntArray, I
     return [(a, b) for a, b in skf.split(np.zeros(len(y)), y)]
 
 
+def fit_trees(style: FloatArray, decision: FloatArray, y: IntArray) -> tuple[Trees, float]:
+    """Boosted trees (TREES) over the style rates and the decision value."""
+    x = np.column_stack([style, decision])  # as tm.tree_columns orders them
+    model = HistGradientBoostingClassifier(**TREES, early_stopping=False, random_state=SEED)
+    with threadpool_limits(1):  # tiny fits: OpenMP threads cost more than they save
+        return export_trees(model.fit(x, y))
+
+
+def trees_accuracy(
+    style: FloatArray, decision: FloatArray, y: IntArray, splits: list[tuple[IntArray, IntArray]]
+) -> float:
+    """Accuracy of trees fitted on each split's first part, on its second part."""
+    right = 0
+    for a, b in splits:
+        trees, baseline = fit_trees(style[a], decision[a], y[a])
+        logit = baseline + trees.total(tm.tree_columns(style[b], decision[b]), len(b))
+        right += int(((logit > 0) == y[b]).sum())
+    return right / len(y)
+
+
 def train_head(
     c: Counted,
     y: IntArray,
     rows: IntArray,
     groups: IntArray | None = None,
-    c_grid: Sequence[float] = C_GRID,
+    settings: Sequence[Setting] = SETTINGS,
 ) -> HeadFit:
-    """Nested selection of C inside ``rows`` only, Platt sigmoid, final fit on ``rows``."""
+    """Nested selection of the setting (naive-Bayes scaling or not, C) and of trees against
+    a Platt sigmoid inside ``rows`` only, final fit on ``rows``."""
     ytr = y[rows]
-    oof = {cv: np.zeros(len(rows)) for cv in c_grid}
-    for a, b in inner_splits(ytr, None if groups is None else groups[rows]):
-        space = fit_space(c, rows[a])
-        xa, xb = design(c, space, rows[a]), design(c, space, rows[b])
-        for cv in c_grid:
-            oof[cv][b] = svm(cv).fit(xa, ytr[a]).decision_function(xb)
-    accuracy = {cv: float(((oof[cv] > 0) == ytr).mean()) for cv in c_grid}
-    best = max(c_grid, key=lambda cv: (accuracy[cv], -cv))  # ties: the smaller C
+    oof = {setting: np.zeros(len(rows)) for setting in settings}
+    splits = inner_splits(ytr, None if groups is None else groups[rows])
+    for a, b in splits:
+        for naive_bayes in sorted({nb for nb, _ in settings}):
+            space = fit_space(c, rows[a], y, naive_bayes)
+            xa, xb = design(c, space, rows[a]), design(c, space, rows[b])
+            for setting in [s for s in settings if s[0] == naive_bayes]:
+                oof[setting][b] = svm(setting[1]).fit(xa, ytr[a]).decision_function(xb)
+    accuracy = {s: float(((oof[s] > 0) == ytr).mean()) for s in settings}
+    # ties: without naive-Bayes scaling, then the smaller C
+    best = max(settings, key=lambda s: (accuracy[s], not s[0], -s[1]))
     platt = LogisticRegression(C=1e4, max_iter=1000).fit(oof[best].reshape(-1, 1), ytr)
-    space = fit_space(c, rows)
-    model = svm(best).fit(design(c, space, rows), ytr)
+    style = c.style[rows]
+    tree_accuracy = trees_accuracy(style, oof[best], ytr, splits)
+    trees, baseline = (
+        fit_trees(style, oof[best], ytr) if tree_accuracy > accuracy[best] else (None, 0.0)
+    )
+    space = fit_space(c, rows, y, best[0])
+    model = svm(best[1]).fit(design(c, space, rows), ytr)
     return HeadFit(
         space,
         model.coef_.ravel().astype(np.float64),
@@ -230,6 +308,9 @@ def train_head(
         accuracy,
         float(platt.coef_[0, 0]),
         float(platt.intercept_[0]),
+        trees,
+        baseline,
+        tree_accuracy,
     )
 
 
@@ -263,11 +344,24 @@ def build_arrays(corpora: dict[str, tuple[Counted, HeadFit]]) -> dict[str, np.nd
         arrays[p + "n_docs"] = np.array([s.n_docs], np.int64)
         arrays[p + "style_mean"] = s.style_mean.astype(np.float64)
         arrays[p + "style_scale"] = s.style_scale.astype(np.float64)
-        arrays[p + "coef_word"] = h.coef[:nw].astype(np.float32)
-        arrays[p + "coef_char"] = h.coef[nw : nw + nc].astype(np.float32)
+        # the naive-Bayes scale of a bucket is folded into its coefficient
+        arrays[p + "coef_word"] = (h.coef[:nw] * s.word_ratio).astype(np.float32)
+        arrays[p + "coef_char"] = (h.coef[nw : nw + nc] * s.char_ratio).astype(np.float32)
         arrays[p + "coef_style"] = h.coef[nw + nc :].astype(np.float64)
-        arrays[p + "scalars"] = np.array([h.intercept, h.platt_a, h.platt_b], np.float64)
+        arrays[p + "scalars"] = np.array(
+            [h.intercept, h.platt_a, h.platt_b, h.tree_baseline], np.float64
+        )
+        arrays.update(tree_arrays(p, h.trees))
     return arrays
+
+
+def tree_arrays(prefix: str, trees: Trees | None) -> dict[str, np.ndarray]:
+    """A head's trees as arrays (no nodes, no roots: the head has none)."""
+    t = trees or Trees(*(np.zeros(0, dtype) for dtype in tm.TREE_DTYPES.values()))
+    return {
+        prefix + "tree_" + field: np.asarray(getattr(t, field), dtype)
+        for field, dtype in tm.TREE_DTYPES.items()
+    }
 
 
 def subset(y: IntArray, limit: int | None) -> IntArray:
@@ -298,11 +392,18 @@ def train(
             "training_texts": len(keep),
             "positive_texts": int(y.sum()),
             "source_sha256": data.source_sha256,
-            "svm_C": fit.c_value,
-            "inner_cv_accuracy": {str(k): round(v, 6) for k, v in fit.inner_accuracy.items()},
+            "svm_C": fit.setting[1],
+            "naive_bayes": fit.setting[0],
+            "inner_cv_accuracy": {
+                f"C={cv}{' naive-Bayes' if nb else ''}": round(v, 6)
+                for (nb, cv), v in fit.inner_accuracy.items()
+            },
             "word_buckets": len(fit.space.word_columns),
             "char_buckets": len(fit.space.char_columns),
             "platt": [round(fit.platt_a, 9), round(fit.platt_b, 9)],
+            "inner_cv_trees_accuracy": round(fit.inner_tree_accuracy, 6),
+            "probability": "trees" if fit.trees is not None else "platt",
+            "trees": 0 if fit.trees is None else len(fit.trees.roots),
         }
     arrays = build_arrays(heads)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -319,6 +420,8 @@ def train(
             "style_weight": tm.STYLE_WEIGHT,
             "style_features": list(tm.STYLE_NAMES),
             "c_grid": list(C_GRID),
+            "nb_alpha": NB_ALPHA,
+            "trees": TREES,
             "max_chars": tm.MAX_CHARS,
             "min_words": tm.MIN_WORDS,
         },

@@ -1,4 +1,4 @@
-"""Deceptive and computer-generated review text: a small linear text model.
+"""Deceptive and computer-generated review text: a small, mostly linear text model.
 
 Two heads share one featurisation of the text:
 
@@ -20,8 +20,15 @@ Features per text (the same for both heads):
 - 26 stylometric rates (first-person pronouns, function words, superlatives, punctuation,
   sentence length, type/token ratio, repeated trigrams, ...), standardised and down-weighted.
 
-A linear SVM per head gives a decision value; a Platt sigmoid fitted on cross-validated
-decision values turns it into a probability. Both training sets are balanced (50/50),
+A linear SVM per head gives a decision value (training may scale each bucket by its
+naive-Bayes log-count ratio first; the scale is folded into the bucket's coefficient, so
+scoring does not see it). A head turns its decision value into a probability either with
+a Platt sigmoid fitted on cross-validated decision values or, when that classified its
+training texts better in cross-validation, with boosted trees (``Head.trees``, the
+combiner's `Trees`) over the cross-validated decision value and the 26 raw style rates:
+the trees can use a rate non-linearly (a length, a share of repeated trigrams), which the
+SVM cannot. In model 3.0.0 the ``generated`` head has trees, the ``deceptive`` head a
+sigmoid (research/train_text.py says how each is chosen). Both training sets are balanced (50/50),
 so the probabilities are "how much does this look like the positive class under an even
 prior", not the chance that a review on Candor is fake: real prevalence is far lower,
 hence the high flag thresholds below.
@@ -36,16 +43,19 @@ that both agree.
 
 Hashing instead of a vocabulary trades a little accuracy for speed: rare n-grams share
 buckets with kept ones, so a bucket can pass the two-texts rule on the strength of two
-different singletons. Cross-validated (``candor evaluate``), model 2.0.0 against the
-vocabulary-based 1.0.0: op_spam positive 0.9187 (equal), negative 0.8933 (0.8920),
-Salminen 0.9585 (0.9599); scoring is about 8-9x faster (``bench.trust_speed``).
+different singletons. Cross-validated (``candor evaluate``), the vocabulary-based model
+1.0.0, the hashed 2.0.0 and 3.0.0 (naive-Bayes scaling, trees): op_spam positive 0.9187,
+0.9187, 0.9187; negative 0.8920, 0.8933, 0.8945; Salminen 0.9599, 0.9585, 0.9667. The
+trees run once per chunk of texts (``CHUNK``), compiled, so 3.0.0 scores about as fast
+as 2.0.0 (within 3%, run back to back with ``bench.trust_speed --text-only``).
 
 Input handling: ``None`` and non-string entries score as empty text; texts longer than
 ``MAX_CHARS`` characters are analysed on their first ``MAX_CHARS`` characters and flagged
 ``text_truncated``. Texts with fewer than ``MIN_WORDS`` whitespace-separated words get
 probability 0 from both heads: there is nothing to judge in "Great book!", and scripts
 written without spaces (Chinese, Japanese) fall under this rule too, which is right for a
-model trained on English only. Texts are scored in batches of ``BATCH`` to bound memory.
+model trained on English only. Texts are featurised in batches of ``BATCH`` and their
+probabilities computed in chunks of ``CHUNK`` texts, to bound memory.
 
 The model lives in ``candor/trust/models/`` as ``text_model.npz`` (arrays only, loaded
 with ``allow_pickle=False``, so loading runs no code) and ``text_model.json`` (version,
@@ -63,6 +73,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
+from candor.trust.combine import Trees
 from candor.trust.table import BoolArray, FloatArray, IntArray, Reviews, SignalOutput
 
 MODEL_DIR = Path(__file__).parent / "models"
@@ -72,6 +83,7 @@ MODEL_JSON = MODEL_DIR / "text_model.json"
 MAX_CHARS = 5_000  # longest training text: 4,158 characters
 MIN_WORDS = 5  # shorter texts are not scored (probability 0)
 BATCH = 256  # texts featurised at a time: their arrays stay in the CPU's caches
+CHUNK = 1 << 16  # texts whose probabilities are computed together (bounds memory)
 DECEPTIVE_THRESHOLD = 0.9  # flag "deceptive_text" at or above this probability
 GENERATED_THRESHOLD = 0.9  # flag "generated_text" at or above this probability
 HEADS = ("deceptive", "generated")
@@ -652,9 +664,28 @@ def sigmoid(x: FloatArray) -> FloatArray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
+# the arrays of a head's trees in the model file: `Trees`'s fields, in its order
+TREE_DTYPES: dict[str, type] = {
+    "feature": np.int64,
+    "threshold": np.float64,
+    "left": np.int64,
+    "right": np.int64,
+    "missing_left": np.bool_,
+    "value": np.float64,
+    "count": np.float64,
+    "roots": np.int64,
+}
+
+
+def tree_columns(style: FloatArray, decision: FloatArray) -> list[FloatArray | None]:
+    """The trees' inputs, in their order: the STYLE_NAMES rates, then the decision value."""
+    return [*(style[:, k] for k in range(style.shape[1])), decision]
+
+
 @dataclass(frozen=True)
 class Head:
-    """One linear head over the hashed buckets (see module docstring)."""
+    """One head: linear over the hashed buckets and style rates, then a Platt sigmoid or
+    boosted trees (see module docstring)."""
 
     word_columns: IntArray  # word buckets this head keeps
     word_df: FloatArray
@@ -669,6 +700,8 @@ class Head:
     intercept: float
     platt_a: float
     platt_b: float
+    trees: Trees | None = None  # boosted trees over (style rates, decision), if any
+    tree_baseline: float = 0.0
 
     def weights(self) -> tuple[FloatArray, FloatArray]:
         """(idf, coefficient) per bucket of both blocks, 0 where the head has no term."""
@@ -685,8 +718,12 @@ class Head:
         z = (style - self.style_mean) / self.style_scale * STYLE_WEIGHT
         return np.asarray(z @ self.coef_style + self.intercept, dtype=np.float64)
 
-    def probability(self, decision: FloatArray) -> FloatArray:
-        return sigmoid(self.platt_a * decision + self.platt_b)
+    def probability(self, decision: FloatArray, style: FloatArray) -> FloatArray:
+        """The trees' probability when the head has trees, else the Platt sigmoid's."""
+        if self.trees is None:
+            return sigmoid(self.platt_a * decision + self.platt_b)
+        columns = tree_columns(style, decision)
+        return sigmoid(self.tree_baseline + self.trees.total(columns, len(decision)))
 
 
 class TextModel:
@@ -729,6 +766,8 @@ class TextModel:
                 intercept=float(scalars[0]),
                 platt_a=float(scalars[1]),
                 platt_b=float(scalars[2]),
+                trees=trees_from_arrays(arrays, p),
+                tree_baseline=float(scalars[3]),
             )
         return cls(heads, meta)
 
@@ -757,9 +796,13 @@ class TextModel:
         """Raw decision values per head for already-cleaned texts: per head and block,
         ``sum(tf * idf * coef) / sqrt(sum((tf * idf) ** 2))`` over the text's distinct
         buckets (`tfidf` times the coefficients), plus the style term."""
+        return self.decisions_and_style(texts)[0]
+
+    def decisions_and_style(self, texts: Sequence[str]) -> tuple[dict[str, FloatArray], FloatArray]:
+        """`decisions`, and the texts' style rates."""
         n = len(texts)
         if not n:
-            return {name: np.zeros(0) for name in self.heads}
+            return {name: np.zeros(0) for name in self.heads}, np.zeros((0, len(STYLE_NAMES)))
         s = Stream.of(texts)
         keys, counts = counted(ngram_keys(s))
         # keys are sorted by text, then block: each (text, block) is one stretch of them
@@ -786,7 +829,7 @@ class TextModel:
             norm = np.sqrt(per_block(tf2 * rows[:, 2 * k]))
             blocks = dot / np.where(norm > 0, norm, 1.0)
             out[name] = blocks.reshape(n, 2).sum(axis=1) + head.style_term(style)
-        return out
+        return out, style
 
     def score(self, texts: Sequence[object]) -> tuple[FloatArray, FloatArray]:
         """(deceptive probability, generated probability) per text; see module docstring."""
@@ -795,15 +838,34 @@ class TextModel:
 
     def _score_clean(self, cleaned: list[str]) -> tuple[FloatArray, FloatArray]:
         n = len(cleaned)
-        deceptive = np.zeros(n)
-        generated = np.zeros(n)
         scored = np.flatnonzero(np.array(word_counts(cleaned), dtype=np.int64) >= MIN_WORDS)
-        for start in range(0, len(scored), BATCH):
-            batch = scored[start : start + BATCH]
-            decisions = self.decisions([cleaned[i] for i in batch])
-            deceptive[batch] = self.heads["deceptive"].probability(decisions["deceptive"])
-            generated[batch] = self.heads["generated"].probability(decisions["generated"])
-        return deceptive, generated
+        out = {name: np.zeros(n) for name in HEADS}
+        for start in range(0, len(scored), CHUNK):
+            rows = scored[start : start + CHUNK]
+            probabilities = self.probabilities([cleaned[i] for i in rows])
+            for name in HEADS:
+                out[name][rows] = probabilities[name]
+        return out["deceptive"], out["generated"]
+
+    def probabilities(self, texts: Sequence[str]) -> dict[str, FloatArray]:
+        """Each head's probability for already-cleaned texts (featurised ``BATCH`` at a
+        time; a head's trees then run once over all of them, as their cost is per node)."""
+        decisions = {name: np.zeros(len(texts)) for name in self.heads}
+        style = np.zeros((len(texts), len(STYLE_NAMES)))
+        for start in range(0, len(texts), BATCH):
+            stop = min(start + BATCH, len(texts))
+            batch, style[start:stop] = self.decisions_and_style(texts[start:stop])
+            for name in self.heads:
+                decisions[name][start:stop] = batch[name]
+        return {name: h.probability(decisions[name], style) for name, h in self.heads.items()}
+
+
+def trees_from_arrays(arrays: dict[str, np.ndarray], prefix: str) -> Trees | None:
+    """A head's trees from the model arrays; None when it has none (a Platt head)."""
+    fields: dict[str, np.ndarray] = {
+        f: arrays[f"{prefix}tree_{f}"].astype(t) for f, t in TREE_DTYPES.items()
+    }
+    return Trees(**fields) if len(fields["roots"]) else None
 
 
 def score(texts: Sequence[object]) -> tuple[FloatArray, FloatArray]:

@@ -3,10 +3,12 @@
 import csv
 import gzip
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
 
 from candor.trust import text as tm
 from research import evaluate_text, train_text
@@ -107,3 +109,25 @@ def test_evaluation_meets_targets() -> None:
     assert rows["op_spam_v1.4 negative"] >= 0.89
     assert rows["salminen_fake_reviews_subset"] >= 0.95
     assert rows["op_spam_v1.4 positive"] > rows["op_spam_v1.4 positive (baseline)"]
+
+
+def test_a_heads_trees_score_as_the_boosted_trees_fitted_in_training() -> None:
+    """The shipped arrays' trees, read back by `Head.probability`, give scikit-learn's
+    probabilities for the style rates and decision value in training's column order."""
+    rng = np.random.default_rng(0)
+    n = 600
+    style = rng.normal(size=(n, len(tm.STYLE_NAMES)))
+    decision = rng.normal(size=n)
+    y = (decision + np.abs(style[:, 3]) > 0.8).astype(np.int64)  # non-linear in one rate
+    trees, baseline = train_text.fit_trees(style, decision, y)
+    reference = HistGradientBoostingClassifier(
+        **train_text.TREES, early_stopping=False, random_state=train_text.SEED
+    ).fit(np.column_stack([style, decision]), y)
+    arrays = train_text.tree_arrays("generated_", trees)
+    read_back = tm.trees_from_arrays(arrays, "generated_")
+    assert read_back is not None
+    head = replace(tm.TextModel.load().heads["generated"], trees=read_back, tree_baseline=baseline)
+    expected = reference.predict_proba(np.column_stack([style, decision]))[:, 1]
+    np.testing.assert_allclose(head.probability(decision, style), expected, rtol=1e-9, atol=1e-12)
+    # the trees read the rate they were given a non-linear use for
+    assert ((head.probability(decision, style) > 0.5) == y).mean() > 0.9
