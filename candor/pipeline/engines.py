@@ -18,6 +18,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
@@ -105,6 +106,15 @@ def batch_udf(
         udf = ibis.udf.scalar.pandas(on_pandas, signature=signature)
         return udf
     raise ValueError(f"no batch UDFs on the {backend} backend")
+
+
+def int64(value: ir.IntegerValue) -> ir.IntegerValue:
+    """``value`` cast to a 64-bit integer by the engine, even where Ibis believes it is
+    one already (and would drop the cast): DuckDB sums 64-bit integers as HUGEINT and
+    keeps small literals as INTEGER, and a UDF declared over int64 arrays binds only to
+    BIGINT ones."""
+    result: ir.IntegerValue = ops.Cast(value, to=dt.int64).to_expr()
+    return result
 
 
 @dataclass

@@ -19,32 +19,55 @@ import numpy as np
 import pyarrow as pa
 
 from candor.pipeline.engines import batch_udf
-from candor.trust.score import review_text
+from candor.trust.score import TEXT_SIGNALS, review_text
 from candor.trust.table import Reviews, SignalOutput
 from candor.trust.text import TextModel, text_signal
 
 SEPARATOR = "__"
 KINDS = {"feature": dt.float64, "flag": dt.boolean, "number": dt.float64}
-ENGINE_SIGNALS = ("text",)
-"""The signals `candor score` runs on the engine; `analyse` runs the others."""
+ENGINE_SIGNALS = ("changepoint", "text")
+"""The signals `candor score` can run on the engine (`engine_signals`); `analyse` runs
+the others."""
+READS = {"changepoint": ("bursts",)}
+"""The signals whose output a signal reads in `analyse` (the change test sees only the
+reviews bursts have not explained): it runs on the engine only when they do too, or do
+not run at all."""
+
+
+def engine_signals(
+    signals: Sequence[str], wanted: Sequence[str] = ENGINE_SIGNALS
+) -> tuple[str, ...]:
+    """Which of ``signals`` run on the engine: those in ``wanted`` that can (`READS`)."""
+    there = [name for name in signals if name in wanted and name in ENGINE_SIGNALS]
+    return tuple(
+        name
+        for name in there
+        if all(read in there or read not in signals for read in READS.get(name, ()))
+    )
 
 
 def fields_of(output: SignalOutput) -> dict[str, np.ndarray]:
-    """A signal's output as flat columns: ``feature__text_deceptive``, ``flag__...``."""
+    """A signal's output as flat columns named ``SIGNAL__KIND__NAME`` (kind: feature,
+    flag or number), e.g. ``text__feature__text_deceptive``."""
     parts: dict[str, Mapping[str, np.ndarray]] = {
         "feature": output.features,
         "flag": output.flags,
         "number": output.numbers,
     }
     return {
-        f"{kind}{SEPARATOR}{name}": values
+        SEPARATOR.join((output.name, kind, name)): values
         for kind, arrays in parts.items()
         for name, values in arrays.items()
     }
 
 
-def output_of(name: str, columns: pa.Table, fields: Sequence[str]) -> SignalOutput:
-    """The `SignalOutput` ``name`` from its ``fields`` (names from `fields_of`) in
+def field_types(fields: Mapping[str, np.ndarray]) -> dt.Struct:
+    """The struct type of `fields_of` columns (float64 but for the boolean flags)."""
+    return dt.Struct({field: KINDS[field.split(SEPARATOR)[1]] for field in fields})
+
+
+def output_of(name: str, columns: pa.Table) -> SignalOutput:
+    """The `SignalOutput` of the signal ``name`` from its `fields_of` columns among
     ``columns``: the inverse of `fields_of`."""
     output = SignalOutput(name=name)
     parts: dict[str, dict[str, np.ndarray]] = {
@@ -52,10 +75,11 @@ def output_of(name: str, columns: pa.Table, fields: Sequence[str]) -> SignalOutp
         "flag": output.flags,
         "number": output.numbers,
     }
-    for field in fields:
-        kind, key = field.split(SEPARATOR, 1)
-        values = columns[field].to_numpy(zero_copy_only=False)
-        parts[kind][key] = values.astype(bool if kind == "flag" else np.float64)
+    for field in columns.column_names:
+        signal, kind, key = [*field.split(SEPARATOR, 2), "", ""][:3]
+        if signal == name and kind in parts:
+            values = columns[field].to_numpy(zero_copy_only=False)
+            parts[kind][key] = values.astype(bool if kind == "flag" else np.float64)
     return output
 
 
@@ -73,8 +97,7 @@ def text_fields(batch: Mapping[str, Sequence[str]]) -> dict[str, np.ndarray]:
 def text_type() -> dt.Struct:
     """The struct type of `text_fields`' columns, read off one run of the signal (so it
     follows whatever the signal returns)."""
-    sample = text_fields({"title": [""], "text": ["a text of five words"]})
-    return dt.Struct({field: KINDS[field.split(SEPARATOR, 1)[0]] for field in sample})
+    return field_types(text_fields({"title": [""], "text": ["a text of five words"]}))
 
 
 def text_columns(reviews: ir.Table) -> dict[str, ir.Value]:
@@ -91,9 +114,10 @@ def engine_outputs(
     signals: Sequence[str], columns: pa.Table, has_text: bool
 ) -> Mapping[str, SignalOutput]:
     """The outputs of the ``signals`` that ran on the engine, from the collected
-    ``columns`` (nothing for the text signal when the corpus has no text: `analyse`
-    skips it then)."""
-    if "text" not in signals or not has_text:
-        return {}
-    fields = [name for name in columns.column_names if SEPARATOR in name]
-    return {"text": output_of("text", columns, fields)}
+    ``columns`` (not the text signal when the corpus has no text: `analyse` skips it
+    then)."""
+    return {
+        name: output_of(name, columns)
+        for name in signals
+        if name in ENGINE_SIGNALS and (has_text or name not in TEXT_SIGNALS)
+    }

@@ -2,17 +2,24 @@
 
 The pipeline hands over the valid reviews as an Ibis table. What runs where:
 
-- on the engine (DuckDB's threads, Spark's executors): the text classifier
-  (`candor.trust.text.text_signal`, stage A of docs/score.md "Trust on the engine"), as
-  a batch UDF over the rows where they are (`candor.pipeline.stages.text_columns`);
+- on the engine (DuckDB's threads, Spark's executors), the signals
+  `candor.pipeline.stages.engine_signals` allows (docs/score.md "Trust on the
+  engine"): the text classifier (`candor.trust.text.text_signal`, stage A), as a batch
+  UDF over the rows where they are (`candor.pipeline.stages.text_columns`); and the
+  long-window change (`candor.trust.changepoint.long_change`, stage B) when bursts are
+  not analysed (the change test reads their output, and they still run here), its
+  corpus context by window sums and its test in batches of whole books
+  (`candor.pipeline.per_book.change_rows`, joined on the row). With every signal, as
+  `candor score` runs them, that is the text classifier alone;
 - collected to this process (the Spark driver): per review, its columns (review_id,
   product, reviewer, star, time, verified purchase, helpful votes, title and text) and
-  the text classifier's output columns, as Arrow, put in input order (file, line);
+  the engine signals' output columns, as Arrow, put in input order (file, line); for
+  the change test also the corpus's five star counts and its review count;
 - here, in Python: `CorpusTrust` builds a `candor.trust.table.Reviews` and calls
-  `candor.trust.score.analyse`, the one entry point every caller uses, with the text
-  classifier's output as ``computed``; it runs every other signal (new accounts,
-  behaviour, bursts, lockstep, dense groups, changepoints, copies, relevance) over the
-  whole corpus as numpy, then the combiner and bounded influence.
+  `candor.trust.score.analyse`, the one entry point every caller uses, with the engine
+  signals' outputs as ``computed``; it runs every other signal (new accounts,
+  behaviour, bursts, lockstep, dense groups, changepoints after bursts, copies,
+  relevance) over the whole corpus as numpy, then the combiner and bounded influence.
 
 It returns ``_source, _line, review_id, trust, reasons`` per review, which the pipeline
 joins back on the row and multiplies into the weight.
@@ -23,8 +30,9 @@ that moves them to the engine stage by stage, with the bound on what reaches one
 process, is docs/score.md "Trust on the engine". Until then the driver holds about 100
 bytes a review plus its text. Running the same functions on the same rows in the same
 order is what makes both engines give the same trust, bit for bit: the text signal's
-output for a review depends on its own text alone, so how an engine batches the rows
-does not change it.
+output for a review depends on its own text alone, and the change test's for a book on
+that book's reviews and their context, so how an engine batches rows or books does not
+change them.
 
 Reasons in reviews.jsonl are objects ``{"code": ..., "text": ...}``, most serious first
 (codes: `candor.trust.combine.REASON_ORDER`). One more code is a note, not a reason:
@@ -44,7 +52,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from candor.pipeline import expressions
-from candor.pipeline.stages import ENGINE_SIGNALS, engine_outputs, text_columns
+from candor.pipeline.per_book import KEY, change_rows
+from candor.pipeline.stages import (
+    ENGINE_SIGNALS,
+    engine_outputs,
+    engine_signals,
+    text_columns,
+)
 from candor.trust.score import ALL_SIGNALS, TRUNCATED, TrustResult, analyse
 from candor.trust.table import Reviews
 
@@ -83,15 +97,21 @@ class TrustReport:
 
 
 class CorpusTrust:
-    """A `candor.pipeline.run.TrustSource` running ``signals`` over the whole corpus."""
+    """A `candor.pipeline.run.TrustSource` running ``signals`` over the whole corpus,
+    those of them in ``on_engine`` on the engine when they can (`stages.engine_signals`;
+    by default every one that can: ``()`` runs them all here, as before they moved;
+    bench.trust_engine compares the two)."""
 
-    def __init__(self, signals: Sequence[str] = ALL_SIGNALS) -> None:
+    def __init__(
+        self, signals: Sequence[str] = ALL_SIGNALS, on_engine: Sequence[str] = ENGINE_SIGNALS
+    ) -> None:
         self.signals = tuple(signals)
+        self.on_engine = engine_signals(self.signals, on_engine)
         self.report = TrustReport()
 
     def __call__(self, reviews: ir.Table) -> pa.Table:
         started = time.perf_counter()
-        on_engine = [name for name in self.signals if name in ENGINE_SIGNALS]
+        on_engine = list(self.on_engine)
         columns = collect(reviews, on_engine)
         table = reviews_table(columns)
         self.report.stages[" and ".join(["collect", *on_engine])] = time.perf_counter() - started
@@ -115,6 +135,8 @@ def collect(reviews: ir.Table, on_engine: Sequence[str] = ()) -> pa.Table:
         *(c for c in expressions.ROW_COLUMNS if c not in ("valid", "reason")),
         **(text_columns(reviews) if "text" in on_engine else {}),
     )
+    if "changepoint" in on_engine:
+        wanted = wanted.join(change_rows(reviews), list(KEY))
     table = wanted.to_pyarrow()
     return table.take(pc.sort_indices(table, [("_source", "ascending"), ("_line", "ascending")]))
 

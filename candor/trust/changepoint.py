@@ -211,23 +211,71 @@ def tolerated(share: FloatArray, after: IntArray) -> FloatArray:
     return after * odds / (1.0 - share + odds)
 
 
+def popular_and_disagreeing(
+    rating: IntArray, product_count: IntArray, product_total: FloatArray
+) -> tuple[BoolArray, BoolArray]:
+    """Per review, from its stars and its product's review count and sum of stars: is
+    the product popular, and does the review disagree with the product's consensus
+    (the mean of its other reviews) by AGREE stars or more."""
+    stars = rating.astype(np.float64)
+    others = np.maximum(product_count - 1, 1)
+    consensus = (product_total - stars) / others
+    popular = product_count >= POPULAR
+    disagrees = popular & (np.abs(stars - consensus) >= AGREE)
+    return popular, disagrees
+
+
 def popular_agreement(reviews: Reviews) -> tuple[IntArray, IntArray]:
     """Per review: how many *other* reviews of its account are on popular products, and
     how many of those disagree with that product's consensus (by AGREE stars or more)."""
     product, reviewer = reviews.product, reviews.reviewer
-    rating = reviews.rating.astype(np.float64)
     count = np.bincount(product, minlength=reviews.n_products)
-    total = np.bincount(product, weights=rating, minlength=reviews.n_products)
-    others = np.maximum(count[product] - 1, 1)
-    consensus = (total[product] - rating) / others
-    popular = count[product] >= POPULAR
-    disagrees = popular & (np.abs(rating - consensus) >= AGREE)
+    stars = reviews.rating.astype(np.float64)
+    total = np.asarray(
+        np.bincount(product, weights=stars, minlength=reviews.n_products), np.float64
+    )
+    popular, disagrees = popular_and_disagreeing(reviews.rating, count[product], total[product])
     n_reviewers = reviews.n_reviewers
     popular_by = np.bincount(reviewer, weights=popular, minlength=n_reviewers)
     disagree_by = np.bincount(reviewer, weights=disagrees, minlength=n_reviewers)
     return (
         (popular_by[reviewer] - popular).astype(np.int64),
         (disagree_by[reviewer] - disagrees).astype(np.int64),
+    )
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the test of one product needs from the rest of the corpus: the corpus's
+    share of each star (1 to STARS), and per review its account's first review time and
+    number of reviews in the corpus and its `popular_agreement` counts. `corpus_context`
+    computes it from the whole corpus; given, `long_change` can run on any subset of
+    whole products (a batch of books on the engine, `candor.pipeline.per_book`)."""
+
+    star_share: FloatArray
+    first_seen: IntArray
+    written: IntArray
+    popular_others: IntArray
+    disagreeing: IntArray
+
+
+def star_shares(star_counts: IntArray) -> FloatArray:
+    """Each star's share of the reviews, from the count of each (1 to STARS)."""
+    shares: FloatArray = star_counts / star_counts.sum()
+    return shares
+
+
+def corpus_context(reviews: Reviews) -> Context:
+    first_seen = np.full(reviews.n_reviewers, np.iinfo(np.int64).max)
+    np.minimum.at(first_seen, reviews.reviewer, reviews.time)
+    written = np.bincount(reviews.reviewer, minlength=reviews.n_reviewers)
+    popular_others, disagreeing = popular_agreement(reviews)
+    return Context(
+        star_share=star_shares(np.bincount(reviews.rating, minlength=STARS + 1)[1:]),
+        first_seen=first_seen[reviews.reviewer],
+        written=written[reviews.reviewer],
+        popular_others=popular_others,
+        disagreeing=disagreeing,
     )
 
 
@@ -260,15 +308,23 @@ def _output(
 
 
 def long_change(
-    reviews: Reviews, alpha: float = ALPHA, counted: BoolArray | None = None
+    reviews: Reviews,
+    alpha: float = ALPHA,
+    counted: BoolArray | None = None,
+    context: Context | None = None,
 ) -> SignalOutput:
     """``change_factor`` and the ``change_by_new_accounts`` flag (see the module doc).
 
     ``counted``: the reviews the test sees (default all). `candor.trust.score` leaves out
     the reviews a burst already explains away, so that a campaign caught as a burst is
     not a change the book's honest readers are then held to; those reviews keep 1.0 here.
+    ``context``: what the test needs from the rest of the corpus (default: computed from
+    the reviews it sees, the whole corpus); given, ``reviews`` may be any set of whole
+    books, all counted.
     """
     if counted is not None and not counted.all():
+        if context is not None:
+            raise ValueError("long_change: a context is for reviews all counted")
         rows = np.flatnonzero(counted)
         return _spread(long_change(reviews.rows(rows), alpha), rows, len(reviews))
     n = len(reviews)
@@ -283,13 +339,14 @@ def long_change(
     if not len(changed):
         return _output(np.ones(n), log10_p, np.zeros(n, bool), np.zeros((3, n)))
 
-    history = _history(reviews, line, changed, best[changed])
+    context = context or corpus_context(reviews)
+    history = _history(context.star_share, line, changed, best[changed])
     rows, k = _after_split(line, changed, history.split)
     star = line.rating[rows] - 1
     expected_own, observed_own = history.expected[star, k], history.after_counts[star, k]
     allowed_own = tolerated(history.pi[star, k], history.after_n[k])
     since = line.time[history.split[k]]
-    new_or_camouflage = _new_or_camouflage(reviews, line, rows, since, history.before_mean[k])
+    new_or_camouflage = _new_or_camouflage(context, line, rows, since, history.before_mean[k])
     flagged_rows = (observed_own > allowed_own) & new_or_camouflage
 
     factor = np.ones(n)
@@ -318,16 +375,17 @@ class _History:
     before_mean: FloatArray  # mean stars of the reviews before the split
 
 
-def _history(reviews: Reviews, line: Timeline, changed: IntArray, split: IntArray) -> _History:
+def _history(
+    corpus_share: FloatArray, line: Timeline, changed: IntArray, split: IntArray
+) -> _History:
     """The `_History` of the products ``changed`` split at the sorted positions ``split``;
-    the prior pseudo-reviews are spread like the whole corpus's stars."""
+    the prior pseudo-reviews are spread like the whole corpus's stars (``corpus_share``)."""
     c = line.cumulative
     start, count = line.start[changed], line.count[changed]
     before_counts = c[:, split] - c[:, start]
     after_counts = c[:, start + count] - c[:, split]
     before_n = split - start
     after_n = count - before_n
-    corpus_share = np.bincount(reviews.rating, minlength=STARS + 1)[1:] / len(reviews)
     pi = (before_counts + PRIOR_STARS * corpus_share[:, None]) / (before_n + PRIOR_STARS)
     before_mean = (np.arange(1, STARS + 1)[:, None] * before_counts).sum(0) / before_n
     return _History(split, after_n, after_counts, pi, after_n * pi, before_mean)
@@ -346,19 +404,15 @@ def _after_split(line: Timeline, changed: IntArray, split: IntArray) -> tuple[In
 
 
 def _new_or_camouflage(
-    reviews: Reviews, line: Timeline, rows: IntArray, since: IntArray, before_mean: FloatArray
+    context: Context, line: Timeline, rows: IntArray, since: IntArray, before_mean: FloatArray
 ) -> BoolArray:
     """Per review at the sorted positions ``rows`` (after its product's split, which is
     at time ``since``; ``before_mean``: its product's mean stars before it): whether its
     account is new to the corpus or looks like camouflage (see the module doc)."""
     review_rows = line.order[rows]
-    reviewer = reviews.reviewer[review_rows]
-    first_seen = np.full(reviews.n_reviewers, np.iinfo(np.int64).max)
-    np.minimum.at(first_seen, reviews.reviewer, reviews.time)
-    written = np.bincount(reviews.reviewer, minlength=reviews.n_reviewers)
-    new = (first_seen[reviewer] >= since) | (written[reviewer] == 1)
-    popular_others, disagreeing = popular_agreement(reviews)
+    new = (context.first_seen[review_rows] >= since) | (context.written[review_rows] == 1)
     deviates = np.abs(line.rating[rows] - before_mean) >= DEVIATE
-    camouflage = (popular_others[review_rows] >= 1) & (disagreeing[review_rows] == 0) & deviates
+    popular_others = context.popular_others[review_rows]
+    camouflage = (popular_others >= 1) & (context.disagreeing[review_rows] == 0) & deviates
     result: BoolArray = new | camouflage
     return result

@@ -92,8 +92,9 @@ Which reviews are penalised
 Speed (one core): the peeling's heap loop is compiled (`candor.trust.peeling`, Numba):
 it removes the same nodes in the same order with the same float64 arithmetic as the Python
 loop it replaced, so the blocks and densities are the same to the last bit, and the stage
-went from about 35,000 to about 250,000 reviews/s on 1,000,000 generated reviews
-(``bench.trust_speed``). Two peelings per candidate block and per null run, each over
+went from about 35,000 to 190,000-250,000 reviews/s on 1,000,000 generated reviews
+(``bench.trust_speed``; the first compiled stage of a process also pays Numba's start,
+about half a second). Two peelings per candidate block and per null run, each over
 (nearly) every edge.
 
 Output: ``features["dense_factor"]`` is the most trust a review can keep: 1.0 outside any

@@ -9,7 +9,7 @@ heap stays as small as the graph's node count instead of growing by an entry per
 node removed at each step is the same as with ``heapq`` and stale entries (the least
 (degree, node) among the alive nodes), and the degrees and the density are computed with
 the same float64 subtractions and divisions in the same order, so the block and its density
-are the same to the last bit. The dense-group stage went from 27 to about 4 CPU-seconds on
+are the same to the last bit. The dense-group stage went from 27 to 4-5 CPU-seconds on
 1,000,000 generated reviews (``bench.trust_speed``).
 
 `candor.trust.compiled` keeps the compiled code next to this file (or in Numba's cache

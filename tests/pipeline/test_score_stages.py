@@ -1,5 +1,6 @@
-"""Trust signals run on the engine (`candor.pipeline.stages`) give what `analyse` gives
-when it runs them itself on the collected reviews, on DuckDB and on Spark."""
+"""Trust signals run on the engine (`candor.pipeline.stages`, `candor.pipeline.per_book`)
+give what `analyse` gives when it runs them itself on the collected reviews, on DuckDB
+and on Spark."""
 
 from pathlib import Path
 
@@ -8,11 +9,12 @@ import pyarrow as pa
 import pytest
 from pipeline_helpers import run_score
 
-from candor.pipeline.stages import ENGINE_SIGNALS, engine_outputs
-from candor.pipeline.trust import collect, reviews_table
+from candor.pipeline.stages import ENGINE_SIGNALS, engine_outputs, engine_signals
+from candor.pipeline.trust import CorpusTrust, collect, reviews_table
+from candor.trust.changepoint import long_change
 from candor.trust.score import ALL_SIGNALS, TrustResult, analyse
 from candor.trust.table import SignalOutput
-from candor.trust.text import MAX_CHARS
+from candor.trust.text import MAX_CHARS, text_signal
 from research.synthetic import candor_table, write
 
 WORDS = (
@@ -51,16 +53,27 @@ def varied_texts(n: int, seed: int) -> tuple[list[str | None], list[str | None]]
     return titles, texts
 
 
+WITHOUT_BURSTS = tuple(name for name in ALL_SIGNALS if name != "bursts")
+"""Every signal but bursts, whose output the change test reads: so every signal that
+can run on the engine does (`engine_signals`)."""
+
+
 class BothWays:
     """A trust source that collects the valid reviews with the engine's signals, and
-    runs `analyse` with and without them (trust 1 everywhere for the run itself)."""
+    runs `analyse` (``WITHOUT_BURSTS``) with and without them (trust 1 everywhere for
+    the run itself)."""
 
     def __call__(self, reviews: object) -> None:
-        columns = collect(reviews, ENGINE_SIGNALS)  # type: ignore[arg-type]
+        on_engine = engine_signals(WITHOUT_BURSTS)
+        columns = collect(reviews, on_engine)  # type: ignore[arg-type]
         table = reviews_table(columns)
-        self.computed = engine_outputs(ENGINE_SIGNALS, columns, table.text is not None)
-        self.on_engine = analyse(table, ALL_SIGNALS, computed=self.computed)
-        self.here = analyse(table, ALL_SIGNALS)
+        self.computed = engine_outputs(on_engine, columns, table.text is not None)
+        self.on_engine = analyse(table, WITHOUT_BURSTS, computed=self.computed)
+        self.here = analyse(table, WITHOUT_BURSTS)
+        self.here_outputs = {
+            "text": text_signal(table),
+            "changepoint": long_change(table),
+        }
 
 
 def assert_same_output(mine: SignalOutput, theirs: SignalOutput) -> None:
@@ -80,8 +93,42 @@ def assert_same_result(mine: TrustResult, theirs: TrustResult) -> None:
     ]
 
 
+def changed_book(table: pa.Table, seed: int) -> pa.Table:
+    """``table`` and a book whose star mix changes: 60 four- and five-star reviews over
+    two years by the table's own accounts, then 25 one-star reviews over eight months,
+    by new accounts, anonymous ones and accounts with earlier reviews."""
+    rng = np.random.default_rng(seed)
+    start = table["created_at"].cast(pa.int64()).to_numpy().min()
+    day = 86_400 * 1_000_000
+    honest_at = start + np.sort(rng.uniform(0, 730, 60)) * day
+    campaign_at = start + (740 + np.arange(25) * 240 / 25 + rng.uniform(0, 5, 25)) * day
+    old_accounts = table["reviewer_id"].to_pylist()
+    accounts = [
+        *old_accounts[:60],
+        *(f"new{i}" for i in range(12)),
+        *([None] * 5),
+        *old_accounts[100:108],
+    ]
+    book = pa.table(
+        {
+            "review_id": [f"change{i}" for i in range(85)],
+            "product_id": ["changed"] * 85,
+            "reviewer_id": pa.array(accounts, pa.string()),
+            "rating": [*rng.choice([4, 5], 60).tolist(), *[1] * 25],
+            "created_at": pa.array(np.concatenate([honest_at, campaign_at]).astype(np.int64))
+            .cast(pa.timestamp("us"))
+            .cast(pa.timestamp("us", tz="UTC")),
+            "verified_purchase": [True] * 85,
+            "helpful_votes": [0] * 85,
+            "title": ["A title"] * 85,
+            "text": [f"Review {i} of the changed book, in several words." for i in range(85)],
+        }
+    )
+    return pa.concat_tables([table, book.cast(table.schema)])
+
+
 def run_both_ways(tmp_path: Path, engine: str) -> BothWays:
-    table = candor_table(450, 30, seed=11)
+    table = changed_book(candor_table(450, 30, seed=11), seed=3)
     titles, texts = varied_texts(len(table), seed=5)
     table = table.set_column(table.schema.get_field_index("title"), "title", pa.array(titles))
     table = table.set_column(table.schema.get_field_index("text"), "text", pa.array(texts))
@@ -91,13 +138,42 @@ def run_both_ways(tmp_path: Path, engine: str) -> BothWays:
 
 
 @pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
-def test_text_signal_on_the_engine_is_the_one_analyse_runs(tmp_path: Path, engine: str):
+def test_signals_on_the_engine_are_the_ones_analyse_runs(tmp_path: Path, engine: str):
     both = run_both_ways(tmp_path, engine)
-    assert set(both.computed) == {"text"}
-    assert "text" in both.here.seconds and "text" not in both.on_engine.seconds  # not rerun
-    text = both.here.merged.flags
-    # the corpus exercises what the signal tells apart: truncated, judged and not
-    assert text["text_truncated"].any() and not text["text_truncated"].all()
+    assert set(both.computed) == set(ENGINE_SIGNALS)
+    for name in ENGINE_SIGNALS:  # analyse used them and did not run them again
+        assert name in both.here.seconds and name not in both.on_engine.seconds
+    for name, output in both.computed.items():
+        assert_same_output(output, both.here_outputs[name])
+    flags = both.here.merged.flags
+    # the corpus exercises what the signals tell apart: texts truncated, judged and not;
+    # a book whose change is carried by some of its accounts and not by others
+    assert flags["text_truncated"].any() and not flags["text_truncated"].all()
     assert (both.computed["text"].features["text_deceptive"] == 0).any()
     assert (both.computed["text"].features["text_deceptive"] > 0).any()
+    changed = flags["change_by_new_accounts"]
+    assert 0 < changed.sum() < 25
     assert_same_result(both.on_engine, both.here)
+
+
+def test_a_signal_runs_on_the_engine_only_with_the_signals_it_reads():
+    assert engine_signals(ALL_SIGNALS) == ("text",)  # the change test reads bursts
+    assert engine_signals(WITHOUT_BURSTS) == ("changepoint", "text")
+    assert engine_signals(("changepoint", "relevance")) == ("changepoint",)
+    assert engine_signals(WITHOUT_BURSTS, wanted=("text",)) == ("text",)
+    assert engine_signals(ALL_SIGNALS, wanted=()) == ()
+
+
+@pytest.mark.parametrize("signals", [ALL_SIGNALS, WITHOUT_BURSTS])
+def test_candor_score_writes_the_same_files_with_signals_on_the_engine_or_not(
+    tmp_path: Path, signals: tuple[str, ...]
+):
+    table = changed_book(candor_table(300, 20, seed=4), seed=9)
+    data = write(table, tmp_path / "in.parquet")
+    here = run_score(data, tmp_path / "here", trust=CorpusTrust(signals, on_engine=()))
+    engine = run_score(data, tmp_path / "engine", trust=CorpusTrust(signals))
+    assert here.summary.trust is not None and "collect and" not in here.summary.trust
+    assert engine.summary.trust is not None
+    assert f"collect and {' and '.join(engine_signals(signals))} " in engine.summary.trust
+    assert engine.reviews == here.reviews and engine.products == here.products
+    assert any(review["reasons"] for review in engine.reviews)

@@ -1,0 +1,117 @@
+"""Trust on the engine against trust on one process: `candor score` on DuckDB, whole runs.
+
+    nice -n 10 .venv/bin/python -m bench.trust_engine --reviews 100000 --pairs 3
+
+Generates a corpus with `bench.generate` (reviews / 10 products, 3 x reviews / 10
+reviewers, seed 0), then runs `candor score` with trust in this process, in pairs: once
+with every signal run by `analyse` on the collected reviews (``CorpusTrust(on_engine=())``,
+as before the signals moved) and once with `candor.pipeline.stages.ENGINE_SIGNALS` on
+the engine (the default), the order switching every pair. Reports wall and CPU time of
+each run (CPU: every thread of the process), the median ratio over the pairs, and
+whether the two wrote the same reviews.jsonl and products.jsonl, byte for byte.
+
+Writes its section of docs/benchmarks.md unless --no-docs.
+"""
+
+import argparse
+import os
+import shlex
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.docs import machine_line, today, write_section
+from bench.generate import generate
+from bench.score_baseline import paired_runs, quartiles
+from candor.pipeline.run import Options, score_corpus
+from candor.pipeline.stages import ENGINE_SIGNALS, engine_signals
+from candor.pipeline.trust import CorpusTrust
+from candor.trust.score import ALL_SIGNALS
+
+PATHS = {"here": (), "engine": ENGINE_SIGNALS}
+Runs = dict[str, tuple[list[float], list[float], str]]
+
+
+def scorer(data: Path, out: Path, on_engine: tuple[str, ...]) -> Callable[[], str]:
+    """One `candor score` run with trust (``on_engine``: `CorpusTrust`'s); it returns the
+    trust summary line."""
+
+    def run() -> str:
+        trust = CorpusTrust(on_engine=on_engine)
+        score_corpus(Options(input=data, out=out, trust=trust), lambda _: None)
+        return trust.report.text()
+
+    return run
+
+
+def same_files(a: Path, b: Path) -> bool:
+    names = ("reviews.jsonl", "products.jsonl")
+    return all((a / name).read_bytes() == (b / name).read_bytes() for name in names)
+
+
+def ratios(engine: list[float], here: list[float]) -> list[float]:
+    return [e / h for e, h in zip(engine, here, strict=True)]
+
+
+def report(args: argparse.Namespace, runs: Runs, same: bool) -> str:
+    (here_wall, here_cpu, _), (wall, cpu, summary) = runs["here"], runs["engine"]
+    wall_low, wall_ratio, wall_high = quartiles(ratios(wall, here_wall))
+    cpu_low, cpu_ratio, cpu_high = quartiles(ratios(cpu, here_cpu))
+    rows = "\n".join(
+        f"| {i + 1} | {here_wall[i]:.1f} s | {here_cpu[i]:.1f} s | {wall[i]:.1f} s | {cpu[i]:.1f} s |"
+        for i in range(len(wall))
+    )
+    command = f"nice -n 10 .venv/bin/python -m bench.trust_engine {shlex.join(sys.argv[1:])}"
+    return f"""## Trust on the engine: `candor score` on DuckDB, before and after
+
+Measured {today()} on {machine_line()}.
+
+```sh
+{command}
+```
+
+`candor score` with trust on {args.reviews:,} generated reviews (`bench.generate`,
+seed 0), in pairs (one right after the other, the order switching every pair): every
+signal run on one process as before (`CorpusTrust(on_engine=())`), and the default,
+where the engine runs {" and ".join(engine_signals(ALL_SIGNALS))} (docs/score.md "Trust
+on the engine"). CPU counts every thread of the process.
+
+| pair | one process: wall | CPU | on the engine: wall | CPU |
+|---|---:|---:|---:|---:|
+{rows}
+
+On the engine / one process, median of the pairs: **wall {wall_ratio:.2f}x**
+(quartiles {wall_low:.2f}x to {wall_high:.2f}x), **CPU {cpu_ratio:.2f}x** (quartiles
+{cpu_low:.2f}x to {cpu_high:.2f}x). Same reviews.jsonl and products.jsonl, byte for
+byte: **{"yes" if same else "NO"}**.
+
+Trust summary of the last run on the engine: `{summary}`
+
+Load average at the end: {os.getloadavg()[0]:.1f} (the machine is shared: compare
+within a pair).
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reviews", type=int, default=100_000)
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--no-docs", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        data = work / "corpus"
+        data.mkdir()
+        n = args.reviews
+        generate(data / "reviews.parquet", n, max(1, n // 10), max(1, 3 * n // 10), verbose=False)
+        paths = {name: scorer(data, work / name, on) for name, on in PATHS.items()}
+        runs = paired_runs(paths, args.pairs)
+        body = report(args, runs, same_files(work / "here", work / "engine"))
+    print(body)
+    if not args.no_docs:
+        write_section("trust-engine", body)
+
+
+if __name__ == "__main__":
+    main()
