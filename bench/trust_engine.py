@@ -1,6 +1,7 @@
-"""Trust on the engine against trust on one process: `candor score` on DuckDB, whole runs.
+"""Trust on the engine against trust on one process: `candor score`, whole runs.
 
     nice -n 10 .venv/bin/python -m bench.trust_engine --reviews 100000 --pairs 3
+    nice -n 10 .venv/bin/python -m bench.trust_engine --reviews 100000 --pairs 1 --engine spark
 
 Generates a corpus with `bench.generate` (reviews / 10 products, 3 x reviews / 10
 reviewers, seed 0), then runs `candor score` with trust in this process, in pairs: once
@@ -33,13 +34,14 @@ PATHS = {"here": (), "engine": ENGINE_SIGNALS}
 Runs = dict[str, tuple[list[float], list[float], str]]
 
 
-def scorer(data: Path, out: Path, on_engine: tuple[str, ...]) -> Callable[[], str]:
-    """One `candor score` run with trust (``on_engine``: `CorpusTrust`'s); it returns the
-    trust summary line."""
+def scorer(data: Path, out: Path, on_engine: tuple[str, ...], engine: str) -> Callable[[], str]:
+    """One `candor score` run with trust (``on_engine``: `CorpusTrust`'s) on ``engine``;
+    it returns the trust summary line."""
 
     def run() -> str:
         trust = CorpusTrust(on_engine=on_engine)
-        score_corpus(Options(input=data, out=out, trust=trust), lambda _: None)
+        options = Options(input=data, out=out, trust=trust, engine=engine)
+        score_corpus(options, lambda _: None)
         return trust.report.text()
 
     return run
@@ -63,7 +65,14 @@ def report(args: argparse.Namespace, runs: Runs, same: bool) -> str:
         for i in range(len(wall))
     )
     command = f"nice -n 10 .venv/bin/python -m bench.trust_engine {shlex.join(sys.argv[1:])}"
-    return f"""## Trust on the engine: `candor score` on DuckDB, before and after
+    name = {"duckdb": "DuckDB", "spark": "Spark (local mode)"}[args.engine]
+    cpu_note = (
+        "CPU counts every thread of the process."
+        if args.engine == "duckdb"
+        else "CPU counts this process only (the driver), not Spark's JVM or Python workers;"
+        " an unmeasured run before the pairs started the JVM."
+    )
+    return f"""## Trust on the engine: `candor score` on {name}, before and after
 
 Measured {today()} on {machine_line()}.
 
@@ -75,7 +84,7 @@ Measured {today()} on {machine_line()}.
 seed 0), in pairs (one right after the other, the order switching every pair): every
 signal run on one process as before (`CorpusTrust(on_engine=())`), and the default,
 where the engine runs {" and ".join(engine_signals(ALL_SIGNALS))} (docs/score.md "Trust
-on the engine"). CPU counts every thread of the process.
+on the engine"). {cpu_note}
 
 | pair | one process: wall | CPU | on the engine: wall | CPU |
 |---|---:|---:|---:|---:|
@@ -97,6 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reviews", type=int, default=100_000)
     parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
     parser.add_argument("--no-docs", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -105,12 +115,14 @@ def main() -> None:
         data.mkdir()
         n = args.reviews
         generate(data / "reviews.parquet", n, max(1, n // 10), max(1, 3 * n // 10), verbose=False)
-        paths = {name: scorer(data, work / name, on) for name, on in PATHS.items()}
+        paths = {name: scorer(data, work / name, on, args.engine) for name, on in PATHS.items()}
+        if args.engine == "spark":  # an unmeasured run starts the JVM for both
+            scorer(data, work / "warm-up", (), args.engine)()
         runs = paired_runs(paths, args.pairs)
         body = report(args, runs, same_files(work / "here", work / "engine"))
     print(body)
     if not args.no_docs:
-        write_section("trust-engine", body)
+        write_section("trust-engine" if args.engine == "duckdb" else "trust-engine-spark", body)
 
 
 if __name__ == "__main__":
