@@ -2,17 +2,13 @@
 tests each book on its own reviews, run on the engine in batches of whole books.
 
 So far the long-window change (`candor.trust.changepoint.long_change`). What its test of
-one book needs from the rest of the corpus (`changepoint.Context`) is computed on the
-engine first: per review, its account's first review time and number of reviews and
-how many of the account's other reviews are on popular books and disagree there
-(window sums over the account; whether one review is popular and disagrees is
-`changepoint.popular_and_disagreeing`, run as a batch UDF over the product's count and
-sum of stars), and the corpus's star counts (five numbers, the one thing collected).
-Then the reviews are grouped into batches of whole books (by a hash of the book, so a
-book is never split), each batch's columns are collected into arrays, and a Python UDF
-calls `long_change` on them with that context; its per-review output comes back as
-rows (`unnest`) keyed by ``_source, _line``. A book's output depends only on its own
-reviews and the context, so which books share a batch changes nothing.
+one book needs from the rest of the corpus (`changepoint.Context`) is the corpus's star
+counts (five numbers, counted on the engine and collected). Then the reviews are
+grouped into batches of whole books (by a hash of the book, so a book is never split),
+each batch's columns are collected into arrays, and a Python UDF calls `long_change` on
+them with that context; its per-review output comes back as rows (`unnest`) keyed by
+``_source, _line``. A book's output depends only on its own reviews and the context, so
+which books share a batch changes nothing.
 """
 
 from collections.abc import Mapping, Sequence
@@ -23,58 +19,14 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import numpy as np
 
-from candor.pipeline.engines import batch_udf, int64
+from candor.pipeline.engines import int64
 from candor.pipeline.stages import field_types, fields_of
-from candor.trust.changepoint import (
-    STARS,
-    Context,
-    long_change,
-    popular_and_disagreeing,
-    star_shares,
-)
+from candor.trust.changepoint import STARS, Context, long_change, star_shares
 from candor.trust.table import Reviews
 
 MICROSECONDS = 1_000_000
 ROWS_PER_BATCH = 200_000  # reviews per batch of books (a book larger than this is one)
 KEY = ("_source", "_line")
-CONTEXT = ("first_us", "written", "popular_others", "disagreeing")
-AGREEMENT = dt.Struct({"popular": dt.boolean, "disagrees": dt.boolean})
-AGREEMENT_INPUT = dt.Struct({"star": dt.int64, "count": dt.int64, "total": dt.float64})
-
-
-def _agreement(batch: Mapping[str, list[Any]]) -> dict[str, np.ndarray]:
-    popular, disagrees = popular_and_disagreeing(
-        np.asarray(batch["star"], dtype=np.int64),
-        np.asarray(batch["count"], dtype=np.int64),
-        np.asarray(batch["total"], dtype=np.float64),
-    )
-    return {"popular": popular, "disagrees": disagrees}
-
-
-def with_context(reviews: ir.Table) -> ir.Table:
-    """``reviews`` with the `CONTEXT` columns; a review without a reviewer is its own
-    account (as `candor.pipeline.trust` codes it)."""
-    by_product = ibis.window(group_by="product")
-    by_account = ibis.window(group_by="reviewer_id")
-    alone = reviews.reviewer_id.isnull()
-    counted = reviews.mutate(
-        _count=reviews.product.count().over(by_product).cast("int64"),
-        # a sum of stars in doubles is exact (integers far below 2**53), as in numpy
-        _total=reviews.star.cast("float64").sum().over(by_product),
-    )
-    agreement = batch_udf(ibis.get_backend(reviews).name, _agreement, AGREEMENT_INPUT, AGREEMENT)
-    row = ibis.struct(
-        {"star": counted.star.cast("int64"), "count": counted._count, "total": counted._total}
-    )
-    flagged = counted.mutate(_agree=agreement(row))
-    popular = flagged._agree["popular"].cast("int64")
-    disagrees = flagged._agree["disagrees"].cast("int64")
-    return flagged.mutate(
-        first_us=ibis.ifelse(alone, flagged.created_us, flagged.created_us.min().over(by_account)),
-        written=ibis.ifelse(alone, 1, flagged.created_us.count().over(by_account)),
-        popular_others=ibis.ifelse(alone, 0, popular.sum().over(by_account) - popular),
-        disagreeing=ibis.ifelse(alone, 0, disagrees.sum().over(by_account) - disagrees),
-    ).drop("_count", "_total", "_agree")
 
 
 def corpus_star_share(reviews: ir.Table) -> np.ndarray:
@@ -97,26 +49,19 @@ def change_of_books(
     reviews = Reviews(
         review_id=[""] * n,
         product=product.astype(np.int64),
-        reviewer=np.arange(n, dtype=np.int64),  # unused: the context says who is who
+        reviewer=np.arange(n, dtype=np.int64),  # unused: the test looks at books only
         rating=column["star"].astype(np.int64),
         time=np.floor_divide(column["created_us"].astype(np.int64), MICROSECONDS),
         verified=np.zeros(n, bool),
         helpful=np.zeros(n, np.int64),
     )
-    context = Context(
-        star_share=star_share,
-        first_seen=np.floor_divide(column["first_us"].astype(np.int64), MICROSECONDS),
-        written=column["written"].astype(np.int64),
-        popular_others=column["popular_others"].astype(np.int64),
-        disagreeing=column["disagreeing"].astype(np.int64),
-    )
-    fields = fields_of(long_change(reviews, context=context))
+    fields = fields_of(long_change(reviews, context=Context(star_share=star_share)))
     keys = {name: column[name].tolist() for name in KEY}
     values = {name: array.tolist() for name, array in fields.items()}
     return [{**{k: keys[k][i] for k in KEY}, **{f: values[f][i] for f in values}} for i in range(n)]
 
 
-BATCH_COLUMNS = (*KEY, "product", "star", "created_us", *CONTEXT)
+BATCH_COLUMNS = (*KEY, "product", "star", "created_us")
 
 
 def change_type() -> dt.Struct:
@@ -136,14 +81,9 @@ def _books_udf(star_share: np.ndarray, output: dt.Struct) -> Any:
         product: list[str],
         star: list[int],
         created_us: list[int],
-        first_us: list[int],
-        written: list[int],
-        popular_others: list[int],
-        disagreeing: list[int],
     ) -> list[dict[str, Any]]:
         given: tuple[list[Any], ...] = (_source, _line, product, star, created_us)
-        context = (first_us, written, popular_others, disagreeing)
-        columns = dict(zip(BATCH_COLUMNS, (*given, *context), strict=True))
+        columns = dict(zip(BATCH_COLUMNS, given, strict=True))
         return change_of_books(star_share, columns)
 
     inputs = (
@@ -156,7 +96,7 @@ def change_rows(reviews: ir.Table) -> ir.Table:
     """``_source, _line`` and the `change_type` columns of every review, computed on the
     engine in batches of whole books."""
     output = change_type()
-    table = with_context(reviews)
+    table = reviews
     count = int(reviews.count().to_pyarrow().as_py())
     batches = max(1, -(-count // ROWS_PER_BATCH))
     table = table.mutate(

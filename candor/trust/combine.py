@@ -617,8 +617,8 @@ def _sentence(code: str, nb: Mapping[str, FloatArray], i: int, noun: tuple[str, 
         return f"text has little to do with this {noun[0]} or what its other readers wrote"
     if code == "change_by_new_accounts":
         return (
-            f"one of {_count(number(code), 'review', 'reviews')} from accounts new to the "
-            f"catalogue that changed this {noun[0]}'s star mix"
+            f"one of {_count(number(code), 'review', 'reviews')} that changed this {noun[0]}'s "
+            "star mix beyond what its earlier reviews allow"
         )
     if code == influence.CODE:
         return _influence(nb, i, noun)
