@@ -33,8 +33,9 @@ that worst case.
 
 The rate per core is reviews / CPU-seconds: every stage runs in one thread (numpy and
 scipy here do not spread these operations over cores), so on the 2-core machine a batch
-can run two shards side by side. The target: every stage but the text classifier at
-least ``TARGET_PER_CORE`` (20,000) reviews/s per core.
+can run two shards side by side. The target (issue 14): the whole analysis but the
+text classifier at least ``TARGET_PER_CORE`` (20,000) reviews/s per core, all its
+stages' CPU time together.
 
 Writes its section of docs/benchmarks.md (``trust-speed``) unless ``--no-docs``.
 """
@@ -346,13 +347,13 @@ def markdown(
     whole = [s for s in stages if s.whole]
     cpu = sum(s.cpu for s in whole)
     slowest = min(whole, key=lambda s: s.per_core)
-    met = "met" if slowest.per_core >= TARGET_PER_CORE else "**not met**"
+    overall = n / max(cpu, 1e-9)
+    met = "met" if overall >= TARGET_PER_CORE else "**not met**"
     summary = [
         f"Everything except the text classifier: {cpu:.1f} CPU-seconds,"
-        f" {n / max(cpu, 1e-9):,.0f} reviews/s per core overall, slowest stage"
-        f" {slowest.name} at {slowest.per_core:,.0f}/s (target: at least"
-        f" {TARGET_PER_CORE:,} reviews/s per core for every stage but the text classifier:"
-        f" {met})."
+        f" {overall:,.0f} reviews/s per core overall (target: at least"
+        f" {TARGET_PER_CORE:,} reviews/s per core for the whole analysis but the text"
+        f" classifier: {met}); slowest stage {slowest.name} at {slowest.per_core:,.0f}/s."
     ]
     text_stage = next((s for s in stages if s.name == TEXT_STAGE), None)
     if text_stage is not None:
