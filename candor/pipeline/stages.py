@@ -28,10 +28,10 @@ KINDS = {"feature": dt.float64, "flag": dt.boolean, "number": dt.float64}
 ENGINE_SIGNALS = ("changepoint", "text")
 """The signals `candor score` can run on the engine (`engine_signals`); `analyse` runs
 the others."""
-READS = {"changepoint": ("bursts",)}
-"""The signals whose output a signal reads in `analyse` (the change test sees only the
-reviews bursts have not explained): it runs on the engine only when they do too, or do
-not run at all."""
+READS: dict[str, tuple[str, ...]] = {}
+"""The signals whose output a signal reads in `analyse`: such a signal runs on the engine
+only when they do too, or do not run at all. None of the engine's signals reads another
+today (dense reads bursts, and neither has moved yet)."""
 
 
 def engine_signals(

@@ -6,11 +6,9 @@ The pipeline hands over the valid reviews as an Ibis table. What runs where:
   `candor.pipeline.stages.engine_signals` allows (docs/score.md "Trust on the
   engine"): the text classifier (`candor.trust.text.text_signal`, stage A), as a batch
   UDF over the rows where they are (`candor.pipeline.stages.text_columns`); and the
-  long-window change (`candor.trust.changepoint.long_change`, stage B) when bursts are
-  not analysed (the change test reads their output, and they still run here), its
-  corpus context by window sums and its test in batches of whole books
-  (`candor.pipeline.per_book.change_rows`, joined on the row). With every signal, as
-  `candor score` runs them, that is the text classifier alone;
+  long-window change (`candor.trust.changepoint.long_change`, stage B), its test in
+  batches of whole books with the corpus's star shares as context
+  (`candor.pipeline.per_book.change_rows`, joined on the row);
 - collected to this process (the Spark driver): per review, its columns (review_id,
   product, reviewer, star, time, verified purchase, helpful votes, title and text) and
   the engine signals' output columns, as Arrow, put in input order (file, line); for
@@ -18,8 +16,8 @@ The pipeline hands over the valid reviews as an Ibis table. What runs where:
 - here, in Python: `CorpusTrust` builds a `candor.trust.table.Reviews` and calls
   `candor.trust.score.analyse`, the one entry point every caller uses, with the engine
   signals' outputs as ``computed``; it runs every other signal (new accounts,
-  behaviour, bursts, lockstep, dense groups, changepoints after bursts, copies,
-  relevance) over the whole corpus as numpy, then the combiner and bounded influence.
+  behaviour, bursts, lockstep, dense groups, copies, relevance) over the whole corpus
+  as numpy, then the combiner and bounded influence.
 
 It returns ``_source, _line, review_id, trust, reasons`` per review, which the pipeline
 joins back on the row and multiplies into the weight.

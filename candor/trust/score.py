@@ -148,10 +148,6 @@ def analyse(
         if name == "dense":  # judged against a consensus without the bursts found
             explained = feature_table(outputs).get(EXPLAINED)
             outputs.append(dense_blocks(reviews, explained))
-        elif name == "changepoint":  # a change the bursts found is not the readers'
-            explained = feature_table(outputs).get(EXPLAINED)
-            counted = None if explained is None else explained >= 1.0
-            outputs.append(long_change(reviews, counted=counted))
         else:
             outputs.append(available[name](reviews))
         seconds[name] = time.perf_counter() - started

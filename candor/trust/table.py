@@ -55,22 +55,6 @@ class Reviews:
     def __len__(self) -> int:
         return len(self.review_id)
 
-    def rows(self, index: IntArray) -> "Reviews":
-        """The reviews at ``index``, with the same product and reviewer codes."""
-        text = None if self.text is None else [self.text[i] for i in index.tolist()]
-        since = None if self.reviewer_since is None else self.reviewer_since[index]
-        return Reviews(
-            review_id=[self.review_id[i] for i in index.tolist()],
-            product=self.product[index],
-            reviewer=self.reviewer[index],
-            rating=self.rating[index],
-            time=self.time[index],
-            verified=self.verified[index],
-            helpful=self.helpful[index],
-            text=text,
-            reviewer_since=since,
-        )
-
     @property
     def n_products(self) -> int:
         return int(self.product.max()) + 1 if len(self) else 0

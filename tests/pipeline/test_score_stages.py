@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 from pipeline_helpers import run_score
 
+from candor.pipeline import stages
 from candor.pipeline.stages import ENGINE_SIGNALS, engine_outputs, engine_signals
 from candor.pipeline.trust import CorpusTrust, collect, reviews_table
 from candor.trust.changepoint import long_change
@@ -156,12 +157,17 @@ def test_signals_on_the_engine_are_the_ones_analyse_runs(tmp_path: Path, engine:
     assert_same_result(both.on_engine, both.here)
 
 
-def test_a_signal_runs_on_the_engine_only_with_the_signals_it_reads():
-    assert engine_signals(ALL_SIGNALS) == ("text",)  # the change test reads bursts
-    assert engine_signals(WITHOUT_BURSTS) == ("changepoint", "text")
+def test_a_signal_runs_on_the_engine_only_with_the_signals_it_reads(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    assert engine_signals(ALL_SIGNALS) == ("changepoint", "text")
     assert engine_signals(("changepoint", "relevance")) == ("changepoint",)
     assert engine_signals(WITHOUT_BURSTS, wanted=("text",)) == ("text",)
     assert engine_signals(ALL_SIGNALS, wanted=()) == ()
+    # were the change test to read bursts, it would stay off the engine while bursts ran
+    monkeypatch.setitem(stages.READS, "changepoint", ("bursts",))
+    assert engine_signals(ALL_SIGNALS) == ("text",)
+    assert engine_signals(WITHOUT_BURSTS) == ("changepoint", "text")
 
 
 @pytest.mark.parametrize("signals", [ALL_SIGNALS, WITHOUT_BURSTS])
