@@ -5,6 +5,8 @@ import sys
 import pytest
 
 from bench import trust_engine
+from candor.pipeline.stages import engine_signals
+from candor.trust.score import ALL_SIGNALS
 
 
 def test_both_paths_score_the_same_and_the_report_says_so(
@@ -15,6 +17,8 @@ def test_both_paths_score_the_same_and_the_report_says_so(
     trust_engine.main()
     report = capsys.readouterr().out
     assert "byte for\nbyte: **yes**" in report
-    assert "where the engine runs text (" in report
+    on_engine = " and ".join(engine_signals(ALL_SIGNALS))
+    assert on_engine == "changepoint and text"
+    assert f"where the engine runs {on_engine} (" in report
     assert report.count("| 1 |") == 1 and report.count("| 2 |") == 1
     assert "trust: 2,000 reviews analysed" in report
