@@ -51,7 +51,8 @@ from candor.ratings import RatingConfig
 from candor.ratings.sums import PER_BOOK, PER_STAR
 from candor.ratings.weights import LEAST_TRUST, SECONDS_PER_DAY
 
-MICROSECONDS_PER_DAY = SECONDS_PER_DAY * 1_000_000
+MICROSECONDS = 1_000_000  # in a second: the unit of every time column on the engine
+MICROSECONDS_PER_DAY = SECONDS_PER_DAY * MICROSECONDS
 UNKNOWN = ColumnSummary(nulls=-1)  # a column without statistics: nothing is proven
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1")

@@ -20,11 +20,11 @@ import ibis.expr.types as ir
 import numpy as np
 
 from candor.pipeline.engines import int64
+from candor.pipeline.expressions import MICROSECONDS
 from candor.pipeline.stages import field_types, fields_of
 from candor.trust.changepoint import STARS, Context, long_change, star_shares
 from candor.trust.table import Reviews
 
-MICROSECONDS = 1_000_000
 ROWS_PER_BATCH = 200_000  # reviews per batch of books (a book larger than this is one)
 KEY = ("_source", "_line")
 

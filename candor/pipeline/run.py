@@ -60,7 +60,6 @@ PRODUCTS = "products.jsonl"
 REVIEWS = "reviews.jsonl"
 REJECTS = "rejects.jsonl"
 SHOWN_REJECTS = 20  # rejected rows printed; all of them go to rejects.jsonl
-MICROSECONDS = 1_000_000
 
 
 class TrustSource(Protocol):
@@ -337,7 +336,7 @@ def book_sums(summed: Summed) -> tuple[list[str], BookSums]:
         cross=per_book("cross"),
         base_squares=per_book("base_squares"),
         reference=np.asarray(books["reference"].to_numpy() if count else [], dtype=np.float64)
-        / MICROSECONDS,
+        / expressions.MICROSECONDS,
     )
     product_ids: list[str] = keys.cast(pa.string()).to_pylist()
     return product_ids, sums

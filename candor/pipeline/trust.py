@@ -61,7 +61,6 @@ from candor.trust.score import ALL_SIGNALS, TRUNCATED, TrustResult, analyse
 from candor.trust.table import Reviews
 
 PRODUCT_NOUN = ("product", "products")
-MICROSECONDS = 1_000_000
 
 
 def reason_objects(
@@ -178,7 +177,7 @@ def reviews_table(columns: pa.Table) -> Reviews:
         product=_codes(columns["product"].cast(pa.string())),
         reviewer=_reviewer_codes(columns["reviewer_id"]),
         rating=columns["star"].to_numpy().astype(np.int64),
-        time=np.floor_divide(created, MICROSECONDS),
+        time=np.floor_divide(created, expressions.MICROSECONDS),
         verified=columns["verified"].to_numpy(zero_copy_only=False).astype(bool),
         helpful=columns["helpful"].to_numpy().astype(np.int64),
         text=_texts(columns),
