@@ -5,9 +5,10 @@
 
 Generates a corpus with `bench.generate` (reviews / 10 products, 3 x reviews / 10
 reviewers, seed 0), then runs `candor score` with trust in this process, in pairs: once
-with every signal run by `analyse` on the collected reviews (``CorpusTrust(on_engine=())``,
-as before the signals moved) and once with `candor.pipeline.stages.ENGINE_SIGNALS` on
-the engine (the default), the order switching every pair. Reports wall and CPU time of
+with every signal run by `analyse` on the collected reviews and trust combined there
+(``CorpusTrust(on_engine=(), combine_here=True)``, as before the signals moved) and once
+with `candor.pipeline.stages.ENGINE_SIGNALS` on the engine and trust combined, bounded
+and explained there (the default), the order switching every pair. Reports wall and CPU time of
 each run (CPU: every thread of the process), the median ratio over the pairs, and
 whether the two wrote the same reviews.jsonl and products.jsonl, byte for byte.
 
@@ -35,11 +36,12 @@ Runs = dict[str, tuple[list[float], list[float], str]]
 
 
 def scorer(data: Path, out: Path, on_engine: tuple[str, ...], engine: str) -> Callable[[], str]:
-    """One `candor score` run with trust (``on_engine``: `CorpusTrust`'s) on ``engine``;
-    it returns the trust summary line."""
+    """One `candor score` run with trust on ``engine``: with ``on_engine`` (`CorpusTrust`'s)
+    empty, everything on this process as before (``combine_here``); it returns the trust
+    summary line."""
 
     def run() -> str:
-        trust = CorpusTrust(on_engine=on_engine)
+        trust = CorpusTrust(on_engine=on_engine, combine_here=not on_engine)
         options = Options(input=data, out=out, trust=trust, engine=engine)
         score_corpus(options, lambda _: None)
         return trust.report.text()
@@ -82,9 +84,10 @@ Measured {today()} on {machine_line()}.
 
 `candor score` with trust on {args.reviews:,} generated reviews (`bench.generate`,
 seed 0), in pairs (one right after the other, the order switching every pair): every
-signal run on one process as before (`CorpusTrust(on_engine=())`), and the default,
-where the engine runs {" and ".join(engine_signals(ALL_SIGNALS))} (docs/score.md "Trust
-on the engine"). {cpu_note}
+signal and the combiner run on one process as before (`CorpusTrust(on_engine=(),
+combine_here=True)`), and the default, where the engine runs
+{" and ".join(engine_signals(ALL_SIGNALS))}, then combines, bounds and explains trust
+(docs/score.md "Trust on the engine"). {cpu_note}
 
 | pair | one process: wall | CPU | on the engine: wall | CPU |
 |---|---:|---:|---:|---:|

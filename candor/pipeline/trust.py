@@ -38,36 +38,62 @@ Reasons in reviews.jsonl are objects ``{"code": ..., "text": ...}``, most seriou
 trust), listed last.
 """
 
-import json
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from candor.pipeline import expressions
-from candor.pipeline.per_book import KEY, change_rows
+from candor.pipeline.combined import (
+    KEY,
+    reason_counts,
+    reason_texts,
+    signal_fields,
+    trust_rows,
+)
+from candor.pipeline.engines import arrow_table, materialize, release
+from candor.pipeline.per_book import change_rows
 from candor.pipeline.stages import (
     ENGINE_SIGNALS,
+    KINDS,
+    READS,
+    SEPARATOR,
     engine_outputs,
     engine_signals,
+    fields_of,
     text_columns,
 )
-from candor.trust.score import ALL_SIGNALS, TRUNCATED, TrustResult, analyse
-from candor.trust.table import Reviews
+from candor.trust.combine import REASON_ORDER
+from candor.trust.score import (
+    ALL_SIGNALS,
+    TEXT_SIGNALS,
+    TRUNCATED,
+    TrustResult,
+    analyse,
+    ran_signals,
+    signal_outputs,
+)
+from candor.trust.table import Reviews, SignalOutput
 
-PRODUCT_NOUN = ("product", "products")
+
+def text_rows(reviews: ir.Table) -> ir.Table:
+    """The text signal of every review (`text_columns`), keyed by ``_source, _line``."""
+    return reviews.select(*KEY, **text_columns(reviews))
 
 
-def reason_objects(
-    result: TrustResult, i: int, noun: tuple[str, str] = PRODUCT_NOUN
-) -> list[dict[str, str]]:
-    """Review ``i``'s reasons as ``{"code", "text"}`` objects, the truncation note last."""
-    return [{"code": code, "text": text} for code, text in result.reasons_and_notes(i, noun)]
+ENGINE_ROWS: dict[str, Callable[[ir.Table], ir.Table]] = {
+    "text": text_rows,
+    "changepoint": change_rows,
+}
+"""Per signal of `stages.ENGINE_SIGNALS`: its `fields_of` columns for every review of the
+valid reviews, keyed by ``_source, _line``, computed on the engine. A signal that moves
+to the engine adds itself here and there; nothing else changes."""
 
 
 @dataclass
@@ -79,7 +105,7 @@ class TrustReport:
     by_reason: Counter[str] = field(default_factory=Counter)
     truncated: int = 0
     seconds: float = 0.0
-    stages: dict[str, float] = field(default_factory=dict)  # collect, each signal, combine
+    stages: dict[str, float] = field(default_factory=dict)  # each step's seconds
 
     def text(self) -> str:
         if not self.reviews:
@@ -96,17 +122,36 @@ class TrustReport:
 class CorpusTrust:
     """A `candor.pipeline.run.TrustSource` running ``signals`` over the whole corpus,
     those of them in ``on_engine`` on the engine when they can (`stages.engine_signals`;
-    by default every one that can: ``()`` runs them all here, as before they moved;
-    bench.trust_engine compares the two)."""
+    by default every one that can), the others here; then trust and reasons on the
+    engine (`candor.pipeline.combined`), returned as a table of the engine.
+
+    ``combine_here``: everything as before stages E and F moved (the engine signals'
+    outputs collected, `analyse` run here, trust and reasons sent back): with
+    ``on_engine=()`` every signal runs on one process, the reference bench.trust_engine
+    and the conformance tests compare the engine with.
+    """
 
     def __init__(
-        self, signals: Sequence[str] = ALL_SIGNALS, on_engine: Sequence[str] = ENGINE_SIGNALS
+        self,
+        signals: Sequence[str] = ALL_SIGNALS,
+        on_engine: Sequence[str] = ENGINE_SIGNALS,
+        combine_here: bool = False,
     ) -> None:
         self.signals = tuple(signals)
         self.on_engine = engine_signals(self.signals, on_engine)
+        self.combine_here = combine_here
         self.report = TrustReport()
 
-    def __call__(self, reviews: ir.Table) -> pa.Table:
+    def __call__(self, reviews: ir.Table) -> ir.Table | pa.Table:
+        started = time.perf_counter()
+        if self.combine_here:
+            output: ir.Table | pa.Table = self._here(reviews)
+        else:
+            output = self._on_engine(reviews)
+        self.report.seconds = time.perf_counter() - started
+        return output
+
+    def _here(self, reviews: ir.Table) -> pa.Table:
         started = time.perf_counter()
         on_engine = list(self.on_engine)
         columns = collect(reviews, on_engine)
@@ -120,20 +165,119 @@ class CorpusTrust:
         self.report.stages["reasons"] = time.perf_counter() - written
         self.report.reviews = len(table)
         self.report.signals = result.signals
-        self.report.seconds = time.perf_counter() - started
         return output
 
+    def _on_engine(self, reviews: ir.Table) -> ir.Table:
+        stages = self.report.stages
+        text = has_text(reviews) if set(self.signals) & set(TEXT_SIGNALS) else False
+        ran = ran_signals(self.signals, text)
+        there = [name for name in ran if name in self.on_engine]
+        here = [name for name in ran if name not in there]
+        started = time.perf_counter()
+        table = engine_rows(reviews, there)
+        read = [name for name in there if any(name in READS.get(n, ()) for n in here)]
+        if read:  # computed once for both the collect and what follows
+            table = materialize(table)
+        driver = 0.0
+        if here:
+            driver = time.perf_counter()
+            wanted = [name for name in ran if name in here or name in read]
+            table = table.join(driver_rows(reviews, table, wanted, read, stages), list(KEY))
+            driver = time.perf_counter() - driver
+        signals = materialize(table)
+        name = " and ".join(there) if there else "signals"
+        stages[f"{name} on the engine"] = time.perf_counter() - started - driver
+        started = time.perf_counter()
+        count = int(signals.count().to_pyarrow().as_py())
+        trusted = materialize(trust_rows(signals, ran, count))
+        stages["combine, influence and reasons on the engine"] = time.perf_counter() - started
+        started = time.perf_counter()
+        self.report.by_reason, self.report.truncated = reason_counts(signals, trusted, ran)
+        stages["reason counts"] = time.perf_counter() - started
+        release(signals)
+        self.report.reviews = count
+        self.report.signals = ran
+        return trusted
 
-def collect(reviews: ir.Table, on_engine: Sequence[str] = ()) -> pa.Table:
-    """The columns the signals need, and the outputs of the ``on_engine`` signals
-    computed on the engine (`candor.pipeline.stages`), in input order (the same on
-    every engine)."""
-    wanted = reviews.select(
-        *(c for c in expressions.ROW_COLUMNS if c not in ("valid", "reason")),
-        **(text_columns(reviews) if "text" in on_engine else {}),
-    )
-    if "changepoint" in on_engine:
-        wanted = wanted.join(change_rows(reviews), list(KEY))
+
+def has_text(reviews: ir.Table) -> bool:
+    """Whether any review has a title or a text (the text signals run only then)."""
+    found = reviews.aggregate(
+        title=reviews.title.notnull().any(), text=reviews.text.notnull().any()
+    ).to_pyarrow()
+    return bool(found["title"][0].as_py()) or bool(found["text"][0].as_py())
+
+
+def engine_rows(reviews: ir.Table, signals: Sequence[str]) -> ir.Table:
+    """What combining needs of each review (``_source, _line, review_id, product,
+    created_us, verified``) and the `fields_of` columns of the engine's ``signals``
+    (`ENGINE_ROWS`), as one table of the engine."""
+    table = reviews.select(*KEY, "review_id", "product", "created_us", "verified")
+    for name in signals:
+        table = table.join(ENGINE_ROWS[name](reviews), list(KEY))
+    return table
+
+
+def driver_rows(
+    reviews: ir.Table,
+    computed: ir.Table,
+    signals: Sequence[str],
+    read: Sequence[str],
+    stages: dict[str, float],
+) -> ir.Table:
+    """The `fields_of` columns of ``signals`` but ``read``, run here on the collected
+    reviews and the outputs of the ``read`` engine signals (collected from ``computed``,
+    a table of `engine_rows`), sent to the engine keyed by ``_source, _line``; the
+    seconds of the collect, of each signal and of the sending go in ``stages``."""
+    started = time.perf_counter()
+    texts = any(name in TEXT_SIGNALS for name in signals if name not in read)
+    columns = collect(reviews, texts=texts, computed=computed, read=read)
+    table = reviews_table(columns)
+    stages["collect"] = time.perf_counter() - started
+    given = {name: output_of_columns(name, columns) for name in read}
+    outputs = signal_outputs(table, signals, computed=given, seconds=stages)
+    started = time.perf_counter()
+    fields: dict[str, pa.Array] = {}
+    for output in outputs:
+        if output.name not in read:
+            for name, values in fields_of(output).items():
+                fields[name] = pa.array(values, _arrow_type(name))
+    sent = pa.table({"_source": columns["_source"], "_line": columns["_line"], **fields})
+    result = arrow_table(ibis.get_backend(reviews), sent)
+    stages["send"] = time.perf_counter() - started
+    return result
+
+
+def _arrow_type(field_name: str) -> pa.DataType:
+    kind = KINDS[field_name.split(SEPARATOR)[1]]
+    return pa.bool_() if kind.is_boolean() else pa.float64()
+
+
+def output_of_columns(name: str, columns: pa.Table) -> SignalOutput:
+    """A signal's output from its collected columns (`stages.engine_outputs` for one)."""
+    return engine_outputs([name], columns, True)[name]
+
+
+def collect(
+    reviews: ir.Table,
+    on_engine: Sequence[str] = (),
+    *,
+    texts: bool = True,
+    computed: ir.Table | None = None,
+    read: Sequence[str] = (),
+) -> pa.Table:
+    """The columns the signals need (title and text with ``texts``), and the outputs of
+    the ``on_engine`` signals computed on the engine (`ENGINE_ROWS`), or of the ``read``
+    ones among the columns of ``computed``, in input order (the same on every engine)."""
+    skipped = ("valid", "reason") if texts else ("valid", "reason", "title", "text")
+    wanted = reviews.select(*(c for c in expressions.ROW_COLUMNS if c not in skipped))
+    for name in on_engine:
+        wanted = wanted.join(ENGINE_ROWS[name](reviews), list(KEY))
+    if read and computed is not None:
+        kinds = list(KINDS)
+        wanted = wanted.join(
+            computed.select(*KEY, *signal_fields(computed.columns, read, kinds)), list(KEY)
+        )
     table = wanted.to_pyarrow()
     return table.take(pc.sort_indices(table, [("_source", "ascending"), ("_line", "ascending")]))
 
@@ -180,35 +324,34 @@ def reviews_table(columns: pa.Table) -> Reviews:
         time=np.floor_divide(created, expressions.MICROSECONDS),
         verified=columns["verified"].to_numpy(zero_copy_only=False).astype(bool),
         helpful=columns["helpful"].to_numpy().astype(np.int64),
-        text=_texts(columns),
+        text=_texts(columns) if "text" in columns.column_names else None,
     )
 
 
 def trust_table(columns: pa.Table, result: TrustResult, report: TrustReport) -> pa.Table:
-    """``_source, _line, review_id, trust, reasons`` (reasons: JSON text; null for none).
-
-    Sentences are written only for the reviews that have a reason or a note.
-    """
-    n = len(result)
-    flagged = np.zeros(n, dtype=bool)
-    for values in result.merged.flags.values():
-        flagged |= np.asarray(values, dtype=bool)
-    reasons: list[str | None] = [None] * n
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    for i in np.flatnonzero(flagged).tolist():
-        found = reason_objects(result, i)
-        if found:
-            reasons[i] = encode(found)
-            report.by_reason.update(reason["code"] for reason in found)
-    truncated = result.truncated
-    report.truncated = int(truncated.sum()) if truncated is not None else 0
-    report.by_reason.pop(TRUNCATED, None)
+    """``_source, _line, review_id, trust, reasons`` (reasons: JSON text; null for none),
+    computed here (`CorpusTrust`'s ``combine_here``); the reason counts in ``report``."""
+    report.by_reason, report.truncated = counted_here(result.merged)
     return pa.table(
         {
             "_source": columns["_source"],
             "_line": columns["_line"],
             "review_id": columns["review_id"],
             "trust": pa.array(np.asarray(result.trust, dtype=np.float64)),
-            "reasons": pa.array(reasons, pa.string()),
+            "reasons": pa.array(reason_texts(result.merged, len(result)), pa.string()),
         }
     )
+
+
+def counted_here(merged: SignalOutput) -> tuple[Counter[str], int]:
+    """How many reviews have each reason, in the order a pass over the reviews meets
+    them, and how many texts were truncated (`combined.reason_counts` on the engine)."""
+    found = {
+        code: merged.flags[code]
+        for code in REASON_ORDER
+        if code in merged.flags and merged.flags[code].any()
+    }
+    order = sorted(found, key=lambda code: (int(np.argmax(found[code])), REASON_ORDER.index(code)))
+    truncated = merged.flags.get(TRUNCATED)
+    total = int(np.sum(truncated)) if truncated is not None else 0
+    return Counter({code: int(np.sum(found[code])) for code in order}), total
