@@ -1,36 +1,38 @@
 """Trust analysis for `candor score`: the `TrustSource` that runs `candor.trust`.
 
-The pipeline hands over the valid reviews as an Ibis table. What runs where:
+The pipeline hands over the valid reviews as an Ibis table; `CorpusTrust` hands back
+``_source, _line, review_id, trust, reasons`` per review as a table of the same engine,
+which the pipeline joins back on the row and multiplies into the weight. What runs where
+(docs/score.md "Trust on the engine"):
 
 - on the engine (DuckDB's threads, Spark's executors), the signals
-  `candor.pipeline.stages.engine_signals` allows (docs/score.md "Trust on the
-  engine"): the text classifier (`candor.trust.text.text_signal`, stage A), as a batch
-  UDF over the rows where they are (`candor.pipeline.stages.text_columns`); and the
-  long-window change (`candor.trust.changepoint.long_change`, stage B), its test in
-  batches of whole books with the corpus's star shares as context
-  (`candor.pipeline.per_book.change_rows`, joined on the row);
-- collected to this process (the Spark driver): per review, its columns (review_id,
-  product, reviewer, star, time, verified purchase, helpful votes, title and text) and
-  the engine signals' output columns, as Arrow, put in input order (file, line); for
-  the change test also the corpus's five star counts and its review count;
-- here, in Python: `CorpusTrust` builds a `candor.trust.table.Reviews` and calls
-  `candor.trust.score.analyse`, the one entry point every caller uses, with the engine
-  signals' outputs as ``computed``; it runs every other signal (new accounts,
-  behaviour, bursts, lockstep, dense groups, copies, relevance) over the whole corpus
-  as numpy, then the combiner and bounded influence.
+  `candor.pipeline.stages.engine_signals` allows, each by its function in
+  `ENGINE_ROWS`, which gives its `fields_of` columns keyed by ``_source, _line``: the
+  text classifier (`candor.trust.text.text_signal`, stage A, a batch UDF over the rows
+  where they are, `candor.pipeline.stages.text_columns`) and the long-window change
+  (`candor.trust.changepoint.long_change`, stage B, in batches of whole books with the
+  corpus's star shares as context, `candor.pipeline.per_book.change_rows`);
+- here (the Spark driver), the other signals (new accounts, behaviour, bursts,
+  lockstep, dense groups, copies, relevance), by `candor.trust.score.signal_outputs`
+  over the whole corpus as numpy: per review its columns (review_id, product, reviewer,
+  star, time, verified purchase, helpful votes; title and text when a text signal runs
+  here; the columns of the engine signals one of them reads, `stages.READS`) are
+  collected in input order (file, line), and the signals' `fields_of` columns are sent
+  back to the engine as one table keyed by ``_source, _line``;
+- on the engine again, stages E and F (`candor.pipeline.combined`): every signal's
+  columns joined on the review, trust combined per review, bounded per book, and the
+  reasons written as JSON; the summary line's reason counts are an aggregate. So trust
+  and reasons are never collected, and as signals move to the engine what is collected
+  here shrinks, to nothing when every signal has moved.
 
-It returns ``_source, _line, review_id, trust, reasons`` per review, which the pipeline
-joins back on the row and multiplies into the weight.
-
-The signals still run here because bursts, near-duplicates and lockstep groups are
-found across the whole corpus (a campaign spans products and accounts); the design
-that moves them to the engine stage by stage, with the bound on what reaches one
-process, is docs/score.md "Trust on the engine". Until then the driver holds about 100
-bytes a review plus its text. Running the same functions on the same rows in the same
-order is what makes both engines give the same trust, bit for bit: the text signal's
-output for a review depends on its own text alone, and the change test's for a book on
-that book's reviews and their context, so how an engine batches rows or books does not
-change them.
+Running the same functions on the same rows in the same order is what makes both
+engines, and the engine and one process, give the same trust, bit for bit: a signal's
+output for a review depends on its own text, or its book's reviews and their context,
+or the whole corpus (computed here, in input order); combining reads a review's own
+columns, bounding its book's; every group is put in input order inside its UDF.
+`CorpusTrust(combine_here=True)` runs everything after the engine signals here, as
+before stages E and F moved (the reference the tests and bench.trust_engine compare
+with).
 
 Reasons in reviews.jsonl are objects ``{"code": ..., "text": ...}``, most serious first
 (codes: `candor.trust.combine.REASON_ORDER`). One more code is a note, not a reason:
