@@ -34,7 +34,7 @@ import numpy as np
 
 from candor.pipeline.engines import batch_udf, int64
 from candor.pipeline.expressions import MICROSECONDS
-from candor.pipeline.stages import KINDS, SEPARATOR, fields_of, output_of
+from candor.pipeline.stages import SEPARATOR, field_types, fields_of, output_of
 from candor.trust.codes import TRUNCATED
 from candor.trust.combine import REASON_ORDER, bounded, feature_table, merged_reasons, review_trust
 from candor.trust.influence import CODE
@@ -98,10 +98,12 @@ def reason_texts(merged: SignalOutput, n: int) -> list[str | None]:
 
 
 def struct_of(table: ir.Table, names: Sequence[str]) -> ir.StructValue:
+    """The columns ``names`` of ``table`` as one struct, a batch UDF's argument."""
     return ibis.struct({name: table[name] for name in names})
 
 
 def input_type(table: ir.Table, names: Sequence[str]) -> dt.Struct:
+    """The type of `struct_of`."""
     return dt.Struct({name: table.schema()[name] for name in names})
 
 
@@ -123,7 +125,7 @@ def influence_type() -> dt.Struct:
     merged = SignalOutput(name=INFLUENCE)
     one = np.zeros(1, np.int64)
     bounded(np.ones(1), np.zeros(1, bool), one, one, merged)
-    return dt.Struct({name: KINDS[name.split(SEPARATOR)[1]] for name in fields_of(merged)})
+    return field_types(fields_of(merged))
 
 
 def influence_of_books(columns: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:

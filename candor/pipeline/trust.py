@@ -178,8 +178,8 @@ class CorpusTrust:
         started = time.perf_counter()
         table = engine_rows(reviews, there)
         read = [name for name in there if any(name in READS.get(n, ()) for n in here)]
-        if read:  # computed once for both the collect and what follows
-            table = materialize(table)
+        first = materialize(table) if read else None  # once, for the collect and the rest
+        table = table if first is None else first
         driver = 0.0
         if here:
             driver = time.perf_counter()
@@ -187,6 +187,8 @@ class CorpusTrust:
             table = table.join(driver_rows(reviews, table, wanted, read, stages), list(KEY))
             driver = time.perf_counter() - driver
         signals = materialize(table)
+        if first is not None:
+            release(first)
         name = " and ".join(there) if there else "signals"
         stages[f"{name} on the engine"] = time.perf_counter() - started - driver
         started = time.perf_counter()
