@@ -37,7 +37,6 @@ from candor.pipeline.expressions import MICROSECONDS
 from candor.pipeline.stages import SEPARATOR, field_types, fields_of, output_of
 from candor.trust.codes import TRUNCATED
 from candor.trust.combine import REASON_ORDER, bounded, feature_table, merged_reasons, review_trust
-from candor.trust.influence import CODE
 from candor.trust.score import reasons_and_notes
 from candor.trust.table import SignalOutput
 
@@ -192,9 +191,10 @@ def influence_rows(table: ir.Table, count: int) -> ir.Table:
 
 
 def trust_rows(signals_table: ir.Table, signals: Sequence[str], count: int) -> ir.Table:
-    """``_source, _line, review_id, trust, reasons`` of every review, from
-    ``signals_table``: ``_source, _line, review_id, product, created_us, verified`` and
-    the `fields_of` columns of ``signals`` (in `analyse`'s order), ``count`` rows."""
+    """``_source, _line, review_id, trust, reasons`` of every review, and its merged flag
+    of each reason and note (`counted_flags`), from ``signals_table``: ``_source, _line,
+    review_id, product, created_us, verified`` and the `fields_of` columns of ``signals``
+    (in `analyse`'s order), ``count`` rows."""
     scored = with_review_trust(signals_table, signals)
     bounded_rows = influence_rows(scored.select(*BOOK_COLUMNS), count)
     joined = signals_table.join(bounded_rows, list(KEY))
@@ -206,47 +206,48 @@ def trust_rows(signals_table: ir.Table, signals: Sequence[str], count: int) -> i
 
     output = dt.Struct({"reasons": dt.string})
     function = batch_udf(ibis.get_backend(joined).name, run, input_type(joined, names), output)
+    flags = counted_flags(joined.columns, signals)
     return joined.select(
         *KEY,
         "review_id",
         "trust",
         reasons=function(struct_of(joined, names))["reasons"],
-        _bounded=joined[SEPARATOR.join((INFLUENCE, "flag", CODE))],
+        **{FLAG + code: joined[column] for code, column in flags.items()},
     )
 
 
-def reason_counts(
-    signals_table: ir.Table, trusted: ir.Table, signals: Sequence[str]
-) -> tuple[Counter[str], int]:
-    """How many reviews have each reason (in the order a pass over the reviews in input
-    order meets them, as `trust_table` counts), and how many texts were truncated: an
-    aggregate over the merged flags (a later signal's flag wins, as in `merged_reasons`)."""
-    merged: dict[str, tuple[ir.Table, str]] = {}
-    for name in signal_fields(signals_table.columns, signals, ["flag"]):
-        merged[name.split(SEPARATOR, 2)[2]] = (signals_table, name)
-    merged[CODE] = (trusted, "_bounded")
-    wanted = [code for code in (*REASON_ORDER, TRUNCATED) if code in merged]
-    found: dict[str, tuple[int, int]] = {}
-    for source in (signals_table, trusted):
-        codes = [code for code in wanted if merged[code][0] is source]
-        if codes:
-            found |= _counted(source, {code: merged[code][1] for code in codes})
+FLAG = "_flag__"  # `trust_rows`' column of a merged flag: FLAG + its code
+
+
+def counted_flags(columns: Sequence[str], signals: Sequence[str]) -> dict[str, str]:
+    """Per reason code and note the summary line counts, in `REASON_ORDER`: the column of
+    its merged flag among ``columns`` (a later signal's, as in `merged_reasons`; bounded
+    influence's last)."""
+    merged: dict[str, str] = {}
+    for signal in (*signals, INFLUENCE):
+        for name in signal_fields(columns, [signal], ["flag"]):
+            merged[name.split(SEPARATOR, 2)[2]] = name
+    return {code: merged[code] for code in (*REASON_ORDER, TRUNCATED) if code in merged}
+
+
+def reason_counts(trusted: ir.Table) -> tuple[Counter[str], int]:
+    """How many reviews of ``trusted`` (`trust_rows`) have each reason, in the order a
+    pass over the reviews in input order meets them (as `trust_table` counts), and how
+    many texts were truncated: one aggregate over the merged flags."""
+    flags = [name for name in trusted.columns if name.startswith(FLAG)]
+    position = int64(trusted._source) * 2**32 + int64(trusted._line)
+    aggregates: dict[str, ir.Value] = {}
+    for i, column in enumerate(flags):
+        flag = trusted[column]
+        aggregates[f"n{i}"] = flag.cast("int64").sum()
+        aggregates[f"first{i}"] = ibis.ifelse(flag, position, ibis.null()).min()
+    row = trusted.aggregate(**aggregates).to_pyarrow().to_pylist()[0] if flags else {}
+    found = {
+        column.removeprefix(FLAG): (int(row[f"n{i}"] or 0), int(row[f"first{i}"] or 0))
+        for i, column in enumerate(flags)
+    }
     order = sorted(
         (code for code in REASON_ORDER if found.get(code, (0, 0))[0]),
         key=lambda code: (found[code][1], REASON_ORDER.index(code)),
     )
     return Counter({code: found[code][0] for code in order}), found.get(TRUNCATED, (0, 0))[0]
-
-
-def _counted(table: ir.Table, flags: Mapping[str, str]) -> dict[str, tuple[int, int]]:
-    """Per code: how many rows have its flag, and the first such row's order key."""
-    position = int64(table._source) * 2**32 + int64(table._line)
-    aggregates: dict[str, ir.Value] = {}
-    for i, column in enumerate(flags.values()):
-        flag = table[column]
-        aggregates[f"n{i}"] = flag.cast("int64").sum()
-        aggregates[f"first{i}"] = ibis.ifelse(flag, position, ibis.null()).min()
-    row = table.aggregate(**aggregates).to_pyarrow().to_pylist()[0]
-    return {
-        code: (int(row[f"n{i}"] or 0), int(row[f"first{i}"] or 0)) for i, code in enumerate(flags)
-    }

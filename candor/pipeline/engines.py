@@ -141,13 +141,12 @@ def materialize(table: ir.Table) -> ir.Table:
 
 
 def release(table: ir.Table) -> None:
-    """Drop a table `materialize` kept."""
+    """Drop a table `materialize` kept, on DuckDB. Spark keeps it until the session
+    ends (spilling it to disk if memory runs short): uncaching it would make Spark
+    compute again, from the start, every cached table computed from it."""
     backend = ibis.get_backend(table)
-    name = table.get_name()
     if backend.name == "duckdb":
-        backend.drop_table(name, force=True)
-    else:  # dropping a cached view uncaches it
-        backend._session.catalog.dropTempView(name)
+        backend.drop_table(table.get_name(), force=True)
 
 
 def arrow_table(backend: Any, table: pa.Table) -> ir.Table:

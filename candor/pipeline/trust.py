@@ -196,9 +196,9 @@ class CorpusTrust:
         trusted = materialize(trust_rows(signals, ran, count))
         stages["combine, influence and reasons on the engine"] = time.perf_counter() - started
         started = time.perf_counter()
-        self.report.by_reason, self.report.truncated = reason_counts(signals, trusted, ran)
-        stages["reason counts"] = time.perf_counter() - started
         release(signals)
+        self.report.by_reason, self.report.truncated = reason_counts(trusted)
+        stages["reason counts"] = time.perf_counter() - started
         self.report.reviews = count
         self.report.signals = ran
         return trusted
