@@ -8,7 +8,10 @@ The pipeline hands over the valid reviews as an Ibis table. What runs where:
   UDF over the rows where they are (`candor.pipeline.stages.text_columns`); and the
   long-window change (`candor.trust.changepoint.long_change`, stage B), its test in
   batches of whole books with the corpus's star shares as context
-  (`candor.pipeline.per_book.change_rows`, joined on the row);
+  (`candor.pipeline.per_book.change_rows`, joined on the row); and the lockstep
+  groups (`candor.trust.lockstep`, stage D), found in this process on the candidate
+  graph the engine has pruned and joined back on the row
+  (`candor.pipeline.per_graph.lockstep_rows`);
 - collected to this process (the Spark driver): per review, its columns (review_id,
   product, reviewer, star, time, verified purchase, helpful votes, title and text) and
   the engine signals' output columns, as Arrow, put in input order (file, line); for
@@ -16,13 +19,13 @@ The pipeline hands over the valid reviews as an Ibis table. What runs where:
 - here, in Python: `CorpusTrust` builds a `candor.trust.table.Reviews` and calls
   `candor.trust.score.analyse`, the one entry point every caller uses, with the engine
   signals' outputs as ``computed``; it runs every other signal (new accounts,
-  behaviour, bursts, lockstep, dense groups, copies, relevance) over the whole corpus
+  behaviour, bursts, dense groups, copies, relevance) over the whole corpus
   as numpy, then the combiner and bounded influence.
 
 It returns ``_source, _line, review_id, trust, reasons`` per review, which the pipeline
 joins back on the row and multiplies into the weight.
 
-The signals still run here because bursts, near-duplicates and lockstep groups are
+The other signals still run here because bursts, near-duplicates and dense groups are
 found across the whole corpus (a campaign spans products and accounts); the design
 that moves them to the engine stage by stage, with the bound on what reaches one
 process, is docs/score.md "Trust on the engine". Until then the driver holds about 100
@@ -30,7 +33,8 @@ bytes a review plus its text. Running the same functions on the same rows in the
 order is what makes both engines give the same trust, bit for bit: the text signal's
 output for a review depends on its own text alone, and the change test's for a book on
 that book's reviews and their context, so how an engine batches rows or books does not
-change them.
+change them; the lockstep graph is numbered as on the whole corpus, so the peeling adds
+the same numbers in the same order.
 
 Reasons in reviews.jsonl are objects ``{"code": ..., "text": ...}``, most serious first
 (codes: `candor.trust.combine.REASON_ORDER`). One more code is a note, not a reason:
@@ -51,6 +55,7 @@ import pyarrow.compute as pc
 
 from candor.pipeline import expressions
 from candor.pipeline.per_book import KEY, change_rows
+from candor.pipeline.per_graph import lockstep_rows
 from candor.pipeline.stages import (
     ENGINE_SIGNALS,
     engine_outputs,
@@ -134,6 +139,8 @@ def collect(reviews: ir.Table, on_engine: Sequence[str] = ()) -> pa.Table:
     )
     if "changepoint" in on_engine:
         wanted = wanted.join(change_rows(reviews), list(KEY))
+    if "lockstep" in on_engine:
+        wanted = wanted.join(lockstep_rows(reviews), list(KEY))
     table = wanted.to_pyarrow()
     return table.take(pc.sort_indices(table, [("_source", "ascending"), ("_line", "ascending")]))
 
