@@ -53,7 +53,7 @@ CELL = ("_product", "star", "_period", "_grid")
 LINE_BITS = 40  # a review's position: its source << LINE_BITS | its line
 ANONYMOUS = 1 << 62
 """Added to the position of a review without a reviewer: its own account, numbered after
-every known one (`candor.pipeline.trust._reviewer_codes`)."""
+every known one (`candor.pipeline.per_reviewer.reviewer_codes`)."""
 
 
 def positions(reviews: ir.Table) -> ir.Table:

@@ -12,7 +12,9 @@ from pipeline_helpers import run_score
 from candor.pipeline import stages
 from candor.pipeline.stages import ENGINE_SIGNALS, engine_outputs, engine_signals
 from candor.pipeline.trust import CorpusTrust, collect, reviews_table
+from candor.trust.behaviour import behaviour
 from candor.trust.changepoint import long_change
+from candor.trust.live import new_account_signal
 from candor.trust.lockstep import lockstep
 from candor.trust.score import ALL_SIGNALS, TrustResult, analyse
 from candor.trust.table import SignalOutput
@@ -74,6 +76,8 @@ class BothWays:
         self.on_engine = analyse(table, WITHOUT_BURSTS, computed=self.computed)
         self.here = analyse(table, WITHOUT_BURSTS)
         self.here_outputs = {
+            "new_accounts": new_account_signal(table),
+            "behaviour": behaviour(table),
             "text": text_signal(table),
             "changepoint": long_change(table),
             "lockstep": lockstep(table),
@@ -193,14 +197,26 @@ def test_signals_on_the_engine_are_the_ones_analyse_runs(tmp_path: Path, engine:
 def test_a_signal_runs_on_the_engine_only_with_the_signals_it_reads(
     monkeypatch: pytest.MonkeyPatch,
 ):
-    assert engine_signals(ALL_SIGNALS) == ("lockstep", "changepoint", "text")
+    assert engine_signals(ALL_SIGNALS) == (
+        "new_accounts",
+        "behaviour",
+        "lockstep",
+        "changepoint",
+        "text",
+    )
     assert engine_signals(("changepoint", "relevance")) == ("changepoint",)
     assert engine_signals(WITHOUT_BURSTS, wanted=("text",)) == ("text",)
     assert engine_signals(ALL_SIGNALS, wanted=()) == ()
     # were the change test to read bursts, it would stay off the engine while bursts ran
     monkeypatch.setitem(stages.READS, "changepoint", ("bursts",))
-    assert engine_signals(ALL_SIGNALS) == ("lockstep", "text")
-    assert engine_signals(WITHOUT_BURSTS) == ("lockstep", "changepoint", "text")
+    assert engine_signals(ALL_SIGNALS) == ("new_accounts", "behaviour", "lockstep", "text")
+    assert engine_signals(WITHOUT_BURSTS) == (
+        "new_accounts",
+        "behaviour",
+        "lockstep",
+        "changepoint",
+        "text",
+    )
 
 
 @pytest.mark.parametrize("signals", [ALL_SIGNALS, WITHOUT_BURSTS])
