@@ -272,3 +272,8 @@ framework.CACHES
 # --- Locust (bench/load/locustfile.py) ---------------------------------------------------------
 framework.on_start
 framework.wait_time
+
+# --- Python's inspect: a function's signature and name, read by Ibis for a UDF ------------
+# (candor/pipeline/per_book.py `on_batches`)
+framework.__signature__
+framework.__qualname__

@@ -8,15 +8,20 @@ The pipeline hands over the valid reviews as an Ibis table. What runs where:
   UDF over the rows where they are (`candor.pipeline.stages.text_columns`); and the
   long-window change (`candor.trust.changepoint.long_change`, stage B), its test in
   batches of whole books with the corpus's star shares as context
-  (`candor.pipeline.per_book.change_rows`, joined on the row);
+  (`candor.pipeline.per_book.change_rows`, joined on the row); and off-topic text
+  (`candor.trust.relevance.relevance`, stage B) the same way, with the corpus's
+  document frequencies and pooled median and MAD as context
+  (`candor.pipeline.per_book_relevance.relevance_rows`);
 - collected to this process (the Spark driver): per review, its columns (review_id,
   product, reviewer, star, time, verified purchase, helpful votes, title and text) and
   the engine signals' output columns, as Arrow, put in input order (file, line); for
-  the change test also the corpus's five star counts and its review count;
+  the change test also the corpus's five star counts and its review count; for
+  relevance the document frequency of each hashed term (at most 2^22 rows) and the
+  few values its pooled median and MAD are narrowed to;
 - here, in Python: `CorpusTrust` builds a `candor.trust.table.Reviews` and calls
   `candor.trust.score.analyse`, the one entry point every caller uses, with the engine
   signals' outputs as ``computed``; it runs every other signal (new accounts,
-  behaviour, bursts, lockstep, dense groups, copies, relevance) over the whole corpus
+  behaviour, bursts, lockstep, dense groups, copies) over the whole corpus
   as numpy, then the combiner and bounded influence.
 
 It returns ``_source, _line, review_id, trust, reasons`` per review, which the pipeline
@@ -51,6 +56,7 @@ import pyarrow.compute as pc
 
 from candor.pipeline import expressions
 from candor.pipeline.per_book import KEY, change_rows
+from candor.pipeline.per_book_relevance import relevance_rows
 from candor.pipeline.stages import (
     ENGINE_SIGNALS,
     engine_outputs,
@@ -134,6 +140,8 @@ def collect(reviews: ir.Table, on_engine: Sequence[str] = ()) -> pa.Table:
     )
     if "changepoint" in on_engine:
         wanted = wanted.join(change_rows(reviews), list(KEY))
+    if "relevance" in on_engine:
+        wanted = wanted.join(relevance_rows(reviews), list(KEY))
     table = wanted.to_pyarrow()
     return table.take(pc.sort_indices(table, [("_source", "ascending"), ("_line", "ascending")]))
 
