@@ -273,7 +273,6 @@ framework.CACHES
 framework.on_start
 framework.wait_time
 
-# --- Python's inspect: a function's signature and name, read by Ibis for a UDF ------------
-# (candor/pipeline/per_book.py `on_batches`)
+# --- inspect.signature: reads a function's __signature__ (Ibis names a UDF's arguments so) ---
 framework.__signature__
-framework.__qualname__
+framework.__qualname__  # and its name (candor/pipeline/per_book.py `on_batches`)
