@@ -13,16 +13,23 @@ The pipeline hands over the valid reviews as an Ibis table. What runs where:
   products then of whole accounts, joined on the row; and the lockstep groups
   (`candor.trust.lockstep`, stage D), found in this process on the candidate graph the
   engine has pruned and joined back on the row (`candor.pipeline.per_graph.lockstep_rows`);
+  and off-topic text (`candor.trust.relevance.relevance`, stage B) and bursts
+  (`candor.trust.bursts.bursts`) in batches of whole books, with the corpus's context
+  (document frequencies and pooled median and MAD; priors and the Benjamini-Hochberg
+  steps) computed on the engine (`candor.pipeline.per_book_relevance.relevance_rows`,
+  `candor.pipeline.per_book_bursts.bursts_rows`);
 - collected to this process (the Spark driver): per review, its columns (review_id,
   product, reviewer, star, time, verified purchase, helpful votes, title and text) and
   the engine signals' output columns, as Arrow, put in input order (file, line); for
   the change test also the corpus's five star counts and its review count, for stage C
-  its review count and newest time;
+  its review count and newest time; for relevance the document frequency of each
+  hashed term (at most 2^22 rows) and the few values its pooled median and MAD are
+  narrowed to; for bursts one summary row per book, the star counts, a histogram of
+  the p-values and the Benjamini-Hochberg steps;
 - here, in Python: `CorpusTrust` builds a `candor.trust.table.Reviews` and calls
   `candor.trust.score.analyse`, the one entry point every caller uses, with the engine
-  signals' outputs as ``computed``; it runs every other signal (bursts, dense groups,
-  copies, relevance) over the whole corpus as numpy, then the combiner and bounded
-  influence.
+  signals' outputs as ``computed``; it runs every other signal (dense groups, copies)
+  over the whole corpus as numpy, then the combiner and bounded influence.
 
 It returns ``_source, _line, review_id, trust, reasons`` per review, which the pipeline
 joins back on the row and multiplies into the weight.
@@ -57,6 +64,8 @@ import pyarrow.compute as pc
 
 from candor.pipeline import expressions
 from candor.pipeline.per_book import KEY, change_rows
+from candor.pipeline.per_book_bursts import bursts_rows
+from candor.pipeline.per_book_relevance import relevance_rows
 from candor.pipeline.per_graph import lockstep_rows
 from candor.pipeline.per_reviewer import (
     Corpus,
@@ -154,6 +163,10 @@ def collect(reviews: ir.Table, on_engine: Sequence[str] = ()) -> pa.Table:
         wanted = wanted.join(behaviour_rows(reviews, corpus), list(KEY))
     if "lockstep" in on_engine:
         wanted = wanted.join(lockstep_rows(reviews), list(KEY))
+    if "relevance" in on_engine:
+        wanted = wanted.join(relevance_rows(reviews), list(KEY))
+    if "bursts" in on_engine:
+        wanted = wanted.join(bursts_rows(reviews), list(KEY))
     table = wanted.to_pyarrow()
     return table.take(pc.sort_indices(table, [("_source", "ascending"), ("_line", "ascending")]))
 
