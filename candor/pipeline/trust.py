@@ -9,16 +9,30 @@ which the pipeline joins back on the row and multiplies into the weight. What ru
   `candor.pipeline.stages.engine_signals` allows, each by its function in
   `ENGINE_ROWS`, which gives its `fields_of` columns keyed by ``_source, _line``: the
   text classifier (`candor.trust.text.text_signal`, stage A, a batch UDF over the rows
-  where they are, `candor.pipeline.stages.text_columns`) and the long-window change
+  where they are, `candor.pipeline.stages.text_columns`); the long-window change
   (`candor.trust.changepoint.long_change`, stage B, in batches of whole books with the
-  corpus's star shares as context, `candor.pipeline.per_book.change_rows`);
-- here (the Spark driver), the other signals (new accounts, behaviour, bursts,
-  lockstep, dense groups, copies, relevance), by `candor.trust.score.signal_outputs`
-  over the whole corpus as numpy: per review its columns (review_id, product, reviewer,
-  star, time, verified purchase, helpful votes; title and text when a text signal runs
-  here; the columns of the engine signals one of them reads, `stages.READS`) are
-  collected in input order (file, line), and the signals' `fields_of` columns are sent
-  back to the engine as one table keyed by ``_source, _line``;
+  corpus's star shares as context, `candor.pipeline.per_book.change_rows`); off-topic
+  text (`candor.trust.relevance.relevance`) and bursts (`candor.trust.bursts.bursts`),
+  stage B, in batches of whole books with the corpus's context (document frequencies and
+  pooled median and MAD; priors and the Benjamini-Hochberg steps) computed on the engine
+  (`candor.pipeline.per_book_relevance.relevance_rows`,
+  `candor.pipeline.per_book_bursts.bursts_rows`); new accounts and behaviour (stage C,
+  `candor.pipeline.per_reviewer`), the latter in batches of whole products then of whole
+  accounts; and the lockstep groups (`candor.trust.lockstep`, stage D), found in this
+  process on the candidate graph the engine has pruned
+  (`candor.pipeline.per_graph.lockstep_rows`). What reaches this process for them: for
+  the change test the corpus's five star counts and its review count, for stage C its
+  review count and newest time; for relevance the document frequency of each hashed
+  term (at most 2^22 rows) and the few values its pooled median and MAD are narrowed
+  to; for bursts one summary row per book, the star counts, a histogram of the p-values
+  and the Benjamini-Hochberg steps; for lockstep the pruned graph;
+- here (the Spark driver), the other signals (dense groups, copies), by
+  `candor.trust.score.signal_outputs` over the whole corpus as numpy: per review its
+  columns (review_id, product, reviewer, star, time, verified purchase, helpful votes;
+  title and text when a text signal runs here; the columns of the engine signals one of
+  them reads, `stages.READS`: bursts for dense) are collected in input order (file,
+  line), and the signals' `fields_of` columns are sent back to the engine as one table
+  keyed by ``_source, _line``;
 - on the engine again, stages E and F (`candor.pipeline.combined`): every signal's
   columns joined on the review, trust combined per review, bounded per book, and the
   reasons written as JSON; the summary line's reason counts are an aggregate. So trust
@@ -27,9 +41,10 @@ which the pipeline joins back on the row and multiplies into the weight. What ru
 
 Running the same functions on the same rows in the same order is what makes both
 engines, and the engine and one process, give the same trust, bit for bit: a signal's
-output for a review depends on its own text, or its book's reviews and their context,
-or the whole corpus (computed here, in input order); combining reads a review's own
-columns, bounding its book's; every group is put in input order inside its UDF.
+output for a review depends on its own text, or its book's or account's reviews and
+their context, or the whole corpus (computed in input order; the lockstep graph is
+numbered as on the whole corpus); combining reads a review's own columns, bounding its
+book's; every group is put in input order inside its UDF.
 `CorpusTrust(combine_here=True)` runs everything after the engine signals here, as
 before stages E and F moved (the reference the tests and bench.trust_engine compare
 with).
@@ -61,6 +76,16 @@ from candor.pipeline.combined import (
 )
 from candor.pipeline.engines import arrow_table, materialize, release
 from candor.pipeline.per_book import change_rows
+from candor.pipeline.per_book_bursts import bursts_rows
+from candor.pipeline.per_book_relevance import relevance_rows
+from candor.pipeline.per_graph import lockstep_rows
+from candor.pipeline.per_reviewer import (
+    Corpus,
+    behaviour_rows,
+    first_seen_codes,
+    new_account_columns,
+    reviewer_codes,
+)
 from candor.pipeline.stages import (
     ENGINE_SIGNALS,
     KINDS,
@@ -89,9 +114,25 @@ def text_rows(reviews: ir.Table) -> ir.Table:
     return reviews.select(*KEY, **text_columns(reviews))
 
 
+def new_account_rows(reviews: ir.Table) -> ir.Table:
+    """The new-account signal of every review (`new_account_columns`), keyed by
+    ``_source, _line``."""
+    return reviews.select(*KEY, **new_account_columns(reviews, Corpus.of(reviews)))
+
+
+def reviewer_rows(reviews: ir.Table) -> ir.Table:
+    """The behaviour signal of every review (`behaviour_rows`)."""
+    return behaviour_rows(reviews, Corpus.of(reviews))
+
+
 ENGINE_ROWS: dict[str, Callable[[ir.Table], ir.Table]] = {
-    "text": text_rows,
+    "new_accounts": new_account_rows,
+    "behaviour": reviewer_rows,
+    "bursts": bursts_rows,
+    "lockstep": lockstep_rows,
     "changepoint": change_rows,
+    "relevance": relevance_rows,
+    "text": text_rows,
 }
 """Per signal of `stages.ENGINE_SIGNALS`: its `fields_of` columns for every review of the
 valid reviews, keyed by ``_source, _line``, computed on the engine. A signal that moves
@@ -286,25 +327,6 @@ def collect(
     return table.take(pc.sort_indices(table, [("_source", "ascending"), ("_line", "ascending")]))
 
 
-def _codes(column: pa.ChunkedArray) -> np.ndarray:
-    """Dense codes 0..k-1 in order of first appearance (input order: engine-independent)."""
-    encoded = pc.dictionary_encode(column.combine_chunks())
-    return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def _reviewer_codes(column: pa.ChunkedArray) -> np.ndarray:
-    """Reviewer codes; a review without a reviewer is its own unknown account (grouping
-    every anonymous review into one account would invent a prolific reviewer)."""
-    known = pc.is_valid(column).to_numpy(zero_copy_only=False)
-    codes = _codes(pc.fill_null(column, ""))
-    if known.all():
-        return codes
-    base = int(codes[known].max()) + 1 if known.any() else 0
-    codes = codes.copy()
-    codes[~known] = base + np.arange(int((~known).sum()))
-    return codes
-
-
 def _texts(columns: pa.Table) -> list[str] | None:
     """Title and text as a reader sees them (`candor.trust.score.review_text`, in Arrow);
     None when the corpus has neither (the text signals are then skipped)."""
@@ -322,8 +344,8 @@ def reviews_table(columns: pa.Table) -> Reviews:
     created = columns["created_us"].to_numpy().astype(np.int64)
     return Reviews(
         review_id=columns["review_id"].to_pylist(),
-        product=_codes(columns["product"].cast(pa.string())),
-        reviewer=_reviewer_codes(columns["reviewer_id"]),
+        product=first_seen_codes(columns["product"].cast(pa.string())),
+        reviewer=reviewer_codes(columns["reviewer_id"]),
         rating=columns["star"].to_numpy().astype(np.int64),
         time=np.floor_divide(created, expressions.MICROSECONDS),
         verified=columns["verified"].to_numpy(zero_copy_only=False).astype(bool),
