@@ -7,7 +7,12 @@ import pyarrow as pa
 import pytest
 
 from candor.pipeline import per_book_relevance
-from candor.pipeline.per_book_relevance import engine_median, order_statistic
+from candor.pipeline.per_book_relevance import (
+    engine_median,
+    order_statistic,
+    pooled_median_and_mad,
+)
+from candor.trust.relevance import median_and_mad
 
 
 @pytest.mark.parametrize("seed", range(2))
@@ -26,3 +31,7 @@ def test_order_statistics_are_the_sorted_values(monkeypatch: pytest.MonkeyPatch,
     assert engine_median(table) == np.median(values)
     assert engine_median(ibis.memtable(pa.table({"value": values[:11]}))) == np.median(values[:11])
     assert engine_median(table.filter(table.value > 100)) is None
+    assert pooled_median_and_mad(table) == median_and_mad(values)  # narrowed
+    monkeypatch.setattr(per_book_relevance, "FETCH_ROWS", 1 << 16)
+    assert pooled_median_and_mad(table) == median_and_mad(values)  # fetched
+    assert pooled_median_and_mad(table.filter(table.value > 100)) is None
