@@ -29,7 +29,7 @@ which the pipeline joins back on the row and multiplies into the weight. What ru
 - here (the Spark driver), the other signals (dense groups, copies), by
   `candor.trust.score.signal_outputs` over the whole corpus as numpy: per review its
   columns (review_id, product, reviewer, star, time, verified purchase, helpful votes;
-  title and text when a text signal runs here; the columns of the engine signals one of
+  title and text when a text signal runs here; the features of the engine signals one of
   them reads, `stages.READS`: bursts for dense) are collected in input order (file,
   line), and the signals' `fields_of` columns are sent back to the engine as one table
   keyed by ``_source, _line``;
@@ -312,16 +312,16 @@ def collect(
     read: Sequence[str] = (),
 ) -> pa.Table:
     """The columns the signals need (title and text with ``texts``), and the outputs of
-    the ``on_engine`` signals computed on the engine (`ENGINE_ROWS`), or of the ``read``
-    ones among the columns of ``computed``, in input order (the same on every engine)."""
+    the ``on_engine`` signals computed on the engine (`ENGINE_ROWS`), or the features of
+    the ``read`` ones among the columns of ``computed``, in input order (the same on
+    every engine)."""
     skipped = ("valid", "reason") if texts else ("valid", "reason", "title", "text")
     wanted = reviews.select(*(c for c in expressions.ROW_COLUMNS if c not in skipped))
     for name in on_engine:
         wanted = wanted.join(ENGINE_ROWS[name](reviews), list(KEY))
-    if read and computed is not None:
-        kinds = list(KINDS)
+    if read and computed is not None:  # a signal reads another's features only
         wanted = wanted.join(
-            computed.select(*KEY, *signal_fields(computed.columns, read, kinds)), list(KEY)
+            computed.select(*KEY, *signal_fields(computed.columns, read, ["feature"])), list(KEY)
         )
     table = wanted.to_pyarrow()
     return table.take(pc.sort_indices(table, [("_source", "ascending"), ("_line", "ascending")]))
