@@ -272,3 +272,7 @@ framework.CACHES
 # --- Locust (bench/load/locustfile.py) ---------------------------------------------------------
 framework.on_start
 framework.wait_time
+
+# --- inspect.signature: reads a function's __signature__ (Ibis names a UDF's arguments so) ---
+framework.__signature__
+framework.__qualname__  # and its name (candor/pipeline/per_book.py `on_batches`)

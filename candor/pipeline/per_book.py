@@ -11,7 +11,8 @@ them with that context; its per-review output comes back as rows (`unnest`) keye
 which books share a batch changes nothing.
 """
 
-from collections.abc import Mapping, Sequence
+import inspect
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ibis
@@ -62,6 +63,15 @@ def change_of_books(
 
 
 BATCH_COLUMNS = (*KEY, "product", "star", "created_us")
+INPUT_TYPES: dict[str, dt.DataType] = {
+    "_source": dt.int64,
+    "_line": dt.int64,
+    "product": dt.string,
+    "star": dt.int64,
+    "created_us": dt.int64,
+    "text": dt.string,
+}
+"""The columns a batch of books can collect, as the UDFs see them (`book_batches`)."""
 
 
 def change_type() -> dt.Struct:
@@ -71,42 +81,76 @@ def change_type() -> dt.Struct:
     return field_types(fields)
 
 
-def _books_udf(star_share: np.ndarray, output: dt.Struct) -> Any:
-    """The Python UDF running `change_of_books` on one batch's collected columns."""
-    rows = dt.Array(dt.Struct({"_source": dt.int64, "_line": dt.int64, **output.fields}))
+def book_batches(reviews: ir.Table, names: Sequence[str]) -> ir.Table:
+    """One row per batch of whole books, with the columns ``names`` of `INPUT_TYPES`
+    collected into one list each (``text``: the review's `review_text`, "" for none)."""
+    count = int(reviews.count().to_pyarrow().as_py())
+    batches = max(1, -(-count // ROWS_PER_BATCH))
+    product = reviews.product.cast("string")
+    columns: dict[str, ir.Value] = {"product": product}
+    for name in names:
+        if name == "text":
+            columns[name] = review_text(reviews.title, reviews.text)
+        elif name != "product":
+            columns[name] = int64(reviews[name])
+    table = reviews.mutate(_batch=(product.hash() % batches).abs(), **columns)
+    return table.group_by("_batch").aggregate(**{name: table[name].collect() for name in names})
 
-    def change_of_batch(  # one list per collected column
-        _source: list[int],
-        _line: list[int],
-        product: list[str],
-        star: list[int],
-        created_us: list[int],
-    ) -> list[dict[str, Any]]:
-        given: tuple[list[Any], ...] = (_source, _line, product, star, created_us)
-        columns = dict(zip(BATCH_COLUMNS, given, strict=True))
-        return change_of_books(star_share, columns)
 
-    inputs = (
-        dt.Array(dt.string) if name == "product" else dt.Array(dt.int64) for name in BATCH_COLUMNS
+def review_text(title: ir.StringValue, text: ir.StringValue) -> ir.StringValue:
+    """`candor.trust.score.review_text` on the engine: the title, a newline and the text,
+    or the text alone when there is no title (each "" when null)."""
+    title, text = title.fill_null(""), text.fill_null("")
+    joined: ir.StringValue = (title == "").ifelse(text, title + "\n" + text)
+    return joined
+
+
+Rows = list[dict[str, Any]]
+
+
+def on_batches(
+    grouped: ir.Table,
+    function: Callable[[dict[str, list[Any]]], Rows],
+    names: Sequence[str],
+    output: dt.Struct,
+) -> ir.Table:
+    """``function`` (one list per column ``names`` of a batch of books -> rows of
+    ``output``) run in a Python UDF on each row of ``grouped`` (`book_batches`), its rows
+    unnested: one table row per row it returned."""
+
+    def batch(*given: list[Any]) -> Rows:
+        return function(dict(zip(names, given, strict=True)))
+
+    # the UDF's argument names are read off the function's signature
+    parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    batch.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, parameter) for name in names]
     )
-    return ibis.udf.scalar.python(change_of_batch, signature=(tuple(inputs), rows))
+    batch.__name__ = batch.__qualname__ = getattr(function, "__name__", "batch")
+    inputs = tuple(dt.Array(INPUT_TYPES[name]) for name in names)
+    run = ibis.udf.scalar.python(batch, signature=(inputs, dt.Array(output)))
+    rows = grouped.select(_rows=run(*(grouped[name] for name in names)))
+    return rows.unnest("_rows").unpack("_rows")
+
+
+def cached(table: ir.Table) -> ir.Table:
+    """``table`` computed once for the several queries that read it (Ibis's ``cache``,
+    released on leaving a ``with`` block); its Python UDFs registered first, which Ibis
+    12 does not do for a cached table on Spark (the query then fails with
+    ``UNRESOLVED_ROUTINE``)."""
+    ibis.get_backend(table)._run_pre_execute_hooks(table)
+    return table.cache()
 
 
 def change_rows(reviews: ir.Table) -> ir.Table:
     """``_source, _line`` and the `change_type` columns of every review, computed on the
     engine in batches of whole books."""
     output = change_type()
-    table = reviews
-    count = int(reviews.count().to_pyarrow().as_py())
-    batches = max(1, -(-count // ROWS_PER_BATCH))
-    table = table.mutate(
-        product=table.product.cast("string"),
-        _batch=(table.product.cast("string").hash() % batches).abs(),
-        **{name: int64(table[name]) for name in BATCH_COLUMNS if name != "product"},
-    )
-    grouped = table.group_by("_batch").aggregate(
-        **{name: table[name].collect() for name in BATCH_COLUMNS}
-    )
-    run = _books_udf(corpus_star_share(reviews), output)
-    rows = grouped.select(_rows=run(*(grouped[name] for name in BATCH_COLUMNS)))
-    return rows.unnest("_rows").unpack("_rows")
+    star_share = corpus_star_share(reviews)
+    keyed = dt.Struct({"_source": dt.int64, "_line": dt.int64, **output.fields})
+
+    def change_of_batch(columns: dict[str, list[Any]]) -> Rows:
+        return change_of_books(star_share, columns)
+
+    grouped = book_batches(reviews, BATCH_COLUMNS)
+    return on_batches(grouped, change_of_batch, BATCH_COLUMNS, keyed)

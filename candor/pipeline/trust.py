@@ -8,21 +8,30 @@ The pipeline hands over the valid reviews as an Ibis table. What runs where:
   UDF over the rows where they are (`candor.pipeline.stages.text_columns`); and the
   long-window change (`candor.trust.changepoint.long_change`, stage B), its test in
   batches of whole books with the corpus's star shares as context
-  (`candor.pipeline.per_book.change_rows`, joined on the row);
+  (`candor.pipeline.per_book.change_rows`, joined on the row); new accounts and
+  behaviour (stage C, `candor.pipeline.per_reviewer`), the latter in batches of whole
+  products then of whole accounts, joined on the row; and the lockstep groups
+  (`candor.trust.lockstep`, stage D), found in this process on the candidate graph the
+  engine has pruned and joined back on the row (`candor.pipeline.per_graph.lockstep_rows`);
+  and off-topic text (`candor.trust.relevance.relevance`, stage B) in batches of whole
+  books, with the corpus's document frequencies and pooled median and MAD as context
+  (`candor.pipeline.per_book_relevance.relevance_rows`);
 - collected to this process (the Spark driver): per review, its columns (review_id,
   product, reviewer, star, time, verified purchase, helpful votes, title and text) and
   the engine signals' output columns, as Arrow, put in input order (file, line); for
-  the change test also the corpus's five star counts and its review count;
+  the change test also the corpus's five star counts and its review count, for stage C
+  its review count and newest time; for relevance the document frequency of each
+  hashed term (at most 2^22 rows) and the few values its pooled median and MAD are
+  narrowed to;
 - here, in Python: `CorpusTrust` builds a `candor.trust.table.Reviews` and calls
   `candor.trust.score.analyse`, the one entry point every caller uses, with the engine
-  signals' outputs as ``computed``; it runs every other signal (new accounts,
-  behaviour, bursts, lockstep, dense groups, copies, relevance) over the whole corpus
-  as numpy, then the combiner and bounded influence.
+  signals' outputs as ``computed``; it runs every other signal (bursts, dense groups,
+  copies) over the whole corpus as numpy, then the combiner and bounded influence.
 
 It returns ``_source, _line, review_id, trust, reasons`` per review, which the pipeline
 joins back on the row and multiplies into the weight.
 
-The signals still run here because bursts, near-duplicates and lockstep groups are
+The other signals still run here because bursts, near-duplicates and dense groups are
 found across the whole corpus (a campaign spans products and accounts); the design
 that moves them to the engine stage by stage, with the bound on what reaches one
 process, is docs/score.md "Trust on the engine". Until then the driver holds about 100
@@ -30,7 +39,8 @@ bytes a review plus its text. Running the same functions on the same rows in the
 order is what makes both engines give the same trust, bit for bit: the text signal's
 output for a review depends on its own text alone, and the change test's for a book on
 that book's reviews and their context, so how an engine batches rows or books does not
-change them.
+change them; the lockstep graph is numbered as on the whole corpus, so the peeling adds
+the same numbers in the same order.
 
 Reasons in reviews.jsonl are objects ``{"code": ..., "text": ...}``, most serious first
 (codes: `candor.trust.combine.REASON_ORDER`). One more code is a note, not a reason:
@@ -51,6 +61,15 @@ import pyarrow.compute as pc
 
 from candor.pipeline import expressions
 from candor.pipeline.per_book import KEY, change_rows
+from candor.pipeline.per_book_relevance import relevance_rows
+from candor.pipeline.per_graph import lockstep_rows
+from candor.pipeline.per_reviewer import (
+    Corpus,
+    behaviour_rows,
+    first_seen_codes,
+    new_account_columns,
+    reviewer_codes,
+)
 from candor.pipeline.stages import (
     ENGINE_SIGNALS,
     engine_outputs,
@@ -128,33 +147,22 @@ def collect(reviews: ir.Table, on_engine: Sequence[str] = ()) -> pa.Table:
     """The columns the signals need, and the outputs of the ``on_engine`` signals
     computed on the engine (`candor.pipeline.stages`), in input order (the same on
     every engine)."""
+    corpus = Corpus.of(reviews) if {"new_accounts", "behaviour"} & set(on_engine) else None
     wanted = reviews.select(
         *(c for c in expressions.ROW_COLUMNS if c not in ("valid", "reason")),
         **(text_columns(reviews) if "text" in on_engine else {}),
+        **(new_account_columns(reviews, corpus) if corpus and "new_accounts" in on_engine else {}),
     )
     if "changepoint" in on_engine:
         wanted = wanted.join(change_rows(reviews), list(KEY))
+    if corpus and "behaviour" in on_engine:
+        wanted = wanted.join(behaviour_rows(reviews, corpus), list(KEY))
+    if "lockstep" in on_engine:
+        wanted = wanted.join(lockstep_rows(reviews), list(KEY))
+    if "relevance" in on_engine:
+        wanted = wanted.join(relevance_rows(reviews), list(KEY))
     table = wanted.to_pyarrow()
     return table.take(pc.sort_indices(table, [("_source", "ascending"), ("_line", "ascending")]))
-
-
-def _codes(column: pa.ChunkedArray) -> np.ndarray:
-    """Dense codes 0..k-1 in order of first appearance (input order: engine-independent)."""
-    encoded = pc.dictionary_encode(column.combine_chunks())
-    return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def _reviewer_codes(column: pa.ChunkedArray) -> np.ndarray:
-    """Reviewer codes; a review without a reviewer is its own unknown account (grouping
-    every anonymous review into one account would invent a prolific reviewer)."""
-    known = pc.is_valid(column).to_numpy(zero_copy_only=False)
-    codes = _codes(pc.fill_null(column, ""))
-    if known.all():
-        return codes
-    base = int(codes[known].max()) + 1 if known.any() else 0
-    codes = codes.copy()
-    codes[~known] = base + np.arange(int((~known).sum()))
-    return codes
 
 
 def _texts(columns: pa.Table) -> list[str] | None:
@@ -174,8 +182,8 @@ def reviews_table(columns: pa.Table) -> Reviews:
     created = columns["created_us"].to_numpy().astype(np.int64)
     return Reviews(
         review_id=columns["review_id"].to_pylist(),
-        product=_codes(columns["product"].cast(pa.string())),
-        reviewer=_reviewer_codes(columns["reviewer_id"]),
+        product=first_seen_codes(columns["product"].cast(pa.string())),
+        reviewer=reviewer_codes(columns["reviewer_id"]),
         rating=columns["star"].to_numpy().astype(np.int64),
         time=np.floor_divide(created, expressions.MICROSECONDS),
         verified=columns["verified"].to_numpy(zero_copy_only=False).astype(bool),

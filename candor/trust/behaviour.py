@@ -52,6 +52,8 @@ Flags, each with the number its sentence quotes (``numbers[flag]``; extra number
                                                                                  number: rank + 1
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from candor.trust.table import (
@@ -159,22 +161,61 @@ def behaviour(reviews: Reviews, now: int | None = None) -> SignalOutput:
     """Reviewer-behaviour and product-context features and flags for every review.
 
     ``now`` (seconds since 1970) is the scoring time for account tenure; by default the
-    time of the newest review in the table.
+    time of the newest review in the table. The same as `product_context` per product,
+    then `account_behaviour` per account (the engine runs them so, `candor.pipeline.per_reviewer`).
     """
-    out = SignalOutput(name=NAME)
     if len(reviews) == 0:
+        out = SignalOutput(name=NAME)
         out.features = {f: np.zeros(0) for f in FEATURES}
         out.flags = {flag: np.zeros(0, bool) for flag in FLAGS}
         out.numbers = {flag: np.zeros(0) for flag in FLAGS}
         return out
-    day = days(reviews.time)
-    now_day = int(day.max()) if now is None else int(days(np.array([now]))[0])
+    context = product_context(reviews, single_review_accounts(reviews))
+    return account_behaviour(reviews, context, int(reviews.time.max()) if now is None else now)
+
+
+def single_review_accounts(reviews: Reviews) -> BoolArray:
+    """Which reviews are their account's only one."""
+    single: BoolArray = np.bincount(reviews.reviewer)[reviews.reviewer] == 1
+    return single
+
+
+@dataclass(frozen=True)
+class ProductContext:
+    """Per review, what behaviour needs of its product: the product-side features
+    (``rating_dev`` against the other reviews of the product among them) and whether
+    the product has other reviews."""
+
+    features: dict[str, FloatArray]
+    has_others: BoolArray
+
+
+def product_context(reviews: Reviews, single: BoolArray) -> ProductContext:
+    """The `ProductContext` of each review, from the rows of its product alone (so rows
+    of whole products give the same as the whole table) and ``single``: which reviews
+    are their account's only one in the whole corpus (`single_review_accounts`).
+    ``reviews.reviewer`` is not read."""
     loo, has_others = loo_product_mean(reviews)
     rating_dev = reviews.rating.astype(np.float64) - loo
-    single = np.bincount(reviews.reviewer)[reviews.reviewer] == 1
+    return ProductContext(
+        _product_features(reviews, days(reviews.time), rating_dev, single), has_others
+    )
+
+
+def account_behaviour(reviews: Reviews, context: ProductContext, now: int) -> SignalOutput:
+    """`behaviour`'s output from the rows of whole accounts (every review of each
+    account in ``reviews``), their products' ``context`` (computed on the whole corpus)
+    and ``now``, the scoring time in seconds (the whole corpus's). ``reviews.product``
+    is not read."""
+    day = days(reviews.time)
+    now_day = int(days(np.array([now]))[0])
+    single = single_review_accounts(reviews)
+    out = SignalOutput(name=NAME)
     out.features = {
-        **_reviewer_features(reviews, day, now_day, rating_dev, has_others),
-        **_product_features(reviews, day, rating_dev, single),
+        **_reviewer_features(
+            reviews, day, now_day, context.features["rating_dev"], context.has_others
+        ),
+        **context.features,
     }
     out.flags, out.numbers = _flags(out.features, single)
     return out

@@ -47,7 +47,7 @@ shared cells, with ``numbers["lockstep"]`` = shared products and
 other accounts".
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
@@ -94,11 +94,39 @@ def cells(reviews: Reviews) -> tuple[IntArray, IntArray, IntArray]:
     return index.astype(np.int64), cell.astype(np.int64), cell_product.astype(np.int64)
 
 
-def peel(matrix: sp.csr_matrix) -> tuple[FloatArray, FloatArray, BoolArray, BoolArray]:
+@dataclass(frozen=True)
+class Outside:
+    """Components left out of a graph given to `peel`: accounts none of whose cells any
+    other account has, all but one (the kept account ``row`` with its cell ``column``).
+    Each of their cells has one edge, so they are all peeled when the kept one is: the
+    cells in one step, the accounts (then of degree 0) in the next; their core numbers
+    are the kept one's. Until then they count in FRAUDAR's densities: ``accounts``
+    accounts and ``cells`` cells, a cell weighing what ``column`` does."""
+
+    accounts: int
+    cells: int
+    row: int
+    column: int
+    weight: float = 0.0  # set by `peel`: the weight of ``column``'s one edge
+
+    def density(self, f: float, size: int, alive_r: BoolArray, alive_c: BoolArray) -> float:
+        """f(S) / |S| for the ``size`` nodes of weight ``f`` alive in the graph and these."""
+        cells = self.cells if self.column >= 0 and alive_c[self.column] else 0
+        accounts = self.accounts if self.row >= 0 and alive_r[self.row] else 0
+        total = size + cells + accounts
+        return (f + cells * self.weight) / total if total else 0.0
+
+
+NOBODY = Outside(0, 0, -1, -1)
+
+
+def peel(
+    matrix: sp.csr_matrix, outside: Outside = NOBODY
+) -> tuple[FloatArray, FloatArray, BoolArray, BoolArray]:
     """Weighted core numbers of rows and columns by batch peeling, and FRAUDAR's densest prefix.
 
-    ``matrix``: rows x columns, edge weights already set. Returns
-    ``(core_rows, core_cols, best_rows, best_cols)``.
+    ``matrix``: rows x columns, edge weights already set; ``outside``: the components
+    left out of it (`Outside`). Returns ``(core_rows, core_cols, best_rows, best_cols)``.
     """
     n_rows, n_cols = matrix.shape
     csr = matrix.tocsr()
@@ -109,9 +137,10 @@ def peel(matrix: sp.csr_matrix) -> tuple[FloatArray, FloatArray, BoolArray, Bool
     alive_c = deg_c > 0
     core_r = np.zeros(n_rows)
     core_c = np.zeros(n_cols)
-    f = float(deg_r.sum())
     size = int(alive_r.sum() + alive_c.sum())
-    best_density = f / size if size else 0.0
+    if outside.column >= 0:
+        outside = replace(outside, weight=float(deg_c[outside.column]))
+    best_density = outside.density(float(deg_r.sum()), size, alive_r, alive_c)
     best_step = 0
     removed_at_r = np.full(n_rows, np.iinfo(np.int64).max)
     removed_at_c = np.full(n_cols, np.iinfo(np.int64).max)
@@ -142,9 +171,9 @@ def peel(matrix: sp.csr_matrix) -> tuple[FloatArray, FloatArray, BoolArray, Bool
             size = int(alive_r.sum() + alive_c.sum())
             if size == 0:
                 break
-            f = float(deg_r[alive_r].sum())
-            if f / size > best_density:
-                best_density = f / size
+            density = outside.density(float(deg_r[alive_r].sum()), size, alive_r, alive_c)
+            if density > best_density:
+                best_density = density
                 best_step = step
     return core_r, core_c, removed_at_r > best_step, removed_at_c > best_step
 
@@ -215,48 +244,98 @@ def _groups(
     )
 
 
+@dataclass(frozen=True)
+class Graph:
+    """One edge per (account, cell), sorted by account and cell: accounts ``0..n_users-1``,
+    cells ``0..len(cell_product)-1`` (numbered in the order of `cells`' keys) and the
+    product of each cell."""
+
+    user: IntArray
+    cell: IntArray
+    cell_product: IntArray
+    n_users: int
+
+    @classmethod
+    def of(cls, user: IntArray, cell: IntArray, cell_product: IntArray, n_users: int) -> "Graph":
+        """The graph of the reviews' edges (``user[i]`` reviewed in cell ``cell[i]``)."""
+        n_cells = len(cell_product)
+        edge_key = distinct(user * n_cells + cell)
+        return cls(edge_key // n_cells, edge_key % n_cells, cell_product, n_users)
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """Per account of a `Graph`: its core number, the accounts in lockstep with it and
+    the products they share (0 unless a member), membership of a lockstep group and of
+    FRAUDAR's block; and the (account, cell) pairs of the members' lockstep cells."""
+
+    core: FloatArray
+    others: FloatArray
+    shared: FloatArray
+    member: BoolArray
+    fraudar: BoolArray
+    lock_user: IntArray
+    lock_cell: IntArray
+
+
+def accounts(graph: Graph, outside: Outside = NOBODY) -> Accounts:
+    """Peel ``graph`` with FRAUDAR's column weights; the lockstep groups in its dense core."""
+    n_cells = len(graph.cell_product)
+    cell_degree = np.bincount(graph.cell, minlength=n_cells)
+    weight = 1.0 / np.log(CAMOUFLAGE_X + cell_degree)
+    matrix = sp.csr_matrix(
+        (weight[graph.cell], (graph.user, graph.cell)), shape=(graph.n_users, n_cells)
+    )
+    core_u, core_c, best_u, _ = peel(matrix, outside)
+    inside = (core_u >= CORE_LEVEL)[graph.user] & (core_c >= CORE_LEVEL)[graph.cell]
+    groups = _groups(
+        graph.user[inside], graph.cell[inside], graph.cell_product, graph.n_users, n_cells
+    )
+    return Accounts(
+        core=core_u,
+        others=groups.others,
+        shared=groups.shared,
+        member=groups.shared > 0,
+        fraudar=best_u,
+        lock_user=groups.lock_user,
+        lock_cell=groups.lock_cell,
+    )
+
+
 def lockstep(reviews: Reviews) -> SignalOutput:
     """Lockstep features and the ``lockstep`` flag for every review (see the module docstring)."""
     n = len(reviews)
     if n == 0:
         return _empty(0)
-    n_users = reviews.n_reviewers
     index, cell, cell_product = cells(reviews)
     n_cells = len(cell_product)
     user = reviews.reviewer[index]
-    # one edge per (account, cell)
-    edge_key = distinct(user * n_cells + cell)
-    e_user, e_cell = edge_key // n_cells, edge_key % n_cells
-    cell_degree = np.bincount(e_cell, minlength=n_cells)
-    weight = 1.0 / np.log(CAMOUFLAGE_X + cell_degree)
-    graph = sp.csr_matrix((weight[e_cell], (e_user, e_cell)), shape=(n_users, n_cells))
-    core_u, core_c, best_u, _ = peel(graph)
-
-    # dense cores -> accounts sharing cells with others
-    inside = (core_u >= CORE_LEVEL)[e_user] & (core_c >= CORE_LEVEL)[e_cell]
-    groups = _groups(e_user[inside], e_cell[inside], cell_product, n_users, n_cells)
-    member = groups.shared > 0
+    found = accounts(Graph.of(user, cell, cell_product, reviews.n_reviewers))
 
     # flag the reviews that sit in one of their account's lockstep cells
     flagged_edge = np.zeros(len(index), bool)
-    if len(groups.lock_user):
-        lock_key = distinct(groups.lock_user * n_cells + groups.lock_cell)
+    if len(found.lock_user):
+        lock_key = distinct(found.lock_user * n_cells + found.lock_cell)
         flagged_edge = np.isin(user * n_cells + cell, lock_key)
     flag = np.zeros(n, bool)
     np.logical_or.at(flag, index, flagged_edge)
+    return review_output(found, reviews.reviewer, flag)
 
-    r_user = reviews.reviewer
+
+def review_output(found: Accounts, account: IntArray, flag: BoolArray) -> SignalOutput:
+    """The signal's output for reviews by ``account`` (`Accounts` rows), ``flag`` the
+    reviews in one of their account's lockstep cells."""
     out = SignalOutput(name=NAME)
     out.features = {
-        "lockstep_core": core_u[r_user],
-        "lockstep_others": groups.others[r_user],
-        "lockstep_shared": groups.shared[r_user],
-        "lockstep_member": member[r_user].astype(np.float64),
-        "lockstep_fraudar": best_u[r_user].astype(np.float64),
+        "lockstep_core": found.core[account],
+        "lockstep_others": found.others[account],
+        "lockstep_shared": found.shared[account],
+        "lockstep_member": found.member[account].astype(np.float64),
+        "lockstep_fraudar": found.fraudar[account].astype(np.float64),
     }
     out.flags = {"lockstep": flag}
     out.numbers = {
-        "lockstep": np.where(flag, groups.shared[r_user], 0.0),
-        "lockstep_accounts": np.where(flag, groups.others[r_user], 0.0),
+        "lockstep": np.where(flag, found.shared[account], 0.0),
+        "lockstep_accounts": np.where(flag, found.others[account], 0.0),
     }
     return out

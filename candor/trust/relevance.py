@@ -97,6 +97,7 @@ Output (``off_topic``)
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -356,28 +357,61 @@ def term_counts(texts: Sequence[str]) -> tuple[sp.csr_matrix, IntArray]:
     return matrix, words
 
 
-def _idf(counts: sp.csr_matrix) -> tuple[FloatArray, npt.NDArray[np.integer[Any]]]:
-    """Smooth idf ``1 + log((1 + n) / (1 + df))`` as a table, and each entry's index into
-    it: a table of every slot for a large corpus (one bincount), of only the slots that
-    occur for a small one (so a few reviews do not pay for 4 million slots)."""
+@dataclass(frozen=True)
+class Context:
+    """What the test of one book's reviews needs from the rest of the corpus: the
+    document frequency of every hashed term and the number of texts (for the idf), and
+    the pooled median and MAD a book with few peers is scored against (`robust_z`).
+    `relevance` on the whole corpus computes them itself; `candor score` computes them on
+    the engine (`candor.pipeline.per_book`) and tests batches of whole books with them."""
+
+    texts: int  # the corpus' texts: one per review and one per product
+    slots: IntArray  # every hashed term that occurs, ascending
+    document_frequency: IntArray  # per slot: the texts that have it
+    pooled: tuple[float, float] | None  # median and MAD of the scored log similarities
+
+
+def document_frequency(texts: Sequence[str]) -> tuple[IntArray, IntArray]:
+    """The hashed terms (slots, ascending) that occur in ``texts`` and how many of the
+    texts have each: summed over parts of a corpus, the corpus' document frequency."""
+    counts, _ = term_counts(texts)
+    slots, frequency = np.unique(counts.indices, return_counts=True)
+    return slots.astype(np.int64), frequency.astype(np.int64)
+
+
+def smooth_idf(texts: int, frequency: npt.NDArray[np.integer[Any]]) -> FloatArray:
+    """Smooth idf ``1 + log((1 + n) / (1 + df))`` of terms in ``frequency`` of ``texts``."""
+    idf: FloatArray = np.log((texts + 1.0) / (frequency + 1.0)) + 1.0
+    return idf
+
+
+def _idf(
+    counts: sp.csr_matrix, context: Context | None = None
+) -> tuple[FloatArray, npt.NDArray[np.integer[Any]]]:
+    """Smooth idf (`smooth_idf`) as a table, and each entry's index into it: a table of
+    every slot for a large corpus (one bincount), of only the slots that occur for a
+    small one (so a few reviews do not pay for 4 million slots), of the ``context``'s
+    slots for a part of a corpus (its rows among the corpus' texts)."""
     n_rows, n_slots = counts.shape
+    if context is not None:
+        index = np.searchsorted(context.slots, counts.indices)
+        return smooth_idf(context.texts, context.document_frequency), index
     if counts.nnz >= n_slots // 8:
-        document_frequency = np.zeros(n_slots, dtype=np.int64)
+        frequency = np.zeros(n_slots, dtype=np.int64)
         for lo in range(0, counts.nnz, n_slots):  # bincount copies its input as int64
-            document_frequency += np.bincount(counts.indices[lo : lo + n_slots], minlength=n_slots)
+            frequency += np.bincount(counts.indices[lo : lo + n_slots], minlength=n_slots)
         index = counts.indices
     else:
-        _, index, document_frequency = np.unique(
-            counts.indices, return_inverse=True, return_counts=True
-        )
-    return np.log((n_rows + 1.0) / (document_frequency + 1.0)) + 1.0, index
+        _, index, frequency = np.unique(counts.indices, return_inverse=True, return_counts=True)
+    return smooth_idf(n_rows, frequency), index
 
 
-def tfidf(counts: sp.csr_matrix) -> sp.csr_matrix:
+def tfidf(counts: sp.csr_matrix, context: Context | None = None) -> sp.csr_matrix:
     """``TfidfTransformer(sublinear_tf=True)`` of ``counts``, in place: ``(1 + log tf) * idf``
-    with smooth idf (`_idf`), rows L2-normalised (empty rows stay empty). BLOCK entries at
-    a time, so no temporary is as large as the matrix."""
-    idf, idf_index = _idf(counts)
+    with smooth idf (`_idf`; the ``context``'s when ``counts`` are part of a corpus), rows
+    L2-normalised (empty rows stay empty). BLOCK entries at a time, so no temporary is as
+    large as the matrix."""
+    idf, idf_index = _idf(counts, context)
     indptr = counts.indptr
     for rows in _chunks(np.diff(indptr), BLOCK):
         lo, hi = int(indptr[rows.start]), int(indptr[rows.stop])
@@ -494,7 +528,7 @@ def _in_row_order(values: npt.NDArray[Any], order: IntArray) -> npt.NDArray[Any]
 
 
 def _text_similarity(
-    texts: list[str], about: list[str], product: IntArray
+    texts: list[str], about: list[str], product: IntArray, context: Context | None
 ) -> tuple[FloatArray, IntArray, IntArray]:
     """The leave-one-out similarity of each review (module docstring); and the number of
     distinct terms and of whitespace-separated words of every text, the reviews' then the
@@ -506,7 +540,7 @@ def _text_similarity(
     order = np.argsort(owner, kind="stable")
     every_text = texts + about
     counts, words = term_counts([every_text[i] for i in order.tolist()])
-    vectors = tfidf(counts)
+    vectors = tfidf(counts, context)
     terms = np.diff(vectors.indptr)
     if PRODUCT_TEXT_WEIGHT != 1.0:
         row_weight = np.where(order >= n, PRODUCT_TEXT_WEIGHT, 1.0)
@@ -533,18 +567,29 @@ def group_medians(values: FloatArray, group: IntArray, n_groups: int) -> FloatAr
     return np.where(count > 0, middle, np.nan) if len(values) else np.full(n_groups, np.nan)
 
 
-def robust_z(values: FloatArray, product: IntArray, peers: BoolArray) -> FloatArray:
+def median_and_mad(values: FloatArray) -> tuple[float, float]:
+    """The median of ``values`` and their median absolute deviation from it."""
+    median = float(np.median(values))
+    return median, float(np.median(np.abs(values - median)))
+
+
+def robust_z(
+    values: FloatArray,
+    product: IntArray,
+    peers: BoolArray,
+    pooled: tuple[float, float] | None = None,
+) -> FloatArray:
     """``(v - median) / (1.4826 * MAD)`` against the ``peers`` of the same product, or of
-    the whole corpus for a product with fewer than MIN_PEERS peers."""
+    the whole corpus for a product with fewer than MIN_PEERS peers: ``pooled`` (median,
+    MAD) when ``values`` are part of a corpus, else `median_and_mad` of the peers."""
     n_products = int(product.max()) + 1
-    pooled = values[peers]
-    if not len(pooled):
+    peer_values = values[peers]
+    if not len(peer_values):
         return np.zeros(len(values))
     peer_product = product[peers]
-    median = group_medians(pooled, peer_product, n_products)
-    mad = group_medians(np.abs(pooled - median[peer_product]), peer_product, n_products)
-    pooled_median = float(np.median(pooled))
-    pooled_mad = float(np.median(np.abs(pooled - pooled_median)))
+    median = group_medians(peer_values, peer_product, n_products)
+    mad = group_medians(np.abs(peer_values - median[peer_product]), peer_product, n_products)
+    pooled_median, pooled_mad = median_and_mad(peer_values) if pooled is None else pooled
     own = np.bincount(peer_product, minlength=n_products) >= MIN_PEERS
     median = np.where(own, median, pooled_median)
     scale = MAD_TO_SD * np.where(own, mad, pooled_mad)
@@ -558,23 +603,30 @@ def english_share(text: str) -> float:
     return sum(word in ENGLISH_MARKERS for word in words) / max(len(words), 1)
 
 
-def relevance(reviews: Reviews, product_texts: Sequence[str] | None = None) -> SignalOutput:
-    """``relevance_factor``, the similarity and the ``off_topic`` flag for every review.
+@dataclass(frozen=True)
+class _Scored:
+    """Per review: its text, the leave-one-out similarity, whether it can be judged, and
+    the log similarity it is judged on."""
 
-    ``product_texts[p]``: title and description of product ``p`` ("" when unknown), or
-    None for no product texts at all.
-    """
-    n = len(reviews)
-    if reviews.text is None or n == 0:
-        return _output(np.ones(n), np.full(n, np.nan), np.zeros(n, dtype=bool))
-    n_products = reviews.n_products
-    texts = [t if isinstance(t, str) else "" for t in reviews.text]
+    texts: list[str]
+    product: IntArray
+    similarity: FloatArray
+    scored: BoolArray
+    log_similarity: FloatArray
+
+
+def _scored(
+    reviews: Reviews, product_texts: Sequence[str] | None, context: Context | None
+) -> _Scored:
+    n, n_products = len(reviews), reviews.n_products
+    given = reviews.text if reviews.text is not None else [""] * n
+    texts = [t if isinstance(t, str) else "" for t in given]
     about = [""] * n_products if product_texts is None else list(product_texts)
     if len(about) < n_products:
         raise ValueError(f"product_texts: {len(about)} texts for {n_products} products")
     about = [t if isinstance(t, str) else "" for t in about[:n_products]]
     product = np.asarray(reviews.product, dtype=np.int64)
-    similarity, terms, words = _text_similarity(texts, about, product)
+    similarity, terms, words = _text_similarity(texts, about, product, context)
 
     # a product can be judged when it has enough other reviews with text, or its own text
     has_words = terms[:n] > 0
@@ -584,8 +636,36 @@ def relevance(reviews: Reviews, product_texts: Sequence[str] | None = None) -> S
     long_text = words[:n] >= MIN_WORDS
     scored = long_text & judged & np.isfinite(similarity)
     log_similarity = np.log(np.where(scored, similarity, 0.0) + SIMILARITY_FLOOR)
-    z = robust_z(log_similarity, product, scored)
-    off = scored & (similarity < MAX_SIMILARITY) & (z < -MIN_Z)
+    return _Scored(texts, product, similarity, scored, log_similarity)
+
+
+def scored_log_similarity(reviews: Reviews, context: Context) -> FloatArray:
+    """The log similarity of each review of a part of a corpus that can be judged (NaN
+    for the others): the values the pooled median and MAD of ``context`` are taken of."""
+    if reviews.text is None or len(reviews) == 0:
+        return np.full(len(reviews), np.nan)
+    scored = _scored(reviews, None, context)
+    return np.where(scored.scored, scored.log_similarity, np.nan)
+
+
+def relevance(
+    reviews: Reviews,
+    product_texts: Sequence[str] | None = None,
+    context: Context | None = None,
+) -> SignalOutput:
+    """``relevance_factor``, the similarity and the ``off_topic`` flag for every review.
+
+    ``product_texts[p]``: title and description of product ``p`` ("" when unknown), or
+    None for no product texts at all. ``context``: the corpus' (`Context`) when
+    ``reviews`` are whole books of a larger corpus; None for the whole corpus.
+    """
+    n = len(reviews)
+    if reviews.text is None or n == 0:
+        return _output(np.ones(n), np.full(n, np.nan), np.zeros(n, dtype=bool))
+    found = _scored(reviews, product_texts, context)
+    pooled = None if context is None else context.pooled
+    z = robust_z(found.log_similarity, found.product, found.scored, pooled)
+    off = found.scored & (found.similarity < MAX_SIMILARITY) & (z < -MIN_Z)
     for i in np.flatnonzero(off).tolist():  # few: a loop reads only these texts
-        off[i] = english_share(texts[i]) >= MIN_ENGLISH_SHARE
-    return _output(np.where(off, OFF_TOPIC_FACTOR, 1.0), similarity, off)
+        off[i] = english_share(found.texts[i]) >= MIN_ENGLISH_SHARE
+    return _output(np.where(off, OFF_TOPIC_FACTOR, 1.0), found.similarity, off)

@@ -10,9 +10,21 @@ import pytest
 from pipeline_helpers import run_score
 
 from candor.pipeline import stages
+from candor.pipeline.per_book import book_batches
+from candor.pipeline.per_book_relevance import COLUMNS as RELEVANCE_COLUMNS
+from candor.pipeline.per_book_relevance import relevance_context
 from candor.pipeline.stages import ENGINE_SIGNALS, engine_outputs, engine_signals
 from candor.pipeline.trust import CorpusTrust, collect, reviews_table
+from candor.trust.behaviour import behaviour
 from candor.trust.changepoint import long_change
+from candor.trust.live import new_account_signal
+from candor.trust.lockstep import lockstep
+from candor.trust.relevance import (
+    document_frequency,
+    median_and_mad,
+    relevance,
+    scored_log_similarity,
+)
 from candor.trust.score import ALL_SIGNALS, TrustResult, analyse
 from candor.trust.table import SignalOutput
 from candor.trust.text import MAX_CHARS, text_signal
@@ -68,12 +80,22 @@ class BothWays:
         on_engine = engine_signals(WITHOUT_BURSTS)
         columns = collect(reviews, on_engine)  # type: ignore[arg-type]
         table = reviews_table(columns)
+        self.review_ids = table.review_id
         self.computed = engine_outputs(on_engine, columns, table.text is not None)
         self.on_engine = analyse(table, WITHOUT_BURSTS, computed=self.computed)
         self.here = analyse(table, WITHOUT_BURSTS)
+        self.relevance_context = relevance_context(
+            reviews,  # type: ignore[arg-type]
+            book_batches(reviews, RELEVANCE_COLUMNS),  # type: ignore[arg-type]
+        )
+        self.table = table
         self.here_outputs = {
+            "new_accounts": new_account_signal(table),
+            "behaviour": behaviour(table),
             "text": text_signal(table),
             "changepoint": long_change(table),
+            "lockstep": lockstep(table),
+            "relevance": relevance(table),
         }
 
 
@@ -128,11 +150,73 @@ def changed_book(table: pa.Table, seed: int) -> pa.Table:
     return pa.concat_tables([table, book.cast(table.schema)])
 
 
+COOKBOOK = (
+    "This recipe for braised lamb shoulder with rosemary, garlic and white beans is the "
+    "best thing in the whole collection; the oven time is generous, so check the meat "
+    "after two hours and add stock if the pan runs dry before serving it with bread."
+)
+
+
+def off_topic_book(table: pa.Table, seed: int) -> pa.Table:
+    """``table`` and a book of seven reviews: three ordinary long ones, three short ones and a
+    cookbook review (long, sharing no word with the others). With fewer than
+    ``MIN_PEERS`` long texts its reviews are judged against the whole corpus."""
+    rng = np.random.default_rng(seed)
+    ordinary = [" ".join(rng.choice(WORDS, 40)) for _ in range(3)]
+    texts = [*ordinary, "Loved it.", "A great story.", "Boring ending.", COOKBOOK]
+    n = len(texts)
+    start = int(table["created_at"].cast(pa.int64()).to_numpy().min())
+    book = pa.table(
+        {
+            "review_id": [f"topic{i}" for i in range(n)],
+            "product_id": ["off-topic"] * n,
+            "reviewer_id": [f"reader{i}" for i in range(n)],
+            "rating": [4, 5, 3, 4, 5, 2, 5],
+            "created_at": pa.array(start + np.arange(n) * 86_400 * 1_000_000 * 40)
+            .cast(pa.timestamp("us"))
+            .cast(pa.timestamp("us", tz="UTC")),
+            "verified_purchase": [True] * n,
+            "helpful_votes": [0] * n,
+            "title": [None] * n,
+            "text": texts,
+        }
+    )
+    return pa.concat_tables([table, book.cast(table.schema)])
+
+
+def lockstep_ring(table: pa.Table, seed: int) -> pa.Table:
+    """``table`` and a ring of 8 new accounts giving five stars to the same 6 of its
+    books within ten days, and 3 more accounts doing so on 4 of them."""
+    rng = np.random.default_rng(seed)
+    start = table["created_at"].cast(pa.int64()).to_numpy().min() + 400 * 86_400_000_000
+    books = list(dict.fromkeys(table["product_id"].to_pylist()))[:6]
+    pairs = [(f"ring{a}", book) for a in range(8) for book in books]
+    pairs += [(f"ring{a}", book) for a in range(8, 11) for book in books[:4]]
+    n = len(pairs)
+    ring = pa.table(
+        {
+            "review_id": [f"ring{i}" for i in range(n)],
+            "product_id": [book for _, book in pairs],
+            "reviewer_id": [account for account, _ in pairs],
+            "rating": [5] * n,
+            "created_at": pa.array(start + rng.integers(0, 10 * 86_400_000_000, n))
+            .cast(pa.timestamp("us"))
+            .cast(pa.timestamp("us", tz="UTC")),
+            "verified_purchase": [False] * n,
+            "helpful_votes": [0] * n,
+            "title": ["Five stars"] * n,
+            "text": [f"Ring review {i}, a wonderful book." for i in range(n)],
+        }
+    )
+    return pa.concat_tables([table, ring.cast(table.schema)])
+
+
 def run_both_ways(tmp_path: Path, engine: str) -> BothWays:
-    table = changed_book(candor_table(450, 30, seed=11), seed=3)
+    table = lockstep_ring(changed_book(candor_table(450, 30, seed=11), seed=3), seed=7)
     titles, texts = varied_texts(len(table), seed=5)
     table = table.set_column(table.schema.get_field_index("title"), "title", pa.array(titles))
     table = table.set_column(table.schema.get_field_index("text"), "text", pa.array(texts))
+    table = off_topic_book(table, seed=8)
     both = BothWays()
     run_score(write(table, tmp_path / "in.parquet"), tmp_path / "out", engine=engine, trust=both)
     return both
@@ -152,22 +236,61 @@ def test_signals_on_the_engine_are_the_ones_analyse_runs(tmp_path: Path, engine:
     assert flags["text_truncated"].any() and not flags["text_truncated"].all()
     assert (both.computed["text"].features["text_deceptive"] == 0).any()
     assert (both.computed["text"].features["text_deceptive"] > 0).any()
+    # the cookbook review, judged against the corpus' median and MAD, and no other
+    assert flags["off_topic"].sum() == 1
     changed = flags["change_by_new_accounts"]
     assert changed.sum() == 25  # whoever wrote them: an account's history cannot vouch
+    # a lockstep ring, and accounts left out of the candidate graph (`per_graph`)
+    ring = np.char.startswith(np.asarray(both.review_ids, str), "ring")
+    assert flags["lockstep"][ring].sum() >= 40 and not flags["lockstep"][~ring].any()
     assert_same_result(both.on_engine, both.here)
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def test_the_engine_computes_relevances_context_exactly(tmp_path: Path, engine: str):
+    both = run_both_ways(tmp_path, engine)
+    context, table = both.relevance_context, both.table
+    assert table.text is not None
+    slots, frequency = document_frequency(table.text)
+    np.testing.assert_array_equal(context.slots, slots)
+    np.testing.assert_array_equal(context.document_frequency, frequency)
+    assert context.texts == len(table) + table.n_products
+    values = scored_log_similarity(table, context)
+    assert np.isfinite(values).sum() > 100
+    assert context.pooled == median_and_mad(values[np.isfinite(values)])
 
 
 def test_a_signal_runs_on_the_engine_only_with_the_signals_it_reads(
     monkeypatch: pytest.MonkeyPatch,
 ):
-    assert engine_signals(ALL_SIGNALS) == ("changepoint", "text")
-    assert engine_signals(("changepoint", "relevance")) == ("changepoint",)
+    assert engine_signals(ALL_SIGNALS) == (
+        "new_accounts",
+        "behaviour",
+        "lockstep",
+        "changepoint",
+        "relevance",
+        "text",
+    )
+    assert engine_signals(("changepoint", "copies")) == ("changepoint",)
     assert engine_signals(WITHOUT_BURSTS, wanted=("text",)) == ("text",)
     assert engine_signals(ALL_SIGNALS, wanted=()) == ()
     # were the change test to read bursts, it would stay off the engine while bursts ran
     monkeypatch.setitem(stages.READS, "changepoint", ("bursts",))
-    assert engine_signals(ALL_SIGNALS) == ("text",)
-    assert engine_signals(WITHOUT_BURSTS) == ("changepoint", "text")
+    assert engine_signals(ALL_SIGNALS) == (
+        "new_accounts",
+        "behaviour",
+        "lockstep",
+        "relevance",
+        "text",
+    )
+    assert engine_signals(WITHOUT_BURSTS) == (
+        "new_accounts",
+        "behaviour",
+        "lockstep",
+        "changepoint",
+        "relevance",
+        "text",
+    )
 
 
 @pytest.mark.parametrize("signals", [ALL_SIGNALS, WITHOUT_BURSTS])

@@ -4,6 +4,8 @@ texts, reviews in another language and tables without texts are not."""
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from candor.trust import relevance as rel
 from candor.trust.relevance import CODE, FACTOR, OFF_TOPIC_FACTOR, SIMILARITY, relevance
@@ -337,3 +339,75 @@ def test_leave_one_out_similarity_in_many_batches() -> None:
     rest = centroid[product] - dense
     expected = (dense * rest).sum(1) / np.linalg.norm(rest, axis=1)
     assert got == pytest.approx(expected)
+
+
+def books_context(parts: list[Reviews], texts: int) -> rel.Context:
+    """The corpus' context from its parts, as `candor score` assembles it on the engine:
+    the parts' document frequencies summed, then the pooled median and MAD of the
+    parts' scored log similarities."""
+    found = [rel.document_frequency([t or "" for t in part.text or []]) for part in parts]
+    slots = np.unique(np.concatenate([s for s, _ in found] + [np.zeros(0, np.int64)]))
+    frequency = np.zeros(len(slots), np.int64)
+    for part_slots, part_frequency in found:
+        frequency[np.searchsorted(slots, part_slots)] += part_frequency
+    partial = rel.Context(texts=texts, slots=slots, document_frequency=frequency, pooled=None)
+    values = np.concatenate([rel.scored_log_similarity(p, partial) for p in parts])
+    values = values[np.isfinite(values)]
+    pooled = rel.median_and_mad(values) if len(values) else None
+    return rel.Context(texts=texts, slots=slots, document_frequency=frequency, pooled=pooled)
+
+
+def part_of(reviews: Reviews, rows: np.ndarray) -> Reviews:
+    """The reviews ``rows`` (whole books), products renumbered densely."""
+    _, product = np.unique(reviews.product[rows], return_inverse=True)
+    texts = list(reviews.text or [])
+    return Reviews(
+        review_id=[reviews.review_id[i] for i in rows],
+        product=product.astype(np.int64),
+        reviewer=reviews.reviewer[rows],
+        rating=reviews.rating[rows],
+        time=reviews.time[rows],
+        verified=reviews.verified[rows],
+        helpful=reviews.helpful[rows],
+        text=[texts[i] for i in rows],
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 9), min_size=1, max_size=len(BOOKS)),
+    odd=st.lists(st.sampled_from(["cookbook", "generic", "short", "none"]), max_size=6),
+    parts=st.integers(1, 4),
+    seed=st.integers(0, 2**16),
+)
+def test_books_with_the_corpus_context_are_the_whole_corpus(
+    sizes: list[int], odd: list[str], parts: int, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    texts: list[str | None] = []
+    product: list[int] = []
+    topics = list(BOOKS.values())
+    for code, size in enumerate(sizes):  # a size of 0: a book with no review
+        for _ in range(size):
+            texts.append(genuine(rng, topics[code], int(rng.integers(1, 6))))
+            product.append(code)
+    kinds = {"cookbook": COOKBOOK_REVIEW, "generic": GENERIC_REVIEW, "short": "Nice.", "none": None}
+    for kind in odd:
+        texts.append(kinds[kind])
+        product.append(int(rng.integers(len(sizes))))
+    if not product:
+        return
+    _, dense = np.unique(product, return_inverse=True)  # books with no review have no code
+    order = rng.permutation(len(product))
+    whole = table([texts[i] for i in order], dense[order].tolist())
+    expected = relevance(whole)
+    part = rng.integers(parts, size=whole.n_products)[whole.product]  # whole books
+    pieces = [np.flatnonzero(part == k) for k in range(parts)]
+    pieces = [rows for rows in pieces if len(rows)]
+    books = [part_of(whole, rows) for rows in pieces]
+    context = books_context(books, len(whole) + whole.n_products)
+    for rows, reviews in zip(pieces, books, strict=True):
+        got = relevance(reviews, context=context)
+        for kind in ("features", "flags", "numbers"):
+            for name, values in getattr(got, kind).items():
+                np.testing.assert_array_equal(values, getattr(expected, kind)[name][rows])
