@@ -25,7 +25,15 @@ from candor.trust.text import TextModel, text_signal
 
 SEPARATOR = "__"
 KINDS = {"feature": dt.float64, "flag": dt.boolean, "number": dt.float64}
-ENGINE_SIGNALS = ("new_accounts", "behaviour", "lockstep", "changepoint", "relevance", "text")
+ENGINE_SIGNALS = (
+    "new_accounts",
+    "behaviour",
+    "lockstep",
+    "changepoint",
+    "copies",
+    "relevance",
+    "text",
+)
 """The signals `candor score` can run on the engine (`engine_signals`); `analyse` runs
 the others."""
 READS: dict[str, tuple[str, ...]] = {}

@@ -524,9 +524,7 @@ def clusters(
     return labels, eligible
 
 
-def verdicts(
-    estimate: FloatArray, threshold: float, num_perm: int
-) -> tuple[BoolArray, BoolArray]:
+def verdicts(estimate: FloatArray, threshold: float, num_perm: int) -> tuple[BoolArray, BoolArray]:
     """Which candidate pairs their MinHash estimate accepts outright (>= threshold + 3
     standard errors) and which are borderline (within 3 standard errors below that or
     above the threshold - 3 SE: `passes` decides); the rest are not near-duplicates."""

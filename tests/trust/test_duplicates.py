@@ -2,6 +2,7 @@
 Amazon fashion sample, bad input and throughput."""
 
 import gzip
+import itertools
 import json
 import os
 from collections import defaultdict
@@ -270,13 +271,15 @@ def pieces_clusters(texts: list[object], cuts: list[int]) -> np.ndarray:
     signature key (its first text), `band_pairs` over the representatives in key order,
     `accepted` on every candidate pair, connected components by union-find."""
     bounds = [0, *sorted({c % (len(texts) + 1) for c in cuts}), len(texts)]
-    parts = [du.corpus_signatures(texts[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    parts = [du.corpus_signatures(texts[a:b]) for a, b in itertools.pairwise(bounds)]
     sig = np.concatenate([p[0] for p in parts])
     index = np.flatnonzero(np.concatenate([p[1] for p in parts]))
     _, first, rep_of = np.unique(du.row_keys(sig), return_index=True, return_inverse=True)
     reps = sig[first]
     bands, rows = du.lsh_params(du.THRESHOLD, du.NUM_PERM)
-    found = {pair for band in range(bands) for pair in zip(*du.band_pairs(reps, band, rows))}
+    found = {
+        pair for band in range(bands) for pair in zip(*du.band_pairs(reps, band, rows), strict=True)
+    }
     i, j = (np.array([pair[end] for pair in found], dtype=np.int64) for end in (0, 1))
     text_of = [texts[k] for k in index[first]]
     edge = du.accepted(reps[i], reps[j], ([text_of[k] for k in i], [text_of[k] for k in j]))
