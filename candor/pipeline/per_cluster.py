@@ -43,8 +43,6 @@ from candor.pipeline.expressions import MICROSECONDS
 from candor.pipeline.per_book import review_text
 from candor.pipeline.per_reviewer import (
     KEY,
-    Rows,
-    as_rows,
     batch_rows,
     first_seen_codes,
     reviewer_codes,
@@ -245,10 +243,10 @@ def clustered(compared: ir.Table, labels: ir.Table) -> ir.Table:
     return joined.filter(joined.size >= 2).select(*MEMBER)
 
 
-def copies_of_clusters(column: Mapping[str, np.ndarray]) -> Rows:
+def copies_of_clusters(column: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """`copied_text`'s rules on a batch of whole clusters (``column``: in input order):
-    the stock-phrase rule, then which review came first in each cluster; its output
-    per review as ``{_source, _line, field: value}`` rows."""
+    the stock-phrase rule, then which review came first in each cluster; its output as
+    `fields_of` columns."""
     labels = without_stock_phrases(column["label"].astype(np.int64), column["text"].tolist())
     pairs = zip(column["known"].tolist(), column["reviewer"].tolist(), strict=True)
     accounts = [account if known else None for known, account in pairs]
@@ -258,7 +256,7 @@ def copies_of_clusters(column: Mapping[str, np.ndarray]) -> Rows:
         reviewer_codes(pa.array(accounts, pa.string())),
         first_seen_codes(pa.array(column["product"], pa.string())),
     )
-    return as_rows(column, fields_of(copy_output(copied, size)))
+    return fields_of(copy_output(copied, size))
 
 
 def alone() -> dict[str, np.ndarray]:

@@ -115,6 +115,7 @@ def candidates(graph: ir.Table) -> Candidates:
     per_account = joined.group_by("_account").aggregate(
         _most=joined._degree.max(), _edges=joined.count()
     )
+    per_account = per_account.cache()  # read by the two queries below
     alone = per_account.filter(per_account._most == 1)
     counts = alone.aggregate(
         n=alone.count(), edges=int64(alone._edges.sum()), first=alone._account.min()
@@ -195,14 +196,15 @@ def lockstep_rows(reviews: ir.Table) -> ir.Table:
     """``_source, _line`` and the `fields_of` columns of `lockstep` for every review: the
     candidate graph pruned on the engine, the groups found in this process, joined back
     on the engine."""
-    rows = positions(reviews)
+    # cached: the queries below (the first day, the candidates, the rows) read it again
+    rows = positions(reviews).cache()
     types = field_types(fields_of(lockstep(Reviews.of_texts([""]))))
     names = list(types.names)
     first_day = rows._day.min().to_pyarrow().as_py()
     if first_day is None:  # no reviews
         return reviews.select(*KEY, **{name: ibis.null(types[name]) for name in names})
     rows = with_periods(rows, int(first_day))
-    result = found(candidates(edges(rows)))
+    result = found(candidates(edges(rows).cache()))
     unflagged = ibis.memtable(result.unflagged).rename(
         {f"_u{i}": name for i, name in enumerate(names)}
     )

@@ -17,6 +17,10 @@ when it runs them on the whole corpus.
   accounts. A batch's rows are put in input order (file, line) first, so every sum
   adds the same numbers in the same order as on the whole corpus, and nothing depends
   on how products or accounts are numbered, so the output is the same bit for bit.
+
+A batch's columns reach the signal as numpy arrays either way; the UDF around it is
+the one engine-specific part (`batch_rows`: Arrow in and out on DuckDB, Python lists
+and rows on Spark).
 """
 
 import inspect
@@ -133,6 +137,8 @@ def new_account_columns(reviews: ir.Table, corpus: Corpus) -> dict[str, ir.Value
 # --- batches of whole groups -----------------------------------------------------------
 
 Rows = list[dict[str, Any]]
+GroupFunction = Callable[[dict[str, np.ndarray]], Mapping[str, np.ndarray]]
+"""A batch's columns, in input order, to one array per output field, one value a row."""
 
 
 def in_input_order(columns: Mapping[str, Sequence[Any]]) -> dict[str, np.ndarray]:
@@ -150,35 +156,71 @@ def as_rows(column: Mapping[str, np.ndarray], fields: Mapping[str, np.ndarray]) 
     return [dict(zip(names, row, strict=True)) for row in zip(*values.values(), strict=True)]
 
 
+def _named(call: Callable[..., Any], names: Sequence[str]) -> None:
+    """Name ``call``'s arguments after the columns (Ibis reads a UDF's signature)."""
+    parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    call.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, parameter) for name in names]
+    )
+
+
+def _python_udf(names: Sequence[str], run: GroupFunction, signature: Any) -> Any:
+    """Spark's flavour: a Python UDF given one batch's columns as lists, giving rows."""
+
+    def call(*arrays: list[Any]) -> Rows:
+        column = in_input_order(dict(zip(names, arrays, strict=True)))
+        return as_rows(column, run(column))
+
+    _named(call, names)
+    return ibis.udf.scalar.python(call, signature=signature)
+
+
+def _arrow_udf(names: Sequence[str], run: GroupFunction, signature: Any) -> Any:
+    """DuckDB's flavour: a pyarrow UDF given batches' columns as Arrow lists, giving Arrow
+    lists of rows (no Python object per value: the python flavour's conversions cost
+    more than the signals)."""
+    rows_type = signature[1].to_pyarrow()
+
+    def call(*arrays: pa.ChunkedArray) -> pa.Array:
+        lists = [array.combine_chunks() for array in arrays]
+        found, offsets = [], [0]
+        for i in range(len(lists[0])):  # one batch a row
+            given = {
+                n: lists[j][i].values.to_numpy(zero_copy_only=False) for j, n in enumerate(names)
+            }
+            column = in_input_order(given)
+            fields = {name: column[name] for name in KEY} | dict(run(column))
+            struct = [pa.array(fields[f.name], f.type) for f in rows_type.value_type]
+            found.append(pa.StructArray.from_arrays(struct, fields=list(rows_type.value_type)))
+            offsets.append(offsets[-1] + len(column["_line"]))
+        values = pa.concat_arrays(found) if found else pa.array([], rows_type.value_type)
+        return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, type=rows_type)
+
+    _named(call, names)
+    return ibis.udf.scalar.pyarrow(call, signature=signature)
+
+
 def batch_rows(
     table: ir.Table,
     group: ir.Value,
     inputs: Mapping[str, dt.DataType],
-    run: Callable[[dict[str, np.ndarray]], Rows],
+    run: GroupFunction,
     output: dt.Struct,
     batches: int,
 ) -> ir.Table:
     """``run`` on ``table`` in ``batches`` batches of whole groups (rows with the same
     ``group`` share a batch; a hash of it picks the batch): each batch's ``inputs``
     columns are collected, put in input order (`in_input_order`) and given to ``run``,
-    whose rows (``_source``, ``_line`` and ``output``'s fields) come back unnested."""
+    whose output comes back as rows (``_source``, ``_line`` and ``output``'s fields)."""
     names = list(inputs)
     batched = table.mutate(_batch=(group.hash() % batches).abs())
     grouped = batched.group_by("_batch").aggregate(
         **{name: batched[name].collect() for name in names}
     )
     rows = dt.Array(dt.Struct({"_source": dt.int64, "_line": dt.int64, **output.fields}))
-
-    def call(*arrays: list[Any]) -> Rows:
-        return run(in_input_order(dict(zip(names, arrays, strict=True))))
-
-    # The UDF's arguments are named after the columns (Ibis reads the signature).
-    parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    call.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter(name, parameter) for name in names]
-    )
     signature = (tuple(dt.Array(inputs[name]) for name in names), rows)
-    function = ibis.udf.scalar.python(call, signature=signature)
+    flavour = _arrow_udf if ibis.get_backend(table).name == "duckdb" else _python_udf
+    function = flavour(names, run, signature)
     found = grouped.select(_rows=function(*(grouped[name] for name in names)))
     return found.unnest("_rows").unpack("_rows")
 
@@ -230,9 +272,8 @@ def product_rows(reviews: ir.Table, corpus: Corpus) -> ir.Table:
         **{name: int64(reviews[name]) for name in ("_source", "_line", "star", "created_us")},
     )
 
-    def run(column: dict[str, np.ndarray]) -> Rows:
-        context = context_of_products(column["single"].astype(bool), column)
-        return as_rows(column, context_fields(context))
+    def run(column: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return context_fields(context_of_products(column["single"].astype(bool), column))
 
     output = _context_type()
     return batch_rows(table, table.product, PRODUCT_INPUTS, run, output, corpus.batches)
@@ -284,8 +325,8 @@ def behaviour_rows(reviews: ir.Table, corpus: Corpus) -> ir.Table:
         **{CONTEXT + name: context_types[name] for name in context_types.names},
     }
 
-    def run(column: dict[str, np.ndarray]) -> Rows:
-        return as_rows(column, behaviour_of_accounts(corpus.now, column))
+    def run(column: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return behaviour_of_accounts(corpus.now, column)
 
     output = behaviour_type()
     return batch_rows(table, group, inputs, run, output, corpus.batches)

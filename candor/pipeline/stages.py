@@ -28,6 +28,7 @@ KINDS = {"feature": dt.float64, "flag": dt.boolean, "number": dt.float64}
 ENGINE_SIGNALS = (
     "new_accounts",
     "behaviour",
+    "bursts",
     "lockstep",
     "changepoint",
     "copies",

@@ -13,9 +13,11 @@ The pipeline hands over the valid reviews as an Ibis table. What runs where:
   products then of whole accounts, joined on the row; and the lockstep groups
   (`candor.trust.lockstep`, stage D), found in this process on the candidate graph the
   engine has pruned and joined back on the row (`candor.pipeline.per_graph.lockstep_rows`);
-  and off-topic text (`candor.trust.relevance.relevance`, stage B) in batches of whole
-  books, with the corpus's document frequencies and pooled median and MAD as context
-  (`candor.pipeline.per_book_relevance.relevance_rows`); and copied text
+  and off-topic text (`candor.trust.relevance.relevance`, stage B) and bursts
+  (`candor.trust.bursts.bursts`) in batches of whole books, with the corpus's context
+  (document frequencies and pooled median and MAD; priors and the Benjamini-Hochberg
+  steps) computed on the engine (`candor.pipeline.per_book_relevance.relevance_rows`,
+  `candor.pipeline.per_book_bursts.bursts_rows`); and copied text
   (`candor.trust.copies`, stage D) as MinHash LSH on the engine: band keys grouped,
   candidate pairs checked in a UDF, clusters by label propagation, "which came first"
   in batches of whole clusters (`candor.pipeline.per_cluster.copies_rows`);
@@ -25,17 +27,18 @@ The pipeline hands over the valid reviews as an Ibis table. What runs where:
   the change test also the corpus's five star counts and its review count, for stage C
   its review count and newest time; for relevance the document frequency of each
   hashed term (at most 2^22 rows) and the few values its pooled median and MAD are
-  narrowed to; for copies one count per label-propagation pass and the number of
-  clustered reviews;
+  narrowed to; for bursts one summary row per book, the star counts, a histogram of
+  the p-values and the Benjamini-Hochberg steps; for copies one count per
+  label-propagation pass and the number of clustered reviews;
 - here, in Python: `CorpusTrust` builds a `candor.trust.table.Reviews` and calls
   `candor.trust.score.analyse`, the one entry point every caller uses, with the engine
-  signals' outputs as ``computed``; it runs every other signal (bursts, dense groups)
+  signals' outputs as ``computed``; it runs every other signal (dense groups)
   over the whole corpus as numpy, then the combiner and bounded influence.
 
 It returns ``_source, _line, review_id, trust, reasons`` per review, which the pipeline
 joins back on the row and multiplies into the weight.
 
-The other signals still run here because bursts and dense groups are
+The other signals still run here because dense groups are
 found across the whole corpus (a campaign spans products and accounts); the design
 that moves them to the engine stage by stage, with the bound on what reaches one
 process, is docs/score.md "Trust on the engine". Until then the driver holds about 100
@@ -65,6 +68,7 @@ import pyarrow.compute as pc
 
 from candor.pipeline import expressions
 from candor.pipeline.per_book import KEY, change_rows
+from candor.pipeline.per_book_bursts import bursts_rows
 from candor.pipeline.per_book_relevance import relevance_rows
 from candor.pipeline.per_cluster import copies_rows
 from candor.pipeline.per_graph import lockstep_rows
@@ -166,6 +170,8 @@ def collect(reviews: ir.Table, on_engine: Sequence[str] = ()) -> pa.Table:
         wanted = wanted.join(lockstep_rows(reviews), list(KEY))
     if "relevance" in on_engine:
         wanted = wanted.join(relevance_rows(reviews), list(KEY))
+    if "bursts" in on_engine:
+        wanted = wanted.join(bursts_rows(reviews), list(KEY))
     if "copies" in on_engine:
         wanted = wanted.join(copies_rows(reviews), list(KEY))
     table = wanted.to_pyarrow()

@@ -55,6 +55,7 @@ sentence can say "posted in a burst of 40 five-star reviews in 2 days" (all 40 f
 or "... of 40 reviews in 2 days, 36 of them five-star".
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,22 +113,96 @@ def mean_shift(
     return np.where(significant, np.sign(z), 0.0), mean
 
 
+@dataclass(frozen=True)
+class Steps:
+    """Benjamini-Hochberg's q-values as a step function of p: a test's q is the ``q`` of
+    the first ``value`` at or above its p, 1 past the last. The steps are the sorted
+    family's right-to-left minima of ``p * family / rank`` below 1 (a tie group ranks at
+    its last member): BH's q of a p-value is the smallest such value at or after it."""
+
+    value: FloatArray  # ascending
+    q: FloatArray  # ascending
+
+    def of(self, p: FloatArray) -> FloatArray:
+        at = np.searchsorted(self.value, p, "left")
+        inside = at < len(self.value)
+        q = np.ones(len(p))
+        q[inside] = self.q[at[inside]]
+        return q
+
+
+def bh_steps(values: FloatArray, counts: IntArray, family: int, before: int = 0) -> Steps:
+    """The `Steps` of ``values`` (distinct, ascending), each ``counts`` times in a family
+    of ``family`` tests of which ``before`` have smaller p-values than all of these (a
+    contiguous range of the sorted family: `joined_steps` puts the ranges together)."""
+    rank = before + np.cumsum(counts)
+    total = max(family, int(rank[-1])) if len(rank) else family
+    ranked = values * total / rank
+    later = np.minimum.accumulate(ranked[::-1])[::-1]
+    step = np.ones(len(ranked), bool)
+    step[:-1] = ranked[:-1] < later[1:]
+    step &= ranked < 1.0
+    return Steps(value=values[step], q=ranked[step])
+
+
+def joined_steps(parts: Sequence[Steps]) -> Steps:
+    """The `Steps` of a family from those of its contiguous ranges (ascending p, each
+    `bh_steps` with the tests before it): a step stays unless a later range has a step
+    as low."""
+    kept: list[Steps] = []
+    lowest = np.inf
+    for part in reversed(parts):
+        below = part.q < lowest
+        kept.append(Steps(part.value[below], part.q[below]))
+        if len(part.q):
+            lowest = min(lowest, float(part.q[0]))
+    kept.reverse()
+    return Steps(
+        value=np.concatenate([part.value for part in kept] + [np.zeros(0)]),
+        q=np.concatenate([part.q for part in kept] + [np.zeros(0)]),
+    )
+
+
 def benjamini_hochberg(p: FloatArray, family: int | None = None) -> FloatArray:
     """BH-adjusted q-values (step-up, monotone), same order as ``p``.
 
     ``family``: the number of tests when ``p`` holds only some of them and every left-out
     test has p = 1 (so it ranks after all of ``p`` and cannot change their q-values).
     """
-    m = len(p)
-    if m == 0:
+    if len(p) == 0:
         return np.zeros(0)
-    total = m if family is None else max(family, m)
-    order = np.argsort(p, kind="stable")
-    ranked = p[order] * total / np.arange(1, m + 1)
-    q_sorted = np.minimum.accumulate(ranked[::-1])[::-1]
-    q = np.empty(m)
-    q[order] = np.minimum(q_sorted, 1.0)
-    return q
+    values, counts = np.unique(p, return_counts=True)
+    return bh_steps(values, counts, len(p) if family is None else family).of(p)
+
+
+def product_overdispersion(product: IntArray, day: IntArray, n_products: int) -> FloatArray:
+    """Method-of-moments ``phi`` in ``Var = mean + phi * mean**2`` for each product's daily
+    review counts over its active span including days without reviews; NaN for a product
+    with fewer than ``PHI_MIN_REVIEWS`` reviews."""
+    phi = np.full(n_products, np.nan)
+    if len(day) == 0:
+        return phi
+    key = product * (int(day.max() - day.min()) + 1) + (day - day.min())
+    unique_key, per_day = np.unique(key, return_counts=True)
+    day_product = unique_key // (int(day.max() - day.min()) + 1)
+    count = np.bincount(product, minlength=n_products).astype(np.float64)
+    squares = np.bincount(
+        day_product, weights=per_day.astype(np.float64) ** 2, minlength=n_products
+    )
+    first, last = _active_span(product, day, n_products)
+    big = count >= PHI_MIN_REVIEWS
+    span = (last - first + 1)[big].astype(np.float64)
+    mean = count[big] / span
+    var = squares[big] / span - mean**2
+    phi[big] = np.maximum(var - mean, 0.0) / mean**2
+    return phi
+
+
+def median_overdispersion(phi: FloatArray) -> float:
+    """The corpus' ``phi``: the median over products of `product_overdispersion` (NaN
+    left out), clipped to ``[0, PHI_MAX]``; 0 when no product has enough reviews."""
+    known = phi[np.isfinite(phi)]
+    return float(np.clip(np.median(known), 0.0, PHI_MAX)) if len(known) else 0.0
 
 
 def overdispersion(product: IntArray, day: IntArray, n_products: int) -> float:
@@ -136,27 +211,16 @@ def overdispersion(product: IntArray, day: IntArray, n_products: int) -> float:
     Per product with at least ``PHI_MIN_REVIEWS`` reviews, over its active span including
     days without reviews; the median over products, clipped to ``[0, PHI_MAX]``.
     """
-    if len(day) == 0:
-        return 0.0
-    key = product * (int(day.max() - day.min()) + 1) + (day - day.min())
-    unique_key, per_day = np.unique(key, return_counts=True)
-    day_product = unique_key // (int(day.max() - day.min()) + 1)
-    count = np.bincount(product, minlength=n_products).astype(np.float64)
-    squares = np.bincount(
-        day_product, weights=per_day.astype(np.float64) ** 2, minlength=n_products
-    )
+    return median_overdispersion(product_overdispersion(product, day, n_products))
+
+
+def _active_span(product: IntArray, day: IntArray, n_products: int) -> tuple[IntArray, IntArray]:
+    """Each product's first and last review day."""
     first = np.full(n_products, np.iinfo(np.int64).max)
     np.minimum.at(first, product, day)
     last = np.full(n_products, np.iinfo(np.int64).min)
     np.maximum.at(last, product, day)
-    big = count >= PHI_MIN_REVIEWS
-    if not big.any():
-        return 0.0
-    span = (last - first + 1)[big].astype(np.float64)
-    mean = count[big] / span
-    var = squares[big] / span - mean**2
-    phi = np.maximum(var - mean, 0.0) / mean**2
-    return float(np.clip(np.median(phi), 0.0, PHI_MAX))
+    return first, last
 
 
 def _range_argmin(score: FloatArray, lo: IntArray, hi: IntArray) -> IntArray:
@@ -213,6 +277,66 @@ def _sort_by_product_day(reviews: Reviews, day: IntArray) -> _ByProductDay:
 
 
 @dataclass(frozen=True)
+class Context:
+    """What the test of one product needs from the rest of the corpus: the priors of the
+    rate and star-mix tests, the overdispersion, and the Benjamini-Hochberg family. `bursts`
+    on the whole corpus computes it itself; `candor score` computes it on the engine from
+    one summary row per product (`product_summaries`) and the star counts, and the
+    family's `Steps` from the p-values of every batch of products (`window_p_values`)."""
+
+    prior_days: float  # the days over which the rate prior's pseudo-reviews were seen
+    star_prior: FloatArray  # pseudo-reviews per star 1..5, spread like the whole corpus
+    overdispersion: float  # phi of genuine day-to-day traffic
+    family: int  # tests in the BH family: two per window of the corpus
+    steps: Steps | None = None  # the family's BH q-values; None until known
+
+
+def _shifted_days(reviews: Reviews) -> IntArray:
+    """Review days, shifted so that every window and context offset stays positive."""
+    day = days(reviews.time)
+    shifted: IntArray = day - day.min() + CONTEXT_DAYS + max(WIDTHS) + 1
+    return shifted
+
+
+def product_summaries(reviews: Reviews) -> dict[str, FloatArray]:
+    """Per product: its review rate over its active span (``rate``, NaN with fewer than
+    two reviews), its `product_overdispersion` (``phi``) and its number of windows
+    (``windows``: one per width and review day). What `corpus_context` takes of it does
+    not depend on which products share a call."""
+    n_products = reviews.n_products
+    if len(reviews) == 0:
+        return {name: np.zeros(0) for name in ("rate", "phi", "windows")}
+    product, day = reviews.product, _shifted_days(reviews)
+    count = np.bincount(product, minlength=n_products)
+    first, last = _active_span(product, day, n_products)
+    span = (last - first + 1).astype(np.float64)
+    several = count >= 2
+    rate = np.full(n_products, np.nan)
+    rate[several] = (count[several] - 1) / span[several]
+    review_days = np.bincount(
+        distinct(product * (int(day.max()) + 1) + day) // (int(day.max()) + 1), minlength=n_products
+    )
+    return {
+        "rate": rate,
+        "phi": product_overdispersion(product, day, n_products),
+        "windows": (len(WIDTHS) * review_days).astype(np.float64),
+    }
+
+
+def corpus_context(summaries: dict[str, FloatArray], star_counts: IntArray) -> Context:
+    """The corpus' `Context` but its steps, from every product's `product_summaries` (in
+    any order) and the corpus' reviews of each star 1..5."""
+    rate = summaries["rate"][np.isfinite(summaries["rate"])]
+    median_rate = float(np.median(rate)) if len(rate) else 1.0 / CONTEXT_DAYS
+    return Context(
+        prior_days=PRIOR_REVIEWS / max(median_rate, 1e-9),
+        star_prior=PRIOR_STARS * (star_counts / max(int(star_counts.sum()), 1)),
+        overdispersion=median_overdispersion(summaries["phi"]),
+        family=2 * int(summaries["windows"].sum()),
+    )
+
+
+@dataclass(frozen=True)
 class _Priors:
     """What a window's history is measured with: each product's active span and the
     corpus-wide priors of the rate and star-mix tests."""
@@ -225,27 +349,15 @@ class _Priors:
     overdispersion: float  # phi of genuine day-to-day traffic
 
 
-def _priors(reviews: Reviews, day: IntArray) -> _Priors:
-    product, n_products = reviews.product, reviews.n_products
-    count = np.bincount(product, minlength=n_products)
-    first = np.full(n_products, np.iinfo(np.int64).max)
-    np.minimum.at(first, product, day)
-    last = np.full(n_products, np.iinfo(np.int64).min)
-    np.maximum.at(last, product, day)
-    span = (last - first + 1).astype(np.float64)
-    several = count >= 2
-    median_rate = (
-        float(np.median((count[several] - 1) / span[several]))
-        if several.any()
-        else 1.0 / CONTEXT_DAYS
-    )
+def _priors(reviews: Reviews, day: IntArray, context: Context) -> _Priors:
+    first, last = _active_span(reviews.product, day, reviews.n_products)
     return _Priors(
         first_day=first,
         last_day=last,
         prior_reviews=PRIOR_REVIEWS,
-        prior_days=PRIOR_REVIEWS / max(median_rate, 1e-9),
-        star_prior=PRIOR_STARS * (np.bincount(reviews.rating, minlength=6)[1:] / len(reviews)),
-        overdispersion=overdispersion(product, day, n_products),
+        prior_days=context.prior_days,
+        star_prior=context.star_prior,
+        overdispersion=context.overdispersion,
     )
 
 
@@ -371,10 +483,15 @@ class _Verdicts:
     q: FloatArray  # the smaller of the two tests' BH q-values
 
 
-def _verdicts(windows: _Windows, tests: _Tests, alpha: float) -> _Verdicts:
+def _p_values(tests: _Tests) -> FloatArray:
+    """The p-values of the tested windows' rate tests, then of their star-mix tests."""
+    return np.concatenate((tests.rate_p, tests.mix_p))
+
+
+def _verdicts(windows: _Windows, tests: _Tests, alpha: float, steps: Steps) -> _Verdicts:
+    """The verdicts of the windows, their tests' q-values read off the BH ``steps``."""
     n_windows, n_tested = len(windows.size), len(tests.tested)
-    # One BH family of both tests of every window; the untested have p = 1.
-    q_tested = benjamini_hochberg(np.concatenate((tests.rate_p, tests.mix_p)), family=2 * n_windows)
+    q_tested = steps.of(_p_values(tests))
     rate_q = np.ones(n_windows)
     mix_q = np.ones(n_windows)
     rate_q[tests.tested], mix_q[tests.tested] = q_tested[:n_tested], q_tested[n_tested:]
@@ -516,20 +633,58 @@ def _unsorted(values: FloatArray | BoolArray, order: IntArray) -> FloatArray:
     return result
 
 
-def bursts(reviews: Reviews, alpha: float = ALPHA) -> SignalOutput:
-    """Burst features and the ``burst`` flag for every review (see the module docstring)."""
+def _corpus_context(reviews: Reviews) -> Context:
+    """The `Context` of ``reviews`` as a whole corpus, but its steps."""
+    star_counts = np.bincount(reviews.rating, minlength=6)[1:]
+    return corpus_context(product_summaries(reviews), star_counts)
+
+
+@dataclass(frozen=True)
+class _Tested:
+    """A part of a corpus sorted by product and day, its windows and their tests."""
+
+    by_day: _ByProductDay
+    priors: _Priors
+    windows: _Windows
+    tests: _Tests
+
+
+def _tested(reviews: Reviews, context: Context) -> _Tested:
+    day = _shifted_days(reviews)
+    by_day = _sort_by_product_day(reviews, day)
+    priors = _priors(reviews, day, context)
+    windows = _windows(by_day, priors)
+    return _Tested(by_day, priors, windows, _tests(windows, by_day, priors))
+
+
+def window_p_values(reviews: Reviews, context: Context) -> FloatArray:
+    """The p-values of both tests of every tested window of ``reviews`` (whole products of
+    a corpus with the given ``context``): their part of the corpus' BH family."""
+    if len(reviews) == 0:
+        return np.zeros(0)
+    return _p_values(_tested(reviews, context).tests)
+
+
+def bursts(reviews: Reviews, alpha: float = ALPHA, context: Context | None = None) -> SignalOutput:
+    """Burst features and the ``burst`` flag for every review (see the module docstring).
+
+    ``context``: the corpus' (`Context`, with its steps) when ``reviews`` are whole
+    products of a larger corpus; None for the whole corpus.
+    """
     if len(reviews) == 0:
         return _empty(0)
-    day = days(reviews.time)
-    day = day - day.min() + CONTEXT_DAYS + max(WIDTHS) + 1  # keep all offsets positive
-    by_day = _sort_by_product_day(reviews, day)
-    priors = _priors(reviews, day)
-    windows = _windows(by_day, priors)
-    tests = _tests(windows, by_day, priors)
-    verdicts = _verdicts(windows, tests, alpha)
+    found = _tested(reviews, context or _corpus_context(reviews))
+    by_day, windows, tests = found.by_day, found.windows, found.tests
+    if context is None or context.steps is None:
+        # One BH family of both tests of every window; the untested have p = 1.
+        values, counts = np.unique(_p_values(tests), return_counts=True)
+        steps = bh_steps(values, counts, 2 * len(windows.size))
+    else:
+        steps = context.steps
+    verdicts = _verdicts(windows, tests, alpha, steps)
     best_any, best_significant = _most_significant_windows(windows, verdicts, by_day.key)
     features = _window_features(windows, tests, verdicts, best_any, by_day.rating)
-    flagged = _flag(windows, tests, verdicts, best_significant, by_day, priors.star_prior)
+    flagged = _flag(windows, tests, verdicts, best_significant, by_day, found.priors.star_prior)
     numbers = _burst_numbers(windows, tests, verdicts, flagged, by_day.day)
 
     order = by_day.order

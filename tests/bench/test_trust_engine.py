@@ -19,7 +19,7 @@ def test_both_paths_score_the_same_and_the_report_says_so(
     assert "byte for\nbyte: **yes**" in report
     on_engine = " and ".join(engine_signals(ALL_SIGNALS))
     assert on_engine == (
-        "new_accounts and behaviour and lockstep and changepoint and relevance and text"
+        "new_accounts and behaviour and bursts and lockstep and changepoint and relevance and text"
     )
     assert f"where the engine runs {on_engine} (" in report
     assert report.count("| 1 |") == 1 and report.count("| 2 |") == 1

@@ -1,16 +1,27 @@
 """Burst detection: planted bursts are found with the right numbers, steady traffic is not."""
 
+import dataclasses
+import itertools
+
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from candor.trust.bursts import (
     BURST_NUMBERS,
     EXPLAINED,
     FEATURES,
+    Context,
     _range_argmin,
     benjamini_hochberg,
+    bh_steps,
     bursts,
+    corpus_context,
+    joined_steps,
     overdispersion,
+    product_summaries,
+    window_p_values,
 )
 from candor.trust.combine import merged_reasons, reasons
 from candor.trust.table import SECONDS_PER_DAY, Reviews
@@ -203,3 +214,84 @@ def test_a_surge_with_the_usual_mix_is_traffic_a_mixed_promotion_is_not() -> Non
     )
     capped = bursts(promotion).features[EXPLAINED][len(base) :]
     assert (capped[mixed == 4] < 0.5).all() and (capped[mixed == 5] < 0.5).all()
+
+
+def part_of(reviews: Reviews, rows: np.ndarray) -> Reviews:
+    """The reviews ``rows`` (whole products), products renumbered densely."""
+    _, product = np.unique(reviews.product[rows], return_inverse=True)
+    return table(product, reviews.rating[rows], reviews.time[rows])
+
+
+def parts_context(parts: list[Reviews], cuts: int, rng: np.random.Generator) -> Context:
+    """The corpus' context from its parts, as `candor score` assembles it on the engine:
+    the products' summaries and the star counts, then the BH steps of the parts'
+    p-values, cut into ``cuts`` contiguous ranges of distinct values."""
+    summaries = [product_summaries(part) for part in parts]
+    joined = {name: np.concatenate([s[name] for s in summaries]) for name in summaries[0]}
+    stars = sum(np.bincount(part.rating, minlength=6)[1:] for part in parts)
+    context = corpus_context(joined, np.asarray(stars))
+    p = np.concatenate([window_p_values(part, context) for part in parts])
+    values, counts = np.unique(p, return_counts=True)
+    edges = np.unique(np.concatenate(([0, len(values)], rng.integers(0, len(values) + 1, cuts))))
+    ranges = [
+        bh_steps(values[lo:hi], counts[lo:hi], context.family, int(counts[:lo].sum()))
+        for lo, hi in itertools.pairwise(edges)
+    ]
+    return dataclasses.replace(context, steps=joined_steps(ranges))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 120), min_size=1, max_size=8),
+    campaign=st.integers(0, 40),
+    days=st.integers(1, 900),
+    parts=st.integers(1, 4),
+    cuts=st.integers(0, 5),
+    seed=st.integers(0, 2**16),
+)
+def test_products_with_the_corpus_context_are_the_whole_corpus(
+    sizes: list[int], campaign: int, days: int, parts: int, cuts: int, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    product = np.repeat(np.arange(len(sizes)), sizes)  # a size of 0: a product without reviews
+    day = rng.integers(0, days, len(product))  # few days: many ties
+    rating = rng.choice([1, 2, 3, 4, 5], len(product), p=[0.1, 0.1, 0.2, 0.3, 0.3])
+    burst_day = int(rng.integers(0, days))
+    product = np.concatenate((product, np.zeros(campaign, np.int64)))
+    day = np.concatenate((day, burst_day + rng.integers(0, 3, campaign)))
+    rating = np.concatenate((rating, np.full(campaign, 5)))
+    if not len(product):
+        return
+    _, product = np.unique(product, return_inverse=True)
+    order = rng.permutation(len(product))
+    whole = table(product[order], rating[order], day[order] * DAY + rng.integers(0, DAY, len(day)))
+    expected = bursts(whole)
+    assign = rng.integers(parts, size=whole.n_products)[whole.product]
+    pieces = [rows for rows in (np.flatnonzero(assign == k) for k in range(parts)) if len(rows)]
+    books = [part_of(whole, rows) for rows in pieces]
+    context = parts_context(books, cuts, rng)
+    for rows, reviews in zip(pieces, books, strict=True):
+        got = bursts(reviews, context=context)
+        for kind in ("features", "flags", "numbers"):
+            for name, values in getattr(got, kind).items():
+                np.testing.assert_array_equal(values, getattr(expected, kind)[name][rows])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    p=st.lists(
+        st.sampled_from([0.0, 1e-12, 1e-4, 0.003, 0.01, 0.2, 0.5, 1.0]) | st.floats(0, 1),
+        max_size=60,
+    ),
+    extra=st.integers(0, 100),
+)
+def test_benjamini_hochberg_is_the_step_up_procedure(p: list[float], extra: int) -> None:
+    """The q-values read off the steps are the textbook step-up ones, bit for bit: sort,
+    ``p * family / rank``, the minimum from each rank on, at most 1."""
+    values = np.asarray(p, dtype=np.float64)
+    family = len(values) + extra
+    order = np.argsort(values, kind="stable")
+    ranked = values[order] * family / np.arange(1, len(values) + 1)
+    expected = np.empty(len(values))
+    expected[order] = np.minimum(np.minimum.accumulate(ranked[::-1])[::-1], 1.0)
+    np.testing.assert_array_equal(benjamini_hochberg(values, family), expected)
