@@ -15,8 +15,9 @@ that graph on the engine with the signal's own functions:
    at most ``WINDOW - 1`` per member and band, never the k^2 pairs of a big bucket.
    (Edges to one member per bucket would not do: A~B~C in one bucket with A and C
    apart is one cluster through B, and a star on A misses it.);
-3. candidate pairs, both signatures and texts joined on, checked in a batch UDF
-   (`duplicates.accepted`);
+3. candidate pairs checked as `duplicates.accepted` does: both signatures joined on,
+   a batch UDF gives MinHash's verdict (`estimated_verdicts`), which settles most;
+   only for the borderline ones are the texts joined on, for `exact_passes`;
 4. clusters by min-label propagation over the accepted edges, each pass a join and a
    group-by (a node takes the least label among its neighbours') and a pointer jump
    (then the label of its label), until a pass changes nothing;
@@ -53,9 +54,10 @@ from candor.trust.duplicates import (
     NUM_PERM,
     THRESHOLD,
     WINDOW,
-    accepted,
     band_keys,
     corpus_signatures,
+    estimated_verdicts,
+    exact_passes,
     lsh_params,
     row_keys,
 )
@@ -69,9 +71,9 @@ TEXT = dt.Struct({"text": dt.string})
 SIGNATURE = dt.Struct(
     {"eligible": dt.boolean, "rep": dt.int64, "signature": dt.binary, "bands": dt.Array(dt.int64)}
 )
-PAIR = dt.Struct(
-    {"signature_a": dt.binary, "signature_b": dt.binary, "text_a": dt.string, "text_b": dt.string}
-)
+SIGNATURES = dt.Struct({"signature_a": dt.binary, "signature_b": dt.binary})
+VERDICT = dt.Struct({"sure": dt.boolean, "borderline": dt.boolean})
+TEXTS = dt.Struct({"text_a": dt.string, "text_b": dt.string})
 EDGE = dt.Struct({"edge": dt.boolean})
 MEMBER: dict[str, dt.DataType] = {
     "_source": dt.int64,
@@ -144,13 +146,19 @@ def signature_fields(batch: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     return {"eligible": eligible, "rep": rep, "signature": signature, "bands": bands}
 
 
-def edge_fields(batch: Mapping[str, Sequence[Any]]) -> dict[str, np.ndarray]:
-    """`duplicates.accepted` on a batch of candidate pairs of representatives."""
+def verdict_fields(batch: Mapping[str, Sequence[bytes]]) -> dict[str, np.ndarray]:
+    """`duplicates.estimated_verdicts` on a batch of candidate pairs' signatures."""
     a, b = (
         np.frombuffer(b"".join(batch[name]), dtype=np.uint32).reshape(-1, NUM_PERM)
         for name in ("signature_a", "signature_b")
     )
-    return {"edge": accepted(a, b, (batch["text_a"], batch["text_b"]))}
+    sure, borderline = estimated_verdicts(a, b)
+    return {"sure": sure, "borderline": borderline}
+
+
+def edge_fields(batch: Mapping[str, Sequence[str]]) -> dict[str, np.ndarray]:
+    """`duplicates.exact_passes` on a batch of borderline pairs' texts."""
+    return {"edge": exact_passes(batch["text_a"], batch["text_b"])}
 
 
 def signatures(reviews: ir.Table) -> ir.Table:
@@ -194,17 +202,30 @@ def candidates(reps: ir.Table) -> ir.Table:
     return ahead.join(behind, ["band", "key", "target"]).select("a", "b").distinct()
 
 
-def edges(reps: ir.Table) -> ir.Table:
-    """``a, b``: the candidate pairs `duplicates.accepted` accepts."""
-    pairs = candidates(reps)
+def _ends(pairs: ir.Table, reps: ir.Table, column: str) -> ir.Table:
+    """``pairs`` with ``column`` of representative ``a`` and of ``b`` joined on."""
     for end in "ab":
-        side = reps.select(**{f"{c}_{end}": c for c in ("rep", "signature", "text")})
-        pairs = pairs.join(side, pairs[end] == side[f"rep_{end}"])
-    function = batch_udf(ibis.get_backend(reps).name, edge_fields, PAIR, EDGE)
-    checked = pairs.select(
-        "a", "b", edge=function(ibis.struct({n: pairs[n] for n in PAIR.names}))["edge"]
+        side = reps.select(**{f"rep_{end}": "rep", f"{column}_{end}": column})
+        pairs = pairs.join(side, pairs[end] == side[f"rep_{end}"]).drop(f"rep_{end}")
+    return pairs
+
+
+def edges(reps: ir.Table, keep: "Kept") -> ir.Table:
+    """``a, b``: the candidate pairs `duplicates.accepted` accepts: MinHash settles most
+    (a UDF over both signatures), the texts are joined on for the borderline ones only."""
+    backend = ibis.get_backend(reps).name
+    pairs = _ends(candidates(reps), reps, "signature")
+    estimate = batch_udf(backend, verdict_fields, SIGNATURES, VERDICT)
+    verdict = estimate(ibis.struct({name: pairs[name] for name in SIGNATURES.names}))
+    judged = pairs.select("a", "b", sure=verdict["sure"], borderline=verdict["borderline"])
+    judged = keep(judged.filter(judged.sure | judged.borderline))
+    unsure = _ends(judged.filter(judged.borderline), reps, "text")
+    exact = batch_udf(backend, edge_fields, TEXTS, EDGE)
+    checked = unsure.select(
+        "a", "b", edge=exact(ibis.struct({n: unsure[n] for n in TEXTS.names}))["edge"]
     )
-    return checked.filter(checked.edge).select("a", "b")
+    sure = judged.filter(judged.sure).select("a", "b")
+    return sure.union(checked.filter(checked.edge).select("a", "b"))
 
 
 def components(found: ir.Table, keep: Kept) -> tuple[ir.Table, int]:
@@ -271,7 +292,7 @@ def copies_rows(reviews: ir.Table) -> ir.Table:
     keep = Kept()
     compared = keep(signatures(reviews))
     reps = keep(representatives(compared))
-    labels, _ = components(keep(edges(reps)), keep)
+    labels, _ = components(keep(edges(reps, keep)), keep)
     members = keep(clustered(compared, labels))
     count = int(members.count().to_pyarrow().as_py())
     output = field_types(alone())

@@ -17,10 +17,9 @@ The pipeline hands over the valid reviews as an Ibis table. What runs where:
   (`candor.trust.bursts.bursts`) in batches of whole books, with the corpus's context
   (document frequencies and pooled median and MAD; priors and the Benjamini-Hochberg
   steps) computed on the engine (`candor.pipeline.per_book_relevance.relevance_rows`,
-  `candor.pipeline.per_book_bursts.bursts_rows`); and copied text
-  (`candor.trust.copies`, stage D) as MinHash LSH on the engine: band keys grouped,
-  candidate pairs checked in a UDF, clusters by label propagation, "which came first"
-  in batches of whole clusters (`candor.pipeline.per_cluster.copies_rows`);
+  `candor.pipeline.per_book_bursts.bursts_rows`); copied text (`candor.trust.copies`,
+  stage D) can run there too, as MinHash LSH (`candor.pipeline.per_cluster.copies_rows`,
+  ``collect(..., ("copies",))``), but is not in `ENGINE_SIGNALS` yet;
 - collected to this process (the Spark driver): per review, its columns (review_id,
   product, reviewer, star, time, verified purchase, helpful votes, title and text) and
   the engine signals' output columns, as Arrow, put in input order (file, line); for
@@ -28,17 +27,17 @@ The pipeline hands over the valid reviews as an Ibis table. What runs where:
   its review count and newest time; for relevance the document frequency of each
   hashed term (at most 2^22 rows) and the few values its pooled median and MAD are
   narrowed to; for bursts one summary row per book, the star counts, a histogram of
-  the p-values and the Benjamini-Hochberg steps; for copies one count per
-  label-propagation pass and the number of clustered reviews;
+  the p-values and the Benjamini-Hochberg steps; for copies on the engine one count
+  per label-propagation pass and the number of clustered reviews;
 - here, in Python: `CorpusTrust` builds a `candor.trust.table.Reviews` and calls
   `candor.trust.score.analyse`, the one entry point every caller uses, with the engine
-  signals' outputs as ``computed``; it runs every other signal (dense groups)
-  over the whole corpus as numpy, then the combiner and bounded influence.
+  signals' outputs as ``computed``; it runs every other signal (dense groups,
+  copies) over the whole corpus as numpy, then the combiner and bounded influence.
 
 It returns ``_source, _line, review_id, trust, reasons`` per review, which the pipeline
 joins back on the row and multiplies into the weight.
 
-The other signals still run here because dense groups are
+The other signals still run here because dense groups and near-duplicates are
 found across the whole corpus (a campaign spans products and accounts); the design
 that moves them to the engine stage by stage, with the bound on what reaches one
 process, is docs/score.md "Trust on the engine". Until then the driver holds about 100

@@ -539,6 +539,24 @@ def passes(exact: FloatArray, threshold: float) -> BoolArray:
     return result
 
 
+def estimated_verdicts(
+    sig_a: np.ndarray, sig_b: np.ndarray, threshold: float = THRESHOLD, num_perm: int = NUM_PERM
+) -> tuple[BoolArray, BoolArray]:
+    """`verdicts` on the MinHash estimate of each pair (rows k of ``sig_a`` and ``sig_b``)."""
+    n = len(sig_a)
+    estimate = estimated_jaccard(np.concatenate([sig_a, sig_b]), np.arange(n), n + np.arange(n))
+    return verdicts(estimate, threshold, num_perm)
+
+
+def exact_passes(
+    texts_a: Sequence[object], texts_b: Sequence[object], threshold: float = THRESHOLD
+) -> BoolArray:
+    """`passes` on the exact Jaccard of each pair of texts (``texts_a[k]``, ``texts_b[k]``)."""
+    n = len(texts_a)
+    sets = ShingleSets([*texts_a, *texts_b], np.arange(2 * n))
+    return passes(sets.jaccard(np.arange(n), n + np.arange(n)), threshold)
+
+
 def accepted(
     sig_a: np.ndarray,
     sig_b: np.ndarray,
@@ -547,19 +565,16 @@ def accepted(
     num_perm: int = NUM_PERM,
 ) -> BoolArray:
     """Whether each candidate pair (row k of ``sig_a`` and ``sig_b``, with texts
-    ``texts[0][k]`` and ``texts[1][k]``) is an edge of `clusters`' graph: `verdicts` on
-    its MinHash estimate, the exact Jaccard of the texts for the borderline ones.
-    `clusters` checks a pair only while it would still join two clusters, which gives
-    the same clusters as checking every pair, as this does."""
-    n = len(sig_a)
-    i, j = np.arange(n), n + np.arange(n)
-    estimate = estimated_jaccard(np.concatenate([sig_a, sig_b]), i, j)
-    sure, borderline = verdicts(estimate, threshold, num_perm)
+    ``texts[0][k]`` and ``texts[1][k]``) is an edge of `clusters`' graph: sure by
+    `estimated_verdicts`, or borderline and `exact_passes`. `clusters` checks a pair
+    only while it would still join two clusters, which gives the same clusters as
+    checking every pair, as this does."""
+    sure, borderline = estimated_verdicts(sig_a, sig_b, threshold, num_perm)
     edge = sure.copy()
-    if borderline.any():
-        sets = ShingleSets([*texts[0], *texts[1]], np.arange(2 * n))
-        exact = sets.jaccard(i[borderline], j[borderline])
-        edge[borderline] = passes(exact, threshold)
+    at = np.flatnonzero(borderline).tolist()
+    if at:
+        pick = ([texts[0][k] for k in at], [texts[1][k] for k in at])
+        edge[borderline] = exact_passes(*pick, threshold)
     return edge
 
 

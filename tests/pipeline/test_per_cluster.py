@@ -1,13 +1,28 @@
-"""Copied text on the engine (`candor.pipeline.per_cluster`): its candidate pairs are
-`band_pairs`' exactly, big buckets included, and label propagation finds connected
-components. The conformance test against `analyse` is in test_score_stages.py."""
+"""Copied text on the engine (`candor.pipeline.per_cluster`) gives `copied_text`'s output
+bit for bit, on DuckDB and Spark; its candidate pairs are `band_pairs`' exactly, big
+buckets included, and label propagation finds connected components."""
+
+from pathlib import Path
 
 import ibis
 import numpy as np
 import pyarrow as pa
+import pytest
+from pipeline_helpers import run_score
+from test_score_stages import (
+    COPIED,
+    assert_same_output,
+    changed_book,
+    copied_texts,
+    varied_texts,
+)
 
 from candor.pipeline.per_cluster import BANDS, ROWS, Kept, candidates, components
+from candor.pipeline.stages import output_of
+from candor.pipeline.trust import collect, reviews_table
+from candor.trust.copies import copied_text
 from candor.trust.duplicates import WINDOW, band_keys, band_pairs, groups, row_keys
+from research.synthetic import candor_table, write
 
 
 def test_candidates_are_band_pairs_in_buckets_bigger_than_the_window() -> None:
@@ -51,3 +66,32 @@ def test_label_propagation_finds_connected_components() -> None:
     assert len(set(label.values())) == 3
     assert passes <= 100 + 1
     keep.release(*keep.tables)
+
+
+class Copies:
+    """A trust source that collects the valid reviews with copies computed on the engine
+    and by `copied_text` on them (trust 1 everywhere for the run itself)."""
+
+    def __call__(self, reviews: object) -> None:
+        columns = collect(reviews, ("copies",))  # type: ignore[arg-type]
+        self.table = reviews_table(columns)
+        self.on_engine = output_of("copies", columns)
+        self.here = copied_text(self.table)
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def test_copies_on_the_engine_are_copied_texts(tmp_path: Path, engine: str) -> None:
+    """A corpus with a campaign of near-duplicates, a chain A~B~C (A and C apart), a
+    doubled stock phrase, one account posting a text twice on one book, anonymous
+    copies and copies posted in the same second (test_score_stages.copied_texts)."""
+    table = changed_book(candor_table(300, 20, seed=11), seed=3)
+    titles, texts = varied_texts(len(table), seed=5)
+    table = table.set_column(table.schema.get_field_index("title"), "title", pa.array(titles))
+    table = table.set_column(table.schema.get_field_index("text"), "text", pa.array(texts))
+    table = copied_texts(table, seed=12)
+    found = Copies()
+    run_score(write(table, tmp_path / "in.parquet"), tmp_path / "out", engine=engine, trust=found)
+    assert_same_output(found.on_engine, found.here)
+    copied = found.here.flags["copied_text"]
+    ids = np.asarray(found.table.review_id, str)
+    assert sorted(ids[copied & np.char.startswith(ids, "copy")].tolist()) == sorted(COPIED)

@@ -341,7 +341,6 @@ def test_a_signal_runs_on_the_engine_only_with_the_signals_it_reads(
         "bursts",
         "lockstep",
         "changepoint",
-        "copies",
         "relevance",
         "text",
     )
@@ -357,7 +356,6 @@ def test_a_signal_runs_on_the_engine_only_with_the_signals_it_reads(
         "new_accounts",
         "behaviour",
         "lockstep",
-        "copies",
         "relevance",
         "text",
     )
@@ -366,7 +364,6 @@ def test_a_signal_runs_on_the_engine_only_with_the_signals_it_reads(
         "behaviour",
         "lockstep",
         "changepoint",
-        "copies",
         "relevance",
         "text",
     )
