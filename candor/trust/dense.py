@@ -170,14 +170,33 @@ def build_graph(reviews: Reviews) -> Graph:
     edge_of_review = edge_of_review.ravel()
     reviews_per_edge = np.bincount(edge_of_review, minlength=len(unique_pair))
     stars = np.bincount(edge_of_review, weights=reviews.rating, minlength=len(unique_pair))
-    product = (unique_pair % n_products).astype(np.int64)
+    return graph_of(
+        unique_pair // n_products,
+        unique_pair % n_products,
+        stars,
+        reviews_per_edge,
+        (reviews.n_reviewers, n_products),
+    )
+
+
+def graph_of(
+    reviewer: IntArray,
+    product: IntArray,
+    stars: np.ndarray,
+    reviews_per_edge: IntArray,
+    shape: tuple[int, int],
+) -> Graph:
+    """The graph of edges sorted by (account, product), given each edge's total stars and
+    number of reviews; ``shape``: the numbers of accounts and of products."""
+    n_reviewers, n_products = shape
+    product = product.astype(np.int64)
     degree = np.bincount(product, minlength=n_products)
     return Graph(
-        reviewer=(unique_pair // n_products).astype(np.int64),
+        reviewer=reviewer.astype(np.int64),
         product=product,
-        rating=stars / reviews_per_edge,
+        rating=stars.astype(np.float64) / reviews_per_edge,
         column_weight=1.0 / np.log(CAMOUFLAGE_C + degree),
-        n_reviewers=reviews.n_reviewers,
+        n_reviewers=n_reviewers,
         n_products=n_products,
     )
 
@@ -480,6 +499,16 @@ def pushed_reviews(
     return pushing
 
 
+def significant_blocks(graph: Graph) -> tuple[list[Block], float]:
+    """The candidate blocks denser than the null threshold, and the threshold (0.0 when
+    there is no candidate): all of the signal that needs the whole graph."""
+    blocks = candidate_blocks(graph)
+    if not blocks:
+        return [], 0.0
+    threshold = null_threshold(graph, max(block.density for block in blocks))
+    return [block for block in blocks if block.density > threshold], threshold
+
+
 def block_factor(density: float, threshold: float) -> float:
     """Trust a pushing review keeps: 0.1 at the threshold, less for denser blocks."""
     return float(
@@ -504,17 +533,13 @@ def dense_blocks(reviews: Reviews, consensus_weight: FloatArray | None = None) -
     out = empty_output(len(reviews))
     if len(reviews) == 0:
         return out
-    graph = build_graph(reviews)
-    blocks = candidate_blocks(graph)
+    blocks, threshold = significant_blocks(build_graph(reviews))
     if not blocks:
         return out
-    threshold = null_threshold(graph, max(block.density for block in blocks))
     spread = rating_spread(reviews)
     factor, flag = out.features[FACTOR], out.flags[CODE]
     accounts, products = out.numbers[CODE], out.numbers[CODE_PRODUCTS]
     for block in blocks:
-        if block.density <= threshold:
-            continue
         pushed = pushed_reviews(reviews, block, spread, consensus_weight) & ~flag
         group_accounts = len(np.unique(reviews.reviewer[pushed]))
         group_products = len(np.unique(reviews.product[pushed]))
