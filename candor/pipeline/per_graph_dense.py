@@ -15,8 +15,10 @@ densities and threshold, and its seeded shuffles draw the same null graphs.
 
 Bound: what reaches one process is four integers per edge, at most one edge a review,
 no texts. What is not moved yet: judging the blocks (`dense.pushed_reviews`) still
-reads the collected reviews; only the reviews of a significant block's products and a
-few corpus-level numbers (the rating spread, the outside mean) would need to.
+reads the collected reviews. It needs only the reviews of a significant block's
+products, with their burst weights, given the corpus's mean stars outside the block
+(``outside_mean``; exact from the engine's integer sums) and its rating spread (a mean
+over every review, whose summation order only the collected reviews give).
 """
 
 import ibis.expr.types as ir

@@ -207,15 +207,18 @@ def consensus_deviation(
     voting: BoolArray,
     n_products: int,
     weight: FloatArray | None = None,
+    prior: float | None = None,
 ) -> FloatArray:
     """Each rating minus its product's consensus: the (``weight``-ed) mean of the
     *other* voting ratings.
 
-    ``SHRINK`` pseudo-ratings at the voters' mean are added to every consensus, so that a
-    product with one or two other ratings does not get an extreme one.
+    ``SHRINK`` pseudo-ratings at ``prior`` (default: the voters' mean) are added to every
+    consensus, so that a product with one or two other ratings does not get an extreme
+    one.
     """
     votes = voting * (np.ones(len(rating)) if weight is None else weight)
-    prior = float(rating[voting].mean()) if voting.any() else float(rating.mean())
+    if prior is None:
+        prior = float(rating[voting].mean()) if voting.any() else float(rating.mean())
     total = np.bincount(product, weights=rating * votes, minlength=n_products)
     count = np.bincount(product, weights=votes, minlength=n_products)
     own = rating * votes  # a voter is left out of its own consensus
@@ -459,9 +462,18 @@ def product_push(
 
 
 def pushed_reviews(
-    reviews: Reviews, block: Block, spread: float, weight: FloatArray | None = None
+    reviews: Reviews,
+    block: Block,
+    spread: float,
+    weight: FloatArray | None = None,
+    outside_mean: float | None = None,
 ) -> BoolArray:
     """The block's reviews that push its products against the outside consensus.
+
+    ``outside_mean``: the mean stars of the corpus's reviews by accounts outside the
+    block (default: of ``reviews``, then the whole corpus). Given it, ``reviews`` need
+    only hold every review of the block's products, numbered as in the corpus: the
+    verdict on each of them is the same, and no other review can push.
 
     Deviations are from the consensus of accounts outside the block. Products with at
     least two block reviews and ``MIN_OUTSIDE`` reviews from outside it are judged. The
@@ -472,11 +484,12 @@ def pushed_reviews(
     least ``MIN_DEVIATION`` stars; when it pushes at least ``MIN_PRODUCTS`` products,
     those reviews are returned.
     """
-    is_member, is_product = members(block, reviews.n_reviewers, reviews.n_products)
-    by_member = is_member[reviews.reviewer]
-    inside = by_member & is_product[reviews.product]
+    by_member = np.isin(reviews.reviewer, block.reviewers)
+    inside = by_member & np.isin(reviews.product, block.products)
     rating = reviews.rating.astype(np.float64)
-    deviation = consensus_deviation(reviews.product, rating, ~by_member, reviews.n_products, weight)
+    deviation = consensus_deviation(
+        reviews.product, rating, ~by_member, reviews.n_products, weight, outside_mean
+    )
     push, unit_error = product_push(reviews, inside, deviation, by_member)
     block_count = np.bincount(reviews.product[inside], minlength=reviews.n_products)
     # A product with no readers outside the block has no consensus to push against: a
