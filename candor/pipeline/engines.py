@@ -9,6 +9,7 @@ Everything after that is the same Ibis expressions (`candor.pipeline.expressions
 Both run with the session time zone set to UTC, so a date without an offset is UTC.
 """
 
+import itertools
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -117,6 +118,50 @@ def int64(value: ir.IntegerValue) -> ir.IntegerValue:
     return result
 
 
+_KEPT = itertools.count(1)
+
+
+def materialize(table: ir.Table) -> ir.Table:
+    """``table`` computed once now and kept by its engine (DuckDB: a temporary table;
+    Spark: a cached view, in memory and on disk), for a result read more than once
+    whose computing is costly (Python UDFs). `release` drops it."""
+    backend = ibis.get_backend(table)
+    name = f"candor_kept_{os.getpid()}_{next(_KEPT)}"
+    if backend.name == "duckdb":
+        kept: ir.Table = backend.create_table(name, table, temp=True)
+        return kept
+    from pyspark import StorageLevel
+
+    backend._run_pre_execute_hooks(table)  # registers the UDFs the query calls
+    backend._session.sql(backend.compile(table)).createOrReplaceTempView(name)
+    backend._session.catalog.cacheTable(name, StorageLevel.MEMORY_AND_DISK)
+    backend._session.table(name).count()  # computed now, once
+    kept = backend.table(name)
+    return kept
+
+
+def release(table: ir.Table) -> None:
+    """Drop a table `materialize` kept, on DuckDB. Spark keeps it until the session
+    ends (spilling it to disk if memory runs short): uncaching it would make Spark
+    compute again, from the start, every cached table computed from it."""
+    backend = ibis.get_backend(table)
+    if backend.name == "duckdb":
+        backend.drop_table(table.get_name(), force=True)
+
+
+def arrow_table(backend: Any, table: pa.Table) -> ir.Table:
+    """A table computed here in Python as a table of ``backend`` (an Ibis backend).
+
+    Spark gets it as a DataFrame made straight from Arrow (Ibis's memtable would go
+    through pandas)."""
+    if backend.name == "duckdb":
+        return ibis.memtable(table)
+    name = f"candor_arrow_{os.getpid()}_{next(_KEPT)}"
+    backend._session.createDataFrame(table).createOrReplaceTempView(name)
+    result: ir.Table = backend.table(name)
+    return result
+
+
 @dataclass
 class Engine:
     name: str
@@ -146,16 +191,8 @@ class Engine:
         return self.backend.table(name)
 
     def from_arrow(self, table: pa.Table) -> ir.Table:
-        """A table computed here in Python (the trust table) as a table of the engine.
-
-        Spark gets it as a DataFrame made straight from Arrow (Ibis's memtable would go
-        through pandas)."""
-        if self.name == "duckdb":
-            return ibis.memtable(table)
-        self._views += 1
-        name = f"candor_arrow_{os.getpid()}_{self._views}"
-        self.session.createDataFrame(table).createOrReplaceTempView(name)
-        return self.backend.table(name)
+        """A table computed here in Python (`arrow_table`) as a table of the engine."""
+        return arrow_table(self.backend, table)
 
     def exact_sum(self, units: ir.FloatingValue) -> ir.IntegerValue:
         """The exact sum of ``units`` rounded to integers, as a 64-bit integer, for sums

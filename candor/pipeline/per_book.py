@@ -1,14 +1,17 @@
 """Stage B of trust on the engine (docs/score.md, "Trust on the engine"): a signal that
 tests each book on its own reviews, run on the engine in batches of whole books.
 
-So far the long-window change (`candor.trust.changepoint.long_change`). What its test of
-one book needs from the rest of the corpus (`changepoint.Context`) is the corpus's star
-counts (five numbers, counted on the engine and collected). Then the reviews are
-grouped into batches of whole books (by a hash of the book, so a book is never split),
-each batch's columns are collected into arrays, and a Python UDF calls `long_change` on
-them with that context; its per-review output comes back as rows (`unnest`) keyed by
-``_source, _line``. A book's output depends only on its own reviews and the context, so
-which books share a batch changes nothing.
+Here the long-window change (`candor.trust.changepoint.long_change`) and what every
+per-book signal shares (`book_batches`, `on_batches`, `cached`); off-topic text and
+bursts, whose context takes more passes, are `candor.pipeline.per_book_relevance` and
+`candor.pipeline.per_book_bursts`. What the change test of one book needs from the rest
+of the corpus (`changepoint.Context`) is the corpus's star counts (five numbers,
+counted on the engine and collected). Then the reviews are grouped into batches of
+whole books (by a hash of the book, so a book is never split), each batch's columns are
+collected into arrays, and a Python UDF calls `long_change` on them with that context;
+its per-review output comes back as rows (`unnest`) keyed by ``_source, _line``. A
+book's output depends only on its own reviews and the context, so which books share a
+batch changes nothing.
 """
 
 import inspect

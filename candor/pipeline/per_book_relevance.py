@@ -31,6 +31,7 @@ from candor.pipeline.stages import field_types, fields_of
 from candor.trust.relevance import (
     Context,
     document_frequency,
+    median_and_mad,
     relevance,
     scored_log_similarity,
 )
@@ -114,10 +115,16 @@ def engine_median(values: ir.Table) -> float | None:
 
 
 def pooled_median_and_mad(values: ir.Table) -> tuple[float, float] | None:
-    """`relevance.median_and_mad` of the column ``value`` of ``values``, on the engine."""
-    median = engine_median(values)
-    if median is None:
+    """`relevance.median_and_mad` of the column ``value`` of ``values``: of the values
+    themselves when there are at most `FETCH_ROWS` of them (one query), else narrowed
+    on the engine (`engine_median`); None for no values."""
+    count = int(values.count().to_pyarrow().as_py())
+    if count == 0:
         return None
+    if count <= FETCH_ROWS:
+        return median_and_mad(values.value.to_pyarrow().to_numpy())
+    median = engine_median(values)
+    assert median is not None
     with cached(values.select(value=(values.value - median).abs())) as deviation:
         mad = engine_median(deviation)
     assert mad is not None

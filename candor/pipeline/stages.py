@@ -11,6 +11,7 @@ cuts the rows into batches changes nothing.
 """
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -36,10 +37,10 @@ ENGINE_SIGNALS = (
 )
 """The signals `candor score` can run on the engine (`engine_signals`); `analyse` runs
 the others."""
-READS: dict[str, tuple[str, ...]] = {}
+READS: dict[str, tuple[str, ...]] = {"dense": ("bursts",)}
 """The signals whose output a signal reads in `analyse`: such a signal runs on the engine
-only when they do too, or do not run at all. None of the engine's signals reads another
-today (dense reads bursts, and neither has moved yet)."""
+only when they do too, or do not run at all; run on the driver, it gets their outputs
+collected from the engine (`candor.pipeline.trust.driver_rows`)."""
 
 
 def engine_signals(
@@ -74,19 +75,25 @@ def field_types(fields: Mapping[str, np.ndarray]) -> dt.Struct:
     return dt.Struct({field: KINDS[field.split(SEPARATOR)[1]] for field in fields})
 
 
-def output_of(name: str, columns: pa.Table) -> SignalOutput:
+def output_of(name: str, columns: pa.Table | Mapping[str, Sequence[Any]]) -> SignalOutput:
     """The `SignalOutput` of the signal ``name`` from its `fields_of` columns among
-    ``columns``: the inverse of `fields_of`."""
+    ``columns`` (a table, or one sequence per column): the inverse of `fields_of`."""
     output = SignalOutput(name=name)
     parts: dict[str, dict[str, np.ndarray]] = {
         "feature": output.features,
         "flag": output.flags,
         "number": output.numbers,
     }
-    for field in columns.column_names:
+    names = columns.column_names if isinstance(columns, pa.Table) else list(columns)
+    for field in names:
         signal, kind, key = [*field.split(SEPARATOR, 2), "", ""][:3]
         if signal == name and kind in parts:
-            values = columns[field].to_numpy(zero_copy_only=False)
+            column = columns[field]
+            values = (
+                column.to_numpy(zero_copy_only=False)
+                if isinstance(column, pa.ChunkedArray)
+                else np.asarray(column)
+            )
             parts[kind][key] = values.astype(bool if kind == "flag" else np.float64)
     return output
 

@@ -451,16 +451,29 @@ def combine(
 
     ``outputs``: any signals (metadata and text); features the model does not know are
     ignored, features it knows but that are absent contribute their training average.
+    Two steps, which `candor score` runs apart on its engine (`candor.pipeline.combined`):
+    `review_trust`, each review on its own features, then `bounded`, each book's
+    reviews together.
     """
     n = len(reviews)
-    if model is None:
-        model = shipped_model()
     for output in outputs:
         for name, values in output.features.items():
             if len(values) != n:
                 raise ValueError(f"{output.name}.{name}: {len(values)} values for {n} reviews")
-    table = feature_table(outputs)
-    ordinary = ordinary_reader(table, reviews) if "single_review" in table else table
+    trust = review_trust(feature_table(outputs), reviews.verified, model)
+    merged = merged_reasons(outputs, n)
+    return bounded(trust, reviews.verified, reviews.product, reviews.time, merged), merged
+
+
+def review_trust(
+    table: Mapping[str, FloatArray], verified: BoolArray, model: Combiner | None = None
+) -> FloatArray:
+    """Each review's trust before bounded influence, from its own features (``table``,
+    `feature_table`) and verified flag alone: the same for a review in any batch."""
+    if model is None:
+        model = shipped_model()
+    n = len(verified)
+    ordinary = ordinary_reader(table, verified) if "single_review" in table else table
     ordinary_spam = model.spam_probability(ordinary, n)  # once: it serves two terms
     reference = _genuine(ordinary_spam)
     # What the account adds, and what the text adds, each against that ordinary reader:
@@ -470,17 +483,28 @@ def combine(
     if "single_review" not in table:  # no account features: nothing against the account
         account = np.ones(n)
     trust = account * text * evidence_factors(table, n)
-    trust = np.clip(np.minimum(trust, caps(table, n)), 0.0, 1.0)
-    merged = merged_reasons(outputs, n)
-    share, block_size, history = influence.bounded_influence(
-        trust, reviews.verified, reviews.product, reviews.time
-    )
-    bounded = share < 1.0
-    merged.flags[influence.CODE] = bounded
-    merged.numbers[influence.CODE] = np.where(bounded, block_size, 0.0)
-    merged.numbers[f"{influence.CODE}_history"] = np.where(bounded, history, 0.0)
+    result: FloatArray = np.clip(np.minimum(trust, caps(table, n)), 0.0, 1.0)
+    return result
+
+
+def bounded(
+    trust: FloatArray,
+    verified: BoolArray,
+    product: IntArray,
+    time: IntArray,
+    merged: SignalOutput,
+) -> FloatArray:
+    """``trust`` (`review_trust`) after bounded influence (`influence.bounded_influence`:
+    a book's reviews together), which adds its flag and numbers to ``merged``; the
+    reviews of one book give the same whatever other books are in ``product``."""
+    share, block_size, history = influence.bounded_influence(trust, verified, product, time)
+    hit = share < 1.0
+    merged.flags[influence.CODE] = hit
+    merged.numbers[influence.CODE] = np.where(hit, block_size, 0.0)
+    merged.numbers[f"{influence.CODE}_history"] = np.where(hit, history, 0.0)
     merged.numbers[f"{influence.CODE}_share"] = share
-    return trust * share, merged
+    result: FloatArray = trust * share
+    return result
 
 
 def genuine_probability(
@@ -499,15 +523,15 @@ def _genuine(spam: FloatArray, text_terms: FloatArray | None = None) -> FloatArr
     return result
 
 
-def ordinary_reader(table: Mapping[str, FloatArray], reviews: Reviews) -> dict[str, FloatArray]:
+def ordinary_reader(table: Mapping[str, FloatArray], verified: BoolArray) -> dict[str, FloatArray]:
     """The feature table of the same reviews written by ordinary single-review accounts
     (`behaviour.as_single_review_account`), in no lockstep group."""
-    ordinary = behaviour_module.as_single_review_account(dict(table), reviews.verified)
+    ordinary = behaviour_module.as_single_review_account(dict(table), verified)
     # Not in lockstep with anyone; the core number is the graph around the review's own
     # cells, which a single-review account has too.
     for name in ("lockstep_others", "lockstep_shared", "lockstep_member"):
         if name in ordinary:
-            ordinary[name] = np.zeros(len(reviews))
+            ordinary[name] = np.zeros(len(verified))
     return ordinary
 
 

@@ -10,7 +10,7 @@ partial analysis is a weaker one on the same scale.
 """
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from candor.trust.behaviour import behaviour
@@ -84,16 +84,25 @@ class TrustResult:
         self, i: int, noun: tuple[str, str] = ("book", "books")
     ) -> list[tuple[str, str]]:
         """`reasons` then the notes (``text_truncated``) for review ``i``."""
-        found = self.reasons(i, noun)
-        truncated = self.truncated
-        if truncated is not None and truncated[i]:
-            found.append((TRUNCATED, truncation_note(float(self.merged.numbers[TRUNCATED][i]))))
-        return found
+        return reasons_and_notes(self.merged, i, noun)
 
     @property
     def truncated(self) -> BoolArray | None:
         """Which texts were analysed on their beginning only (None: text not analysed)."""
         return self.merged.flags.get("text_truncated")
+
+
+def reasons_and_notes(
+    merged: SignalOutput, i: int, noun: tuple[str, str] = ("book", "books")
+) -> list[tuple[str, str]]:
+    """``(code, sentence)`` for review ``i``: its reasons (`coded_reasons` of the merged
+    flags and numbers of `combine`), most serious first, then the notes
+    (``text_truncated``)."""
+    found = coded_reasons(merged, i, noun)
+    truncated = merged.flags.get(TRUNCATED)
+    if truncated is not None and truncated[i]:
+        found.append((TRUNCATED, truncation_note(float(merged.numbers[TRUNCATED][i]))))
+    return found
 
 
 def _signals(text_model: TextModel | None, now: float | None) -> dict[str, Signal]:
@@ -109,6 +118,48 @@ def _signals(text_model: TextModel | None, now: float | None) -> dict[str, Signa
         "relevance": relevance,
         "text": lambda reviews: text_signal(reviews, text_model),
     }
+
+
+def ran_signals(
+    signals: Sequence[str], has_text: bool, computed: Collection[str] = ()
+) -> tuple[str, ...]:
+    """Which of ``signals`` `analyse` runs or takes as ``computed``: the text signals it
+    runs only when the reviews carry text."""
+    return tuple(
+        name for name in signals if has_text or name not in TEXT_SIGNALS or name in computed
+    )
+
+
+def signal_outputs(
+    reviews: Reviews,
+    signals: Sequence[str] = ALL_SIGNALS,
+    *,
+    text_model: TextModel | None = None,
+    now: float | None = None,
+    computed: Mapping[str, SignalOutput] | None = None,
+    seconds: dict[str, float] | None = None,
+) -> list[SignalOutput]:
+    """The outputs of ``signals`` (`ran_signals` of them) over ``reviews``, in order, before
+    they are combined; ``computed`` as in `analyse`; each signal's time in ``seconds``."""
+    available = _signals(text_model, now)
+    unknown = [name for name in signals if name not in available]
+    if unknown:
+        raise ValueError(f"signals: unknown {unknown}; choose from {list(ALL_SIGNALS)}")
+    given = dict(computed or {})
+    outputs: list[SignalOutput] = []
+    for name in ran_signals(signals, reviews.text is not None, given):
+        if name in given:
+            outputs.append(given[name])
+            continue
+        started = time.perf_counter()
+        if name == "dense":  # judged against a consensus without the bursts found
+            explained = feature_table(outputs).get(EXPLAINED)
+            outputs.append(dense_blocks(reviews, explained))
+        else:
+            outputs.append(available[name](reviews))
+        if seconds is not None:
+            seconds[name] = time.perf_counter() - started
+    return outputs
 
 
 def analyse(
@@ -129,33 +180,15 @@ def analyse(
     text classifier on the engine, `candor.pipeline.stages`); they are used as given,
     in their place in ``signals``, and not run again.
     """
-    available = _signals(text_model, now)
-    unknown = [name for name in signals if name not in available]
-    if unknown:
-        raise ValueError(f"signals: unknown {unknown}; choose from {list(ALL_SIGNALS)}")
-    given = dict(computed or {})
     seconds: dict[str, float] = {}
-    outputs: list[SignalOutput] = []
-    ran: list[str] = []
-    for name in signals:
-        if name in given:
-            outputs.append(given[name])
-            ran.append(name)
-            continue
-        if name in TEXT_SIGNALS and reviews.text is None:
-            continue
-        started = time.perf_counter()
-        if name == "dense":  # judged against a consensus without the bursts found
-            explained = feature_table(outputs).get(EXPLAINED)
-            outputs.append(dense_blocks(reviews, explained))
-        else:
-            outputs.append(available[name](reviews))
-        seconds[name] = time.perf_counter() - started
-        ran.append(name)
+    outputs = signal_outputs(
+        reviews, signals, text_model=text_model, now=now, computed=computed, seconds=seconds
+    )
     started = time.perf_counter()
     trust, merged = combine(reviews, outputs, model)
     seconds["combine"] = time.perf_counter() - started
-    return TrustResult(trust=trust, merged=merged, signals=tuple(ran), seconds=seconds)
+    ran = ran_signals(signals, reviews.text is not None, tuple(computed or ()))
+    return TrustResult(trust=trust, merged=merged, signals=ran, seconds=seconds)
 
 
 __all__ = [
@@ -167,5 +200,8 @@ __all__ = [
     "TRUNCATED",
     "TrustResult",
     "analyse",
+    "ran_signals",
+    "reasons_and_notes",
     "review_text",
+    "signal_outputs",
 ]

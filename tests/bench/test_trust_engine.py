@@ -21,6 +21,6 @@ def test_both_paths_score_the_same_and_the_report_says_so(
     assert on_engine == (
         "new_accounts and behaviour and bursts and lockstep and changepoint and relevance and text"
     )
-    assert f"where the engine runs {on_engine} (" in report
+    assert f"where the engine runs\n{on_engine}, then combines" in report
     assert report.count("| 1 |") == 1 and report.count("| 2 |") == 1
     assert "trust: 2,000 reviews analysed" in report

@@ -303,10 +303,11 @@ def test_candor_score_writes_the_same_files_with_signals_on_the_engine_or_not(
 ):
     table = changed_book(candor_table(300, 20, seed=4), seed=9)
     data = write(table, tmp_path / "in.parquet")
-    here = run_score(data, tmp_path / "here", trust=CorpusTrust(signals, on_engine=()))
+    here_trust = CorpusTrust(signals, on_engine=(), combine_here=True)
+    here = run_score(data, tmp_path / "here", trust=here_trust)
     engine = run_score(data, tmp_path / "engine", trust=CorpusTrust(signals))
-    assert here.summary.trust is not None and "collect and" not in here.summary.trust
+    assert here.summary.trust is not None and "on the engine" not in here.summary.trust
     assert engine.summary.trust is not None
-    assert f"collect and {' and '.join(engine_signals(signals))} " in engine.summary.trust
+    assert f"{' and '.join(engine_signals(signals))} on the engine " in engine.summary.trust
     assert engine.reviews == here.reviews and engine.products == here.products
     assert any(review["reasons"] for review in engine.reviews)
