@@ -36,7 +36,9 @@ ENGINE_SIGNALS = (
     "text",
 )
 """The signals `candor score` can run on the engine (`engine_signals`); `analyse` runs
-the others."""
+the others. Copies is built (`candor.pipeline.per_cluster`) but not here yet: on
+generated corpora its candidate pairs cost far more on the engine than on one process
+(docs/score.md, stage D)."""
 READS: dict[str, tuple[str, ...]] = {"dense": ("bursts",)}
 """The signals whose output a signal reads in `analyse`: such a signal runs on the engine
 only when they do too, or do not run at all; run on the driver, it gets their outputs

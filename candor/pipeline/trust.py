@@ -78,6 +78,7 @@ from candor.pipeline.engines import arrow_table, materialize, release
 from candor.pipeline.per_book import change_rows
 from candor.pipeline.per_book_bursts import bursts_rows
 from candor.pipeline.per_book_relevance import relevance_rows
+from candor.pipeline.per_cluster import copies_rows
 from candor.pipeline.per_graph import lockstep_rows
 from candor.pipeline.per_reviewer import (
     Corpus,
@@ -133,10 +134,13 @@ ENGINE_ROWS: dict[str, Callable[[ir.Table], ir.Table]] = {
     "changepoint": change_rows,
     "relevance": relevance_rows,
     "text": text_rows,
+    "copies": copies_rows,
 }
 """Per signal of `stages.ENGINE_SIGNALS`: its `fields_of` columns for every review of the
 valid reviews, keyed by ``_source, _line``, computed on the engine. A signal that moves
-to the engine adds itself here and there; nothing else changes."""
+to the engine adds itself here and there; nothing else changes. (Copies is here but not
+in `ENGINE_SIGNALS` yet: `collect` runs it on the engine when asked, for its
+conformance test; docs/score.md stage D says why it is not on.)"""
 
 
 @dataclass

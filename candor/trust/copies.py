@@ -99,18 +99,35 @@ def without_stock_phrases(labels: IntArray, texts: Sequence[object]) -> IntArray
     return labels
 
 
+def copies_in(
+    labels: IntArray, time: IntArray, reviewer: IntArray, product: IntArray
+) -> tuple[BoolArray, FloatArray]:
+    """Which reviews are copies, and the size of each one's cluster, from cluster labels
+    (equal labels: one cluster) and each review's time, account and book codes, rows in
+    input order. Only equalities of labels and codes count, so the rows of whole clusters
+    give the same answer for them as the whole corpus."""
+    _, _, cluster = groups(labels)
+    size = np.bincount(cluster).astype(np.float64)[cluster]
+    author = reviewer * (int(product.max()) + 1) + product  # one key per (account, book)
+    return ~originals(cluster, time, author), size
+
+
+def copy_output(copied: BoolArray, cluster_size: FloatArray) -> SignalOutput:
+    """The signal's output for reviews found ``copied`` in clusters of ``cluster_size``."""
+    return _output(np.where(copied, COPY_FACTOR, 1.0), copied, cluster_size)
+
+
 def copied_text(reviews: Reviews) -> SignalOutput:
     """``copy_factor`` and the ``copied_text`` flag for every review (see module doc)."""
     n = len(reviews)
     if reviews.text is None or n == 0:
-        return _output(np.ones(n), np.zeros(n, dtype=bool), np.zeros(n))
+        return copy_output(np.zeros(n, dtype=bool), np.zeros(n))
     labels, _ = clusters(reviews.text)  # texts too short to compare keep labels of their own
     labels = without_stock_phrases(labels, reviews.text)
-    _, _, cluster = groups(labels)
-    size = np.bincount(cluster).astype(np.float64)[cluster]
-    product = np.asarray(reviews.product, dtype=np.int64)
-    reviewer = np.asarray(reviews.reviewer, dtype=np.int64)
-    author = reviewer * (int(product.max()) + 1) + product  # one key per (account, book)
-    copied = ~originals(cluster, np.asarray(reviews.time, dtype=np.int64), author)
-    factor = np.where(copied, COPY_FACTOR, 1.0)
-    return _output(factor, copied, size)
+    copied, size = copies_in(
+        labels,
+        np.asarray(reviews.time, dtype=np.int64),
+        np.asarray(reviews.reviewer, dtype=np.int64),
+        np.asarray(reviews.product, dtype=np.int64),
+    )
+    return copy_output(copied, size)

@@ -170,14 +170,33 @@ def build_graph(reviews: Reviews) -> Graph:
     edge_of_review = edge_of_review.ravel()
     reviews_per_edge = np.bincount(edge_of_review, minlength=len(unique_pair))
     stars = np.bincount(edge_of_review, weights=reviews.rating, minlength=len(unique_pair))
-    product = (unique_pair % n_products).astype(np.int64)
+    return graph_of(
+        unique_pair // n_products,
+        unique_pair % n_products,
+        stars,
+        reviews_per_edge,
+        (reviews.n_reviewers, n_products),
+    )
+
+
+def graph_of(
+    reviewer: IntArray,
+    product: IntArray,
+    stars: np.ndarray,
+    reviews_per_edge: IntArray,
+    shape: tuple[int, int],
+) -> Graph:
+    """The graph of edges sorted by (account, product), given each edge's total stars and
+    number of reviews; ``shape``: the numbers of accounts and of products."""
+    n_reviewers, n_products = shape
+    product = product.astype(np.int64)
     degree = np.bincount(product, minlength=n_products)
     return Graph(
-        reviewer=(unique_pair // n_products).astype(np.int64),
+        reviewer=reviewer.astype(np.int64),
         product=product,
-        rating=stars / reviews_per_edge,
+        rating=stars.astype(np.float64) / reviews_per_edge,
         column_weight=1.0 / np.log(CAMOUFLAGE_C + degree),
-        n_reviewers=reviews.n_reviewers,
+        n_reviewers=n_reviewers,
         n_products=n_products,
     )
 
@@ -188,15 +207,18 @@ def consensus_deviation(
     voting: BoolArray,
     n_products: int,
     weight: FloatArray | None = None,
+    prior: float | None = None,
 ) -> FloatArray:
     """Each rating minus its product's consensus: the (``weight``-ed) mean of the
     *other* voting ratings.
 
-    ``SHRINK`` pseudo-ratings at the voters' mean are added to every consensus, so that a
-    product with one or two other ratings does not get an extreme one.
+    ``SHRINK`` pseudo-ratings at ``prior`` (default: the voters' mean) are added to every
+    consensus, so that a product with one or two other ratings does not get an extreme
+    one.
     """
     votes = voting * (np.ones(len(rating)) if weight is None else weight)
-    prior = float(rating[voting].mean()) if voting.any() else float(rating.mean())
+    if prior is None:
+        prior = float(rating[voting].mean()) if voting.any() else float(rating.mean())
     total = np.bincount(product, weights=rating * votes, minlength=n_products)
     count = np.bincount(product, weights=votes, minlength=n_products)
     own = rating * votes  # a voter is left out of its own consensus
@@ -440,9 +462,18 @@ def product_push(
 
 
 def pushed_reviews(
-    reviews: Reviews, block: Block, spread: float, weight: FloatArray | None = None
+    reviews: Reviews,
+    block: Block,
+    spread: float,
+    weight: FloatArray | None = None,
+    outside_mean: float | None = None,
 ) -> BoolArray:
     """The block's reviews that push its products against the outside consensus.
+
+    ``outside_mean``: the mean stars of the corpus's reviews by accounts outside the
+    block (default: of ``reviews``, then the whole corpus). Given it, ``reviews`` need
+    only hold every review of the block's products, numbered as in the corpus: the
+    verdict on each of them is the same, and no other review can push.
 
     Deviations are from the consensus of accounts outside the block. Products with at
     least two block reviews and ``MIN_OUTSIDE`` reviews from outside it are judged. The
@@ -453,11 +484,12 @@ def pushed_reviews(
     least ``MIN_DEVIATION`` stars; when it pushes at least ``MIN_PRODUCTS`` products,
     those reviews are returned.
     """
-    is_member, is_product = members(block, reviews.n_reviewers, reviews.n_products)
-    by_member = is_member[reviews.reviewer]
-    inside = by_member & is_product[reviews.product]
+    by_member = np.isin(reviews.reviewer, block.reviewers)
+    inside = by_member & np.isin(reviews.product, block.products)
     rating = reviews.rating.astype(np.float64)
-    deviation = consensus_deviation(reviews.product, rating, ~by_member, reviews.n_products, weight)
+    deviation = consensus_deviation(
+        reviews.product, rating, ~by_member, reviews.n_products, weight, outside_mean
+    )
     push, unit_error = product_push(reviews, inside, deviation, by_member)
     block_count = np.bincount(reviews.product[inside], minlength=reviews.n_products)
     # A product with no readers outside the block has no consensus to push against: a
@@ -478,6 +510,16 @@ def pushed_reviews(
         return np.zeros(len(reviews), bool)
     pushing: BoolArray = with_push & pushed_product[reviews.product]
     return pushing
+
+
+def significant_blocks(graph: Graph) -> tuple[list[Block], float]:
+    """The candidate blocks denser than the null threshold, and the threshold (0.0 when
+    there is no candidate): all of the signal that needs the whole graph."""
+    blocks = candidate_blocks(graph)
+    if not blocks:
+        return [], 0.0
+    threshold = null_threshold(graph, max(block.density for block in blocks))
+    return [block for block in blocks if block.density > threshold], threshold
 
 
 def block_factor(density: float, threshold: float) -> float:
@@ -504,17 +546,13 @@ def dense_blocks(reviews: Reviews, consensus_weight: FloatArray | None = None) -
     out = empty_output(len(reviews))
     if len(reviews) == 0:
         return out
-    graph = build_graph(reviews)
-    blocks = candidate_blocks(graph)
+    blocks, threshold = significant_blocks(build_graph(reviews))
     if not blocks:
         return out
-    threshold = null_threshold(graph, max(block.density for block in blocks))
     spread = rating_spread(reviews)
     factor, flag = out.features[FACTOR], out.flags[CODE]
     accounts, products = out.numbers[CODE], out.numbers[CODE_PRODUCTS]
     for block in blocks:
-        if block.density <= threshold:
-            continue
         pushed = pushed_reviews(reviews, block, spread, consensus_weight) & ~flag
         group_accounts = len(np.unique(reviews.reviewer[pushed]))
         group_products = len(np.unique(reviews.product[pushed]))

@@ -313,13 +313,22 @@ def to_minhash(text: str, num_perm: int = NUM_PERM, seed: int = SEED) -> MinHash
     return m
 
 
-def _row_keys(block: np.ndarray) -> np.ndarray:
+def row_keys(block: np.ndarray) -> np.ndarray:
     """A 64-bit key per row of a uint32 matrix (equal rows -> equal keys)."""
     key = np.zeros(block.shape[0], dtype=np.uint64)
     for col in range(block.shape[1]):
         key *= _POLY
         key ^= block[:, col].astype(np.uint64)
     return key
+
+
+def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """The LSH bucket of each signature in each band: ``row_keys`` of its ``rows`` values
+    there, shape (len(sig), bands), uint64."""
+    keys = np.empty((sig.shape[0], bands), dtype=np.uint64)
+    for band in range(bands):
+        keys[:, band] = row_keys(sig[:, band * rows : (band + 1) * rows])
+    return keys
 
 
 def band_pairs(
@@ -329,7 +338,7 @@ def band_pairs(
     bucket, except that in a bucket of more than ``window`` reviews each is paired only
     with the next ``window - 1`` (in index order)."""
     n = sig.shape[0]
-    key = _row_keys(sig[:, band * rows : (band + 1) * rows])
+    key = band_keys(sig[:, band * rows : (band + 1) * rows], 1, rows)[:, 0]
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
     bucket = np.concatenate([[0], np.cumsum(sorted_key[1:] != sorted_key[:-1])])
@@ -470,7 +479,7 @@ def clusters(
         return labels, eligible
     # identical signatures (in practice identical texts) join without further checks;
     # LSH runs on one representative per distinct signature
-    _, rep_pos, rep_of = groups(_row_keys(sig))
+    _, rep_pos, rep_of = groups(row_keys(sig))
     bands, rows = lsh_params(threshold, num_perm)
     sets = ShingleSets(texts, index)
     reps = sig[rep_pos]
@@ -478,7 +487,6 @@ def clusters(
     # MinHash settles the clear cases (3 standard errors from the threshold); borderline
     # pairs get the exact Jaccard of their shingles, but only those that would join two
     # clusters not yet joined (see _verify), so a dense campaign costs few exact checks.
-    error = 3.0 * np.sqrt(threshold * (1.0 - threshold) / num_perm)
     edges_i: list[IntArray] = []
     edges_j: list[IntArray] = []
     component = np.arange(m, dtype=np.int64)
@@ -490,10 +498,10 @@ def clusters(
         key = distinct(np.minimum(i, j)[outside] * m + np.maximum(i, j)[outside])
         i, j = key // m, key % m
         estimate = estimated_jaccard(reps, i, j)
-        sure = estimate >= threshold + error
+        sure, borderline = verdicts(estimate, threshold, num_perm)
         edges_i.append(i[sure])
         edges_j.append(j[sure])
-        unsure = np.flatnonzero(~sure & (estimate >= threshold - error))
+        unsure = np.flatnonzero(borderline)
         unsure = unsure[np.argsort(-estimate[unsure], kind="stable")]
         if sure.any():
             component = _components(m, np.concatenate(edges_i), np.concatenate(edges_j))
@@ -514,6 +522,60 @@ def clusters(
     np.minimum.at(first, component, np.arange(count))
     labels[index] = index[first[component]]
     return labels, eligible
+
+
+def verdicts(estimate: FloatArray, threshold: float, num_perm: int) -> tuple[BoolArray, BoolArray]:
+    """Which candidate pairs their MinHash estimate accepts outright (>= threshold + 3
+    standard errors) and which are borderline (within 3 standard errors below that or
+    above the threshold - 3 SE: `passes` decides); the rest are not near-duplicates."""
+    error = 3.0 * np.sqrt(threshold * (1.0 - threshold) / num_perm)
+    sure = estimate >= threshold + error
+    return sure, ~sure & (estimate >= threshold - error)
+
+
+def passes(exact: FloatArray, threshold: float) -> BoolArray:
+    """Whether a borderline pair's exact Jaccard reaches the threshold (to rounding)."""
+    result: BoolArray = exact >= threshold - 1e-12
+    return result
+
+
+def estimated_verdicts(
+    sig_a: np.ndarray, sig_b: np.ndarray, threshold: float = THRESHOLD, num_perm: int = NUM_PERM
+) -> tuple[BoolArray, BoolArray]:
+    """`verdicts` on the MinHash estimate of each pair (rows k of ``sig_a`` and ``sig_b``)."""
+    n = len(sig_a)
+    estimate = estimated_jaccard(np.concatenate([sig_a, sig_b]), np.arange(n), n + np.arange(n))
+    return verdicts(estimate, threshold, num_perm)
+
+
+def exact_passes(
+    texts_a: Sequence[object], texts_b: Sequence[object], threshold: float = THRESHOLD
+) -> BoolArray:
+    """`passes` on the exact Jaccard of each pair of texts (``texts_a[k]``, ``texts_b[k]``)."""
+    n = len(texts_a)
+    sets = ShingleSets([*texts_a, *texts_b], np.arange(2 * n))
+    return passes(sets.jaccard(np.arange(n), n + np.arange(n)), threshold)
+
+
+def accepted(
+    sig_a: np.ndarray,
+    sig_b: np.ndarray,
+    texts: tuple[Sequence[object], Sequence[object]],
+    threshold: float = THRESHOLD,
+    num_perm: int = NUM_PERM,
+) -> BoolArray:
+    """Whether each candidate pair (row k of ``sig_a`` and ``sig_b``, with texts
+    ``texts[0][k]`` and ``texts[1][k]``) is an edge of `clusters`' graph: sure by
+    `estimated_verdicts`, or borderline and `exact_passes`. `clusters` checks a pair
+    only while it would still join two clusters, which gives the same clusters as
+    checking every pair, as this does."""
+    sure, borderline = estimated_verdicts(sig_a, sig_b, threshold, num_perm)
+    edge = sure.copy()
+    at = np.flatnonzero(borderline).tolist()
+    if at:
+        pick = ([texts[0][k] for k in at], [texts[1][k] for k in at])
+        edge[borderline] = exact_passes(*pick, threshold)
+    return edge
 
 
 @dataclass(frozen=True)
@@ -556,7 +618,7 @@ def _verify_borderline(
         attempt += 1
         batch, unsure = unsure[pick], np.delete(unsure, pick)
         exact = sets.jaccard(rep_pos[i[batch]], rep_pos[j[batch]])
-        passed = batch[exact >= threshold - 1e-12]
+        passed = batch[passes(exact, threshold)]
         if len(passed):
             edges_i.append(i[passed])
             edges_j.append(j[passed])

@@ -17,6 +17,8 @@ from candor.pipeline.stages import ENGINE_SIGNALS, engine_outputs, engine_signal
 from candor.pipeline.trust import CorpusTrust, collect, reviews_table
 from candor.trust.behaviour import behaviour
 from candor.trust.changepoint import long_change
+from candor.trust.copies import copied_text
+from candor.trust.duplicates import THRESHOLD, ShingleSets, clusters
 from candor.trust.live import new_account_signal
 from candor.trust.lockstep import lockstep
 from candor.trust.relevance import (
@@ -96,6 +98,7 @@ class BothWays:
             "changepoint": long_change(table),
             "lockstep": lockstep(table),
             "relevance": relevance(table),
+            "copies": copied_text(table),
         }
 
 
@@ -211,12 +214,77 @@ def lockstep_ring(table: pa.Table, seed: int) -> pa.Table:
     return pa.concat_tables([table, ring.cast(table.schema)])
 
 
+def chain(rng: np.random.Generator) -> list[str]:
+    """Three texts, each a few words from the one before: A~B and B~C are near-duplicates,
+    A and C are not (`test_the_copies_corpus_has_a_chain` checks)."""
+    first = list(rng.choice(WORDS, 80))
+    second = [("novel" if k % 16 == 0 else word) for k, word in enumerate(first)]
+    third = [("page" if k % 16 == 8 else word) for k, word in enumerate(second)]
+    return [" ".join(words) for words in (first, second, third)]
+
+
+def copied_texts(table: pa.Table, seed: int) -> pa.Table:
+    """``table`` and texts copied across accounts and books: one text posted by 10
+    accounts with 0-3 words changed, the first two in one second (row order decides);
+    a chain (`chain`) by three accounts; a doubled stock phrase ("Works as expected.")
+    by five; one account posting a text twice on one book before another account
+    copies it; two anonymous reviews with one text."""
+    rng = np.random.default_rng(seed)
+    template = list(rng.choice(WORDS, 50))
+    rows: list[tuple[str | None, str, str, float]] = []  # account, book, text, day
+    for k in range(10):
+        words = template.copy()
+        for at in rng.integers(0, 50, k % 4):
+            words[at] = str(rng.choice(WORDS))
+        rows.append((f"campaign{k}", f"copied{k % 5}", " ".join(words), k + 0.5 - 0.4 * (k == 1)))
+    rows += [
+        (f"chain{k}", f"copied{k}", text, 20 + k)
+        for k, text in enumerate(chain(np.random.default_rng(seed)))
+    ]
+    rows += [
+        (f"stock{k}", f"copied{k}", "Works as expected. Works as expected.", 30 + k)
+        for k in range(5)
+    ]
+    twice = " ".join(rng.choice(WORDS, 30))
+    rows += [("twice", "copied3", twice, 40), ("twice", "copied3", twice, 41)]
+    rows += [
+        ("later", "copied4", twice, 42),
+        (None, "copied0", twice[::-1], 50),
+        (None, "copied1", twice[::-1], 51),
+    ]
+    n = len(rows)
+    start = int(table["created_at"].cast(pa.int64()).to_numpy().min())
+    day = 86_400 * 1_000_000
+    copies = pa.table(
+        {
+            "review_id": [f"copy{i}" for i in range(n)],
+            "product_id": [book for _, book, _, _ in rows],
+            "reviewer_id": pa.array([account for account, _, _, _ in rows], pa.string()),
+            "rating": [5] * n,
+            "created_at": pa.array([start + int(at * day) for _, _, _, at in rows])
+            .cast(pa.timestamp("us"))
+            .cast(pa.timestamp("us", tz="UTC")),
+            "verified_purchase": [False] * n,
+            "helpful_votes": [0] * n,
+            "title": [None] * n,
+            "text": [text for _, _, text, _ in rows],
+        }
+    )
+    return pa.concat_tables([table, copies.cast(table.schema)])
+
+
+COPIED = ["copy" + str(i) for i in (*range(1, 10), 11, 12, 20, 22)]
+"""The reviews of `copied_texts` that are copies: the campaign's but the first (row 0,
+posted in the same second as row 1 but before it in the file), the chain's last two,
+the account that copied the text posted twice, and the second anonymous review."""
+
+
 def run_both_ways(tmp_path: Path, engine: str) -> BothWays:
     table = lockstep_ring(changed_book(candor_table(450, 30, seed=11), seed=3), seed=7)
     titles, texts = varied_texts(len(table), seed=5)
     table = table.set_column(table.schema.get_field_index("title"), "title", pa.array(titles))
     table = table.set_column(table.schema.get_field_index("text"), "text", pa.array(texts))
-    table = off_topic_book(table, seed=8)
+    table = copied_texts(off_topic_book(table, seed=8), seed=12)
     both = BothWays()
     run_score(write(table, tmp_path / "in.parquet"), tmp_path / "out", engine=engine, trust=both)
     return both
@@ -243,6 +311,10 @@ def test_signals_on_the_engine_are_the_ones_analyse_runs(tmp_path: Path, engine:
     # a lockstep ring, and accounts left out of the candidate graph (`per_graph`)
     ring = np.char.startswith(np.asarray(both.review_ids, str), "ring")
     assert flags["lockstep"][ring].sum() >= 40 and not flags["lockstep"][~ring].any()
+    # copies: a campaign, a chain, stock phrases, one account twice, ties in time
+    ids = np.asarray(both.review_ids, str)
+    copied = ids[flags["copied_text"] & np.char.startswith(ids, "copy")]
+    assert sorted(copied.tolist()) == sorted(COPIED)
     assert_same_result(both.on_engine, both.here)
 
 
@@ -272,7 +344,7 @@ def test_a_signal_runs_on_the_engine_only_with_the_signals_it_reads(
         "relevance",
         "text",
     )
-    assert engine_signals(("changepoint", "copies")) == ("changepoint",)
+    assert engine_signals(("changepoint", "dense")) == ("changepoint",)
     assert engine_signals(WITHOUT_BURSTS, wanted=("text",)) == ("text",)
     assert engine_signals(ALL_SIGNALS, wanted=()) == ()
     # were the change test to read bursts and bursts not on the engine, it would stay off
@@ -311,3 +383,13 @@ def test_candor_score_writes_the_same_files_with_signals_on_the_engine_or_not(
     assert f"{' and '.join(engine_signals(signals))} on the engine " in engine.summary.trust
     assert engine.reviews == here.reviews and engine.products == here.products
     assert any(review["reasons"] for review in engine.reviews)
+
+
+def test_the_copies_corpus_has_a_chain() -> None:
+    """`chain`'s texts (as `copied_texts` makes them, seed 12) form one cluster through
+    the middle one only."""
+    texts = chain(np.random.default_rng(12))
+    sets = ShingleSets(texts, np.arange(3))
+    ab, bc, ac = sets.jaccard(np.array([0, 1, 0]), np.array([1, 2, 2]))
+    assert min(ab, bc) >= THRESHOLD > ac
+    assert len(set(clusters(texts)[0])) == 1

@@ -17,8 +17,13 @@ from candor.trust.dense import (
     FACTOR,
     Block,
     block_factor,
+    build_graph,
+    consensus_deviation,
     dense_blocks,
     peel,
+    pushed_reviews,
+    rating_spread,
+    significant_blocks,
 )
 from candor.trust.table import Reviews
 
@@ -123,6 +128,41 @@ def test_planted_block_found_under_heavy_camouflage(seed: int) -> None:
     assert not flag[kind == 2].any()
     # the block pushes some books up and others down: both directions are caught
     assert set(reviews.rating[flag].tolist()) == {1, 5}
+
+
+@pytest.mark.parametrize("seed", [0, 4])
+def test_a_block_is_judged_the_same_on_the_reviews_of_its_products_alone(seed: int) -> None:
+    """What the engine would send back to judge a block: the reviews of its products,
+    with their consensus weights, and the corpus's mean stars outside the block."""
+    reviews, _ = planted_campaign(seed=seed, fill=0.8)
+    weight = np.random.default_rng(seed).uniform(0.2, 1.0, len(reviews))
+    blocks, _ = significant_blocks(build_graph(reviews))
+    assert blocks
+    spread = rating_spread(reviews)
+    for block in blocks:
+        whole = pushed_reviews(reviews, block, spread, weight)
+        on_products = np.isin(reviews.product, block.products)
+        outside = ~np.isin(reviews.reviewer, block.reviewers)
+        subset = table(
+            reviews.product[on_products], reviews.reviewer[on_products], reviews.rating[on_products]
+        )
+        mean = float(reviews.rating[outside].sum()) / int(outside.sum())
+        part = pushed_reviews(subset, block, spread, weight[on_products], outside_mean=mean)
+        assert whole.any() and not whole[~on_products].any()
+        np.testing.assert_array_equal(part, whole[on_products])
+        # each review's deviation is the same to the last bit, given the corpus's mean
+        deviation = consensus_deviation(
+            reviews.product, reviews.rating * 1.0, outside, reviews.n_products, weight
+        )
+        mine = consensus_deviation(
+            subset.product,
+            subset.rating * 1.0,
+            outside[on_products],
+            subset.n_products,
+            weight[on_products],
+            mean,
+        )
+        np.testing.assert_array_equal(mine, deviation[on_products])
 
 
 def test_partly_filled_block_is_found() -> None:

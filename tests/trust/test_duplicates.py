@@ -2,6 +2,7 @@
 Amazon fashion sample, bad input and throughput."""
 
 import gzip
+import itertools
 import json
 import os
 from collections import defaultdict
@@ -256,3 +257,66 @@ def test_distinct_and_groups_are_numpys_unique(values: list[int], small: bool) -
     expected = np.unique(x, return_index=True, return_inverse=True)
     for got, want in zip((unique, first, inverse), expected, strict=True):
         assert np.array_equal(got, want.ravel())
+
+
+def partition(labels: np.ndarray) -> list[int]:
+    """Labels renamed by first appearance: equal lists, equal partitions."""
+    first: dict[int, int] = {}
+    return [first.setdefault(int(label), len(first)) for label in labels]
+
+
+def pieces_clusters(texts: list[object], cuts: list[int]) -> np.ndarray:
+    """`clusters` rebuilt from its parts as the engine runs them (candor.pipeline.
+    per_cluster): signatures per batch of rows (cut at ``cuts``), one representative per
+    signature key (its first text), `band_pairs` over the representatives in key order,
+    `accepted` on every candidate pair, connected components by union-find."""
+    bounds = [0, *sorted({c % (len(texts) + 1) for c in cuts}), len(texts)]
+    parts = [du.corpus_signatures(texts[a:b]) for a, b in itertools.pairwise(bounds)]
+    sig = np.concatenate([p[0] for p in parts])
+    index = np.flatnonzero(np.concatenate([p[1] for p in parts]))
+    _, first, rep_of = np.unique(du.row_keys(sig), return_index=True, return_inverse=True)
+    reps = sig[first]
+    bands, rows = du.lsh_params(du.THRESHOLD, du.NUM_PERM)
+    found = {
+        pair for band in range(bands) for pair in zip(*du.band_pairs(reps, band, rows), strict=True)
+    }
+    i, j = (np.array([pair[end] for pair in found], dtype=np.int64) for end in (0, 1))
+    text_of = [texts[k] for k in index[first]]
+    edge = du.accepted(reps[i], reps[j], ([text_of[k] for k in i], [text_of[k] for k in j]))
+    root = list(range(len(reps)))
+
+    def find(x: int) -> int:
+        while root[x] != x:
+            x = root[x]
+        return x
+
+    for a, b in zip(i[edge].tolist(), j[edge].tolist(), strict=True):
+        root[find(a)] = find(b)
+    labels = np.arange(len(texts))
+    labels[index] = [len(texts) + find(r) for r in rep_of.ravel().tolist()]
+    return labels
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    edits=st.lists(st.integers(0, 9), min_size=2, max_size=40),
+    cuts=st.lists(st.integers(0, 100), max_size=4),
+)
+def test_clusters_are_the_components_of_accepted_candidate_pairs(
+    seed: int, edits: list[int], cuts: list[int]
+) -> None:
+    """`clusters` checks only the pairs that would still join two clusters, in rounds,
+    yet gives what checking every candidate pair gives, however the rows are batched:
+    texts edited from a few templates, some from the text before (chains), near the
+    threshold and far from it, with repeats, stock phrases and missing texts."""
+    rng = np.random.default_rng(seed)
+    templates = unrelated(rng, 3)
+    texts: list[object] = []
+    for k, count in enumerate(edits):
+        base = texts[-1] if count % 2 and texts and isinstance(texts[-1], str) else None
+        base = base or templates[k % len(templates)]
+        texts.append(edit(rng, str(base), count))
+        if count == 9:
+            texts[-1] = rng.choice([None, "Great book!", "great great great great great great"])
+    assert partition(pieces_clusters(texts, cuts)) == partition(du.clusters(texts)[0])
