@@ -25,12 +25,14 @@ import numpy as np
 
 from candor.pipeline.engines import int64
 from candor.pipeline.expressions import MICROSECONDS
+from candor.pipeline.per_reviewer import as_rows
 from candor.pipeline.stages import field_types, fields_of
 from candor.trust.changepoint import STARS, Context, long_change, star_shares
 from candor.trust.table import Reviews
 
 ROWS_PER_BATCH = 200_000  # reviews per batch of books (a book larger than this is one)
 KEY = ("_source", "_line")
+Rows = list[dict[str, Any]]
 
 
 def corpus_star_share(reviews: ir.Table) -> np.ndarray:
@@ -41,28 +43,39 @@ def corpus_star_share(reviews: ir.Table) -> np.ndarray:
     return star_shares(per_star[1:])
 
 
-def change_of_books(
-    star_share: np.ndarray, columns: Mapping[str, Sequence[Any]]
-) -> list[dict[str, Any]]:
-    """`long_change` on a batch of whole books (``columns``: one list per column, rows in
-    no set order); its output per review as ``{_source, _line, field: value}`` rows."""
+def books_reviews(columns: Mapping[str, Sequence[Any]]) -> tuple[Reviews, dict[str, np.ndarray]]:
+    """The reviews of a batch of books (``columns``: lists of `INPUT_TYPES` columns, rows
+    in no set order) in input order, and the columns in that order. The `Reviews` holds
+    what per-book signals read: books, and stars, times and texts where collected (else
+    ones, zeros and none); its reviewer, verified and helpful are placeholders."""
     order = np.lexsort((np.asarray(columns["_line"]), np.asarray(columns["_source"])))
-    column = {name: np.asarray(values)[order] for name, values in columns.items()}
+    column = {
+        name: np.asarray(values, dtype=object if name == "text" else None)[order]
+        for name, values in columns.items()
+    }
     _, product = np.unique(column["product"].astype(str), return_inverse=True)
     n = len(order)
+    created = column.get("created_us")
     reviews = Reviews(
         review_id=[""] * n,
         product=product.astype(np.int64),
-        reviewer=np.arange(n, dtype=np.int64),  # unused: the test looks at books only
-        rating=column["star"].astype(np.int64),
-        time=np.floor_divide(column["created_us"].astype(np.int64), MICROSECONDS),
+        reviewer=np.arange(n, dtype=np.int64),
+        rating=column["star"].astype(np.int64) if "star" in column else np.ones(n, np.int64),
+        time=np.zeros(n, np.int64)
+        if created is None
+        else np.floor_divide(created.astype(np.int64), MICROSECONDS),
         verified=np.zeros(n, bool),
         helpful=np.zeros(n, np.int64),
+        text=[text or "" for text in column["text"].tolist()] if "text" in column else None,
     )
-    fields = fields_of(long_change(reviews, context=Context(star_share=star_share)))
-    keys = {name: column[name].tolist() for name in KEY}
-    values = {name: array.tolist() for name, array in fields.items()}
-    return [{**{k: keys[k][i] for k in KEY}, **{f: values[f][i] for f in values}} for i in range(n)]
+    return reviews, column
+
+
+def change_of_books(star_share: np.ndarray, columns: Mapping[str, Sequence[Any]]) -> Rows:
+    """`long_change` on a batch of whole books (``columns``: one list per column, rows in
+    no set order); its output per review as ``{_source, _line, field: value}`` rows."""
+    reviews, column = books_reviews(columns)
+    return as_rows(column, fields_of(long_change(reviews, context=Context(star_share=star_share))))
 
 
 BATCH_COLUMNS = (*KEY, "product", "star", "created_us")
@@ -106,9 +119,6 @@ def review_text(title: ir.StringValue, text: ir.StringValue) -> ir.StringValue:
     title, text = title.fill_null(""), text.fill_null("")
     joined: ir.StringValue = (title == "").ifelse(text, title + "\n" + text)
     return joined
-
-
-Rows = list[dict[str, Any]]
 
 
 def on_batches(

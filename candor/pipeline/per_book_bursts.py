@@ -30,8 +30,15 @@ import ibis.expr.types as ir
 import numpy as np
 
 from candor.pipeline.engines import int64
-from candor.pipeline.expressions import MICROSECONDS
-from candor.pipeline.per_book import KEY, Rows, book_batches, cached, on_batches
+from candor.pipeline.per_book import (
+    KEY,
+    Rows,
+    book_batches,
+    books_reviews,
+    cached,
+    on_batches,
+)
+from candor.pipeline.per_reviewer import as_rows
 from candor.pipeline.stages import field_types, fields_of
 from candor.trust.bursts import (
     Context,
@@ -50,25 +57,6 @@ COLUMNS = (*KEY, "product", "star", "created_us")
 BINS = 1 << 16  # equal ranges of p the engine counts the distinct p-values in
 VALUES_PER_PART = 200_000  # distinct p-values a part's UDF call sorts at most
 SUMMARY = dt.Struct({"rate": dt.float64, "phi": dt.float64, "windows": dt.float64})
-
-
-def books_reviews(columns: dict[str, list[Any]]) -> tuple[Reviews, dict[str, np.ndarray]]:
-    """The reviews of a batch of books (``columns`` of `COLUMNS`, rows in no set order) in
-    input order; and the columns in that order."""
-    order = np.lexsort((np.asarray(columns["_line"]), np.asarray(columns["_source"])))
-    column = {name: np.asarray(values)[order] for name, values in columns.items()}
-    _, product = np.unique(column["product"].astype(str), return_inverse=True)
-    n = len(order)
-    reviews = Reviews(
-        review_id=[""] * n,
-        product=product.astype(np.int64),
-        reviewer=np.arange(n, dtype=np.int64),  # unused: the test reads books only
-        rating=column["star"].astype(np.int64),
-        time=np.floor_divide(column["created_us"].astype(np.int64), MICROSECONDS),
-        verified=np.zeros(n, bool),
-        helpful=np.zeros(n, np.int64),
-    )
-    return reviews, column
 
 
 def summaries_of_books(columns: dict[str, list[Any]]) -> Rows:
@@ -181,12 +169,6 @@ def bursts_rows(reviews: ir.Table) -> ir.Table:
 
     def bursts_of_books(columns: dict[str, list[Any]]) -> Rows:
         books, column = books_reviews(columns)
-        fields = fields_of(bursts(books, context=context))
-        keys = {name: column[name].tolist() for name in KEY}
-        values = {name: array.tolist() for name, array in fields.items()}
-        return [
-            {**{k: keys[k][i] for k in KEY}, **{f: values[f][i] for f in values}}
-            for i in range(len(books))
-        ]
+        return as_rows(column, fields_of(bursts(books, context=context)))
 
     return on_batches(grouped, bursts_of_books, COLUMNS, keyed)

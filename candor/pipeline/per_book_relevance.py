@@ -26,7 +26,15 @@ import ibis.expr.types as ir
 import numpy as np
 
 from candor.pipeline.engines import int64
-from candor.pipeline.per_book import KEY, Rows, book_batches, cached, on_batches
+from candor.pipeline.per_book import (
+    KEY,
+    Rows,
+    book_batches,
+    books_reviews,
+    cached,
+    on_batches,
+)
+from candor.pipeline.per_reviewer import as_rows
 from candor.pipeline.stages import field_types, fields_of
 from candor.trust.relevance import (
     Context,
@@ -38,26 +46,6 @@ from candor.trust.relevance import (
 from candor.trust.table import Reviews
 
 COLUMNS = (*KEY, "product", "text")
-
-
-def books_reviews(columns: dict[str, list[Any]]) -> tuple[Reviews, dict[str, np.ndarray]]:
-    """The reviews of a batch of books (``columns`` of `COLUMNS`, rows in no set order) in
-    input order, with their texts; and the columns in that order."""
-    order = np.lexsort((np.asarray(columns["_line"]), np.asarray(columns["_source"])))
-    column = {name: np.asarray(values, dtype=object)[order] for name, values in columns.items()}
-    _, product = np.unique(column["product"].astype(str), return_inverse=True)
-    n = len(order)
-    reviews = Reviews(
-        review_id=[""] * n,
-        product=product.astype(np.int64),
-        reviewer=np.arange(n, dtype=np.int64),  # unused: the test reads books and texts
-        rating=np.ones(n, np.int64),
-        time=np.zeros(n, np.int64),
-        verified=np.zeros(n, bool),
-        helpful=np.zeros(n, np.int64),
-        text=[text or "" for text in column["text"].tolist()],
-    )
-    return reviews, column
 
 
 def frequency_of_books(columns: dict[str, list[Any]]) -> Rows:
@@ -177,12 +165,6 @@ def relevance_rows(reviews: ir.Table) -> ir.Table:
 
     def relevance_of_books(columns: dict[str, list[Any]]) -> Rows:
         books, column = books_reviews(columns)
-        fields = fields_of(relevance(books, context=context))
-        keys = {name: column[name].tolist() for name in KEY}
-        values = {name: array.tolist() for name, array in fields.items()}
-        return [
-            {**{k: keys[k][i] for k in KEY}, **{f: values[f][i] for f in values}}
-            for i in range(len(books))
-        ]
+        return as_rows(column, fields_of(relevance(books, context=context)))
 
     return on_batches(grouped, relevance_of_books, COLUMNS, keyed)
