@@ -99,7 +99,8 @@ class Sampler(threading.Thread):
             self.done.wait(0.2)
 
 
-STAGES = re.compile(r"trust: .*?; ([\d.]+) s \((?P<stages>.*)\)")
+STAGES = re.compile(r"trust: .*?; [\d.]+ s \((?P<stages>.*)\)")
+STAGE = re.compile(r"(?P<name>.+?) (?P<seconds>\d+\.\d) s(?:, |$)")  # a name may hold ", "
 
 
 def stage_seconds(summary: str) -> dict[str, float]:
@@ -107,8 +108,8 @@ def stage_seconds(summary: str) -> dict[str, float]:
     found = STAGES.search(summary)
     if not found:
         return {}
-    pairs = (part.rsplit(" ", 2) for part in found.group("stages").split(", "))
-    return {name: float(seconds) for name, seconds, _ in pairs}
+    stages = STAGE.finditer(found.group("stages"))
+    return {stage.group("name"): float(stage.group("seconds")) for stage in stages}
 
 
 def score(data: Path, out: Path, engine: str, reviews: int) -> Run:
@@ -152,7 +153,7 @@ def corpus(folder: Path, reviews: int) -> Path:
     return path.parent
 
 
-ENGINE_STAGE = re.compile(r"collect|text|changepoint|on the engine")
+ENGINE_STAGE = re.compile(r"collect|on the engine|reason counts")  # the rest runs on the driver
 
 
 def stage_rows(run: Run, cores: int) -> str:
@@ -185,6 +186,9 @@ def report(runs: list[Run], cores: int) -> str:
         for r in runs
     )
     stages = "\n".join(stage_rows(r, cores) for r in runs)
+    summaries = "\n\n".join(
+        f"Trust summary ({r.engine}, {r.reviews:,}): `{r.summary}`" for r in runs
+    )
     return f"""## Trust at scale: `candor score` with trust on millions of reviews
 
 Measured {today()} on {machine_line()}.
@@ -208,6 +212,8 @@ timed with the collect that runs it, and counted on {cores} cores):
 | engine | reviews | stage | where | time | reviews/s per core |
 |---|---:|---|---|---:|---:|
 {stages}
+
+{summaries}
 """
 
 
